@@ -1,0 +1,279 @@
+//! "Is this organization action valid right now?": the inputs a concrete action carries
+//! (typed confirmations, the role offered, the invitee, the Terms of Use version accepted)
+//! become the Cedar request context, so the state-dependent rules are policies over context;
+//! what the context needs from the store (does the invitee already have an account?) is looked
+//! up here.
+
+use cedar_policy::{EntityUid, EvalResult};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::engine::{Cause, Decision, Engine, EntityRef};
+use crate::error::{Error, ErrorInfo};
+
+/// A concrete organization action to validate.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct ActionRequest {
+    pub principal: EntityRef,
+    pub action: String,
+    pub resource: EntityRef,
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub input: ActionInput,
+}
+
+/// What the person supplied with the action. Which fields an action needs is listed in the
+/// README; a missing one is a `MISSING_INPUT` violation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct ActionInput {
+    /// inviteMember: the role offered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub role: Option<String>,
+    /// inviteMember: invite by email (only for people without an account, MEM-2)...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub email: Option<String>,
+    /// ...or by account name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub account: Option<String>,
+    /// changeRole: the new role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub new_role: Option<String>,
+    /// removeMember: the member's email; leaveOrganization: the org's name (MEM-8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub confirmation: Option<String>,
+    /// acceptInvitation: the Terms of Use version the invitee accepted (MEM-4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub accepted_terms_version: Option<String>,
+    /// addTeamMember: the user to add (TEAM-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub user: Option<String>,
+}
+
+/// Why an action is not valid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct Violation {
+    /// `FORBIDDEN` (a forbid policy applied), `NOT_PERMITTED` (no policy grants it),
+    /// `MISSING_INPUT`, `ALREADY_MEMBER`, `UNKNOWN_ACCOUNT`, or an error code.
+    pub code: String,
+    /// The domain rule id, such as `MEM-7`.
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub rule: Option<String>,
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub policy_id: Option<String>,
+    pub message: String,
+}
+
+/// Something a valid action entails that the caller must know or do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct Notice {
+    pub code: String,
+    pub rule: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct ActionValidation {
+    pub valid: bool,
+    pub violations: Vec<Violation>,
+    pub notices: Vec<Notice>,
+    /// The authorization decision under the context built from the input.
+    pub decision: Decision,
+}
+
+/// Input fields each action needs, and the context attribute each becomes.
+fn required_inputs(action: &str) -> &'static [&'static str] {
+    match action {
+        "inviteMember" => &["role"],
+        "changeRole" => &["newRole"],
+        "removeMember" | "leaveOrganization" => &["confirmation"],
+        "acceptInvitation" => &["acceptedTermsVersion"],
+        "addTeamMember" => &["user"],
+        _ => &[],
+    }
+}
+
+fn input_value<'a>(input: &'a ActionInput, field: &str) -> Option<&'a str> {
+    match field {
+        "role" => input.role.as_deref(),
+        "newRole" => input.new_role.as_deref(),
+        "confirmation" => input.confirmation.as_deref(),
+        "acceptedTermsVersion" => input.accepted_terms_version.as_deref(),
+        "user" => input.user.as_deref(),
+        _ => None,
+    }
+}
+
+fn violation(code: &str, rule: Option<&str>, message: impl Into<String>) -> Violation {
+    Violation { code: code.to_owned(), rule: rule.map(str::to_owned), policy_id: None, message: message.into() }
+}
+
+impl Engine {
+    /// Validates a concrete action: its inputs, the state it depends on, and the policies.
+    pub fn validate_action(&self, request: &ActionRequest) -> ActionValidation {
+        let mut violations = Vec::new();
+        let mut context = Map::new();
+        let action = request.action.as_str();
+        let input = &request.input;
+
+        for field in required_inputs(action) {
+            match input_value(input, field) {
+                Some(value) if *field != "user" => {
+                    context.insert((*field).to_owned(), Value::String(value.to_owned()));
+                }
+                Some(_) => {}
+                None => violations.push(violation(
+                    "MISSING_INPUT",
+                    None,
+                    Error::MissingInput { action: action.to_owned(), field: (*field).to_owned() }.to_string(),
+                )),
+            }
+        }
+        match action {
+            "inviteMember" => self.invitee_context(request, &mut context, &mut violations),
+            "addTeamMember" => {
+                if let Some(user) = &input.user {
+                    let in_org = self.candidate_in_org(&request.resource, user);
+                    context.insert("candidateInOrg".to_owned(), Value::Bool(in_org));
+                }
+            }
+            _ => {}
+        }
+
+        let decision = self.check(&request.principal, action, &request.resource, Some(Value::Object(context)));
+        violations.extend(decision_violations(&decision));
+        let valid = violations.is_empty() && decision.allowed();
+        let notices = if valid { notices_for(request) } else { Vec::new() };
+        ActionValidation { valid, violations, notices, decision }
+    }
+
+    /// MEM-2: who is invited, and whether they already have an account.
+    fn invitee_context(&self, request: &ActionRequest, context: &mut Map<String, Value>, violations: &mut Vec<Violation>) {
+        let input = &request.input;
+        match (&input.email, &input.account) {
+            (Some(email), None) => {
+                context.insert("invitedByEmail".to_owned(), json!(true));
+                context.insert("inviteeHasAccount".to_owned(), json!(self.account_by_email(email).is_some()));
+            }
+            (None, Some(account)) => {
+                context.insert("invitedByEmail".to_owned(), json!(false));
+                let invitee = EntityRef::new("User", account.as_str());
+                match self.existing(&invitee, Error::UnknownEntity) {
+                    Err(_) => violations.push(violation(
+                        "UNKNOWN_ACCOUNT",
+                        Some("MEM-2"),
+                        format!("There is no account named `{account}`"),
+                    )),
+                    Ok(uid) => {
+                        context.insert("inviteeHasAccount".to_owned(), json!(true));
+                        if self.org_group_contains(&request.resource, "member", &uid) {
+                            violations.push(violation(
+                                "ALREADY_MEMBER",
+                                Some("MEM-1"),
+                                format!("`{account}` is already a member of this organization"),
+                            ));
+                        }
+                    }
+                }
+            }
+            _ => violations.push(violation(
+                "MISSING_INPUT",
+                Some("MEM-2"),
+                "Invite a person either by `email` or by `account` name, exactly one of the two",
+            )),
+        }
+    }
+
+    /// TEAM-2: is `user` a member or a collaborator of the team's org?
+    fn candidate_in_org(&self, team: &EntityRef, user: &str) -> bool {
+        let Ok(uid) = self.existing(&EntityRef::new("User", user), Error::UnknownEntity) else {
+            return false;
+        };
+        self.org_group_contains(team, "member", &uid) || self.org_group_contains(team, "collaborator", &uid)
+    }
+
+    /// Whether `user` is in the `<org>#<group>` role group of the org `resource` belongs to.
+    fn org_group_contains(&self, resource: &EntityRef, group: &str, user: &EntityUid) -> bool {
+        let Ok(resource_uid) = self.existing(resource, Error::UnknownResource) else {
+            return false;
+        };
+        let Some(Some(Ok(EvalResult::EntityUid(org)))) = self.entities().get(&resource_uid).map(|e| e.attr("org")) else {
+            return false;
+        };
+        let Ok(role_type) = self.catalog().entity_type("OrgRole") else {
+            return false;
+        };
+        let group_uid = EntityUid::from_type_name_and_id(
+            role_type.clone(),
+            cedar_policy::EntityId::new(format!("{}#{group}", org.id().unescaped())),
+        );
+        self.entities().is_ancestor_of(&group_uid, user)
+    }
+}
+
+fn decision_violations(decision: &Decision) -> Vec<Violation> {
+    match decision {
+        Decision::Failure(failure) => failure
+            .errors
+            .iter()
+            .map(|ErrorInfo { code, message, .. }| violation(code.as_str(), None, message.clone()))
+            .collect(),
+        Decision::Success(verdict) => match verdict.cause {
+            Cause::Permitted => Vec::new(),
+            Cause::Forbidden => verdict
+                .policies
+                .iter()
+                .map(|p| Violation {
+                    code: "FORBIDDEN".to_owned(),
+                    rule: p.rule.clone(),
+                    policy_id: Some(p.id.clone()),
+                    message: p.reason.clone().unwrap_or_else(|| format!("forbidden by policy {}", p.id)),
+                })
+                .collect(),
+            Cause::NotPermitted => {
+                let first = verdict.requirements.first();
+                vec![Violation {
+                    code: "NOT_PERMITTED".to_owned(),
+                    rule: first.and_then(|p| p.rule.clone()),
+                    policy_id: None,
+                    message: verdict.reason.clone().unwrap_or_else(|| "No policy grants this action".to_owned()),
+                }]
+            }
+        },
+    }
+}
+
+fn notices_for(request: &ActionRequest) -> Vec<Notice> {
+    match request.action.as_str() {
+        "acceptInvitation" => vec![Notice {
+            code: "TERMS_ACCEPTANCE_RECORDED".to_owned(),
+            rule: "MEM-4".to_owned(),
+            message: format!(
+                "Your acceptance of the Terms of Use version {} is recorded with the time of acceptance",
+                request.input.accepted_terms_version.as_deref().unwrap_or_default()
+            ),
+        }],
+        "createOrganization" => vec![Notice {
+            code: "CREATOR_BECOMES_OWNER".to_owned(),
+            rule: "ORG-1".to_owned(),
+            message: "You become the first owner of the new organization".to_owned(),
+        }],
+        _ => Vec::new(),
+    }
+}

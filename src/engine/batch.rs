@@ -1,0 +1,131 @@
+//! UI-gating queries: every action a principal may take on a resource, and a permissions
+//! matrix over many resources and actions, each in one call.
+
+use cedar_policy::Context;
+use serde::Serialize;
+
+use super::{Cause, Decision, Engine, EntityRef};
+use crate::error::{Error, Result};
+use crate::limits::{check_size, MAX_MATRIX_CELLS};
+
+/// One action's answer in a listing.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct ActionOutcome {
+    pub action: String,
+    pub decision: Decision,
+}
+
+/// One cell of a permissions matrix: the short form of a decision.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct MatrixCell {
+    pub allowed: bool,
+    /// `permitted`, `forbidden`, `notPermitted`, or `error`.
+    pub cause: String,
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub reason: Option<String>,
+    /// The domain rule of the deciding (or, when not permitted, the required) policy.
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub rule: Option<String>,
+}
+
+impl From<Decision> for MatrixCell {
+    fn from(decision: Decision) -> Self {
+        match decision {
+            Decision::Success(verdict) => Self {
+                allowed: verdict.allowed,
+                cause: match verdict.cause {
+                    Cause::Permitted => "permitted",
+                    Cause::Forbidden => "forbidden",
+                    Cause::NotPermitted => "notPermitted",
+                }
+                .to_owned(),
+                rule: verdict.policies.iter().chain(&verdict.requirements).find_map(|p| p.rule.clone()),
+                reason: verdict.reason,
+            },
+            Decision::Failure(failure) => Self {
+                allowed: false,
+                cause: "error".to_owned(),
+                reason: Some(failure.reason),
+                rule: None,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct MatrixRow {
+    pub resource: EntityRef,
+    /// One cell per requested action, in the requested order.
+    pub cells: Vec<MatrixCell>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct Matrix {
+    pub actions: Vec<String>,
+    pub rows: Vec<MatrixRow>,
+}
+
+impl Engine {
+    /// Every action whose schema applies to this principal and resource type, with its
+    /// decision, in name order.
+    pub fn allowed_actions(&self, principal: &EntityRef, resource: &EntityRef) -> Result<Vec<ActionOutcome>> {
+        let principal_uid = self.existing(principal, Error::UnknownPrincipal)?;
+        let resource_uid = self.existing(resource, Error::UnknownResource)?;
+        let (principal_type, resource_type) = (principal_uid.type_name(), resource_uid.type_name());
+        self.catalog
+            .actions()
+            .iter()
+            .filter(|entry| entry.applies_to(principal_type, resource_type))
+            .map(|entry| {
+                let decision = self
+                    .decide(entry, principal_uid.clone(), resource_uid.clone(), Context::empty())
+                    .unwrap_or_else(Decision::from);
+                Ok(ActionOutcome { action: entry.name.clone(), decision })
+            })
+            .collect()
+    }
+
+    /// One decision per resource and action, with an empty context. An action that does not
+    /// apply to a resource's type, or a resource that does not exist, gives a denying cell.
+    pub fn matrix(&self, principal: &EntityRef, resources: &[EntityRef], actions: &[String]) -> Result<Matrix> {
+        check_size("matrix cells", resources.len().saturating_mul(actions.len()), MAX_MATRIX_CELLS)?;
+        let principal_uid = self.existing(principal, Error::UnknownPrincipal)?;
+        let entries = actions.iter().map(|a| self.catalog.action(a)).collect::<Result<Vec<_>>>()?;
+        let rows = resources
+            .iter()
+            .map(|resource| {
+                let resource_uid = self.existing(resource, Error::UnknownResource);
+                let cells = entries
+                    .iter()
+                    .map(|entry| {
+                        let decision = match &resource_uid {
+                            Err(error) => Decision::from(error.clone()),
+                            Ok(uid) if !entry.applies_to(principal_uid.type_name(), uid.type_name()) => {
+                                Decision::from(Error::InvalidRequest(format!(
+                                    "`{}` does not apply to a {} acting on a {}",
+                                    entry.name,
+                                    principal_uid.type_name(),
+                                    uid.type_name()
+                                )))
+                            }
+                            Ok(uid) => self
+                                .decide(entry, principal_uid.clone(), uid.clone(), Context::empty())
+                                .unwrap_or_else(Decision::from),
+                        };
+                        MatrixCell::from(decision)
+                    })
+                    .collect();
+                MatrixRow { resource: resource.clone(), cells }
+            })
+            .collect();
+        Ok(Matrix { actions: actions.to_vec(), rows })
+    }
+}

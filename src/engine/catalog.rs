@@ -1,0 +1,114 @@
+//! What the schema and the policies say, indexed once at start so that a check looks names
+//! up in hash maps instead of parsing them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cedar_policy::{ActionConstraint, EntityTypeName, EntityUid, PolicyId, PrincipalConstraint, Schema};
+
+use crate::error::{Error, Result};
+use crate::policies::{AnnotatedPolicies, PolicyEffect, PolicyInfo};
+
+/// One action that requests may name (action groups are not listed).
+#[derive(Debug, Clone)]
+pub struct ActionEntry {
+    pub name: String,
+    pub uid: EntityUid,
+    pub principals: Vec<EntityTypeName>,
+    pub resources: Vec<EntityTypeName>,
+    /// Permit policies whose scope includes this action, with the principal type they need
+    /// (if they name one): what would grant the action.
+    requirements: Vec<(Option<EntityTypeName>, Arc<PolicyInfo>)>,
+}
+
+impl ActionEntry {
+    pub fn applies_to(&self, principal: &EntityTypeName, resource: &EntityTypeName) -> bool {
+        self.principals.contains(principal) && self.resources.contains(resource)
+    }
+
+    pub fn requirements_for<'a>(
+        &'a self,
+        principal: &'a EntityTypeName,
+    ) -> impl Iterator<Item = &'a Arc<PolicyInfo>> + 'a {
+        self.requirements
+            .iter()
+            .filter(move |(needs, _)| needs.as_ref().is_none_or(|t| t == principal))
+            .map(|(_, info)| info)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    entity_types: HashMap<String, EntityTypeName>,
+    actions: Vec<ActionEntry>,
+    action_index: HashMap<String, usize>,
+}
+
+impl Catalog {
+    pub fn new(schema: &Schema, policies: &AnnotatedPolicies) -> Result<Self> {
+        let entity_types =
+            schema.entity_types().map(|t| (t.to_string(), t.clone())).collect::<HashMap<_, _>>();
+        let action_entities = schema
+            .action_entities()
+            .map_err(|e| Error::InvalidSchema(vec![crate::error::Diagnostic::message(e.to_string())]))?;
+
+        let mut actions = Vec::new();
+        for uid in schema.actions() {
+            let principals: Vec<EntityTypeName> =
+                schema.principals_for_action(uid).into_iter().flatten().cloned().collect();
+            let resources: Vec<EntityTypeName> =
+                schema.resources_for_action(uid).into_iter().flatten().cloned().collect();
+            if principals.is_empty() || resources.is_empty() {
+                continue;
+            }
+            let lineage: Vec<&EntityUid> = std::iter::once(uid)
+                .chain(action_entities.ancestors(uid).into_iter().flatten())
+                .collect();
+            let requirements = policies
+                .ordered
+                .iter()
+                .filter(|info| info.effect == PolicyEffect::Permit)
+                .filter_map(|info| {
+                    let policy = policies.set.policy(&PolicyId::new(&info.id))?;
+                    let in_scope = match policy.action_constraint() {
+                        ActionConstraint::Any => true,
+                        ActionConstraint::Eq(a) => lineage.contains(&&a),
+                        ActionConstraint::In(list) => list.iter().any(|a| lineage.contains(&a)),
+                    };
+                    let needs = match policy.principal_constraint() {
+                        PrincipalConstraint::Is(t) | PrincipalConstraint::IsIn(t, _) => Some(t),
+                        PrincipalConstraint::Eq(u) => Some(u.type_name().clone()),
+                        PrincipalConstraint::Any | PrincipalConstraint::In(_) => None,
+                    };
+                    in_scope.then(|| (needs, Arc::clone(info)))
+                })
+                .collect();
+            actions.push(ActionEntry {
+                name: uid.id().unescaped().to_owned(),
+                uid: uid.clone(),
+                principals,
+                resources,
+                requirements,
+            });
+        }
+        // Schema order is a hash order; a stable order makes listings reproducible.
+        actions.sort_by(|a, b| a.name.cmp(&b.name));
+        let action_index = actions.iter().enumerate().map(|(i, a)| (a.name.clone(), i)).collect();
+        Ok(Self { entity_types, actions, action_index })
+    }
+
+    pub fn entity_type(&self, name: &str) -> Result<&EntityTypeName> {
+        self.entity_types.get(name).ok_or_else(|| Error::UnknownEntityType(name.to_owned()))
+    }
+
+    pub fn action(&self, name: &str) -> Result<&ActionEntry> {
+        self.action_index
+            .get(name)
+            .and_then(|&i| self.actions.get(i))
+            .ok_or_else(|| Error::UnknownAction(name.to_owned()))
+    }
+
+    pub fn actions(&self) -> &[ActionEntry] {
+        &self.actions
+    }
+}

@@ -1,0 +1,235 @@
+//! The engine: schema and policies parsed once, the entity store held in place, and checks
+//! answered against them without re-parsing or copying either.
+
+mod batch;
+mod catalog;
+mod decision;
+mod store;
+
+pub use batch::{ActionOutcome, Matrix, MatrixCell, MatrixRow};
+pub use catalog::{ActionEntry, Catalog};
+pub use decision::{AlwaysFalse, Cause, Decision, Failure, Verdict};
+
+use std::sync::Arc;
+
+use cedar_policy::{
+    Authorizer, Context, Entities, EntityId, EntityUid, Request, Response, Schema,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::limits::{check_size, MAX_POLICY_BYTES};
+use crate::policies::{
+    build_policy_set, default_policy_sources, parse_schema, AnnotatedPolicies, PolicyEffect,
+    PolicyInfo, PolicySource, DEFAULT_SCHEMA,
+};
+
+/// A principal or resource, named by entity type and id: `{ "type": "User", "id": "alice" }`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct EntityRef {
+    #[serde(rename = "type")]
+    pub entity_type: String,
+    pub id: String,
+}
+
+impl EntityRef {
+    pub fn new(entity_type: impl Into<String>, id: impl Into<String>) -> Self {
+        Self { entity_type: entity_type.into(), id: id.into() }
+    }
+}
+
+impl std::fmt::Display for EntityRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}::{:?}", self.entity_type, self.id)
+    }
+}
+
+/// How to build an engine. The default is the embedded schema and default policies.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct EngineOptions {
+    /// A schema in Cedar schema syntax replacing the embedded one.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub schema: Option<String>,
+    /// Policies added to (or, without the defaults, used instead of) the default policies.
+    #[serde(default)]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub policies: Vec<PolicySource>,
+    /// Whether the embedded default policies are part of the set (default: yes).
+    #[serde(default = "default_true")]
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub include_default_policies: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self { schema: None, policies: Vec::new(), include_default_policies: true }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Engine {
+    schema: Schema,
+    schema_text: String,
+    policies: AnnotatedPolicies,
+    catalog: Catalog,
+    authorizer: Authorizer,
+    store: store::EntityStore,
+}
+
+impl Engine {
+    /// The embedded schema and default policies, with an empty entity store.
+    pub fn with_defaults() -> Result<Self> {
+        Self::new(EngineOptions::default())
+    }
+
+    pub fn new(options: EngineOptions) -> Result<Self> {
+        let (schema_name, schema_text) = match options.schema {
+            Some(text) => ("schema", text),
+            None => ("schema.cedarschema", DEFAULT_SCHEMA.to_owned()),
+        };
+        let schema = parse_schema(schema_name, &schema_text)?;
+        let mut sources =
+            if options.include_default_policies { default_policy_sources() } else { Vec::new() };
+        sources.extend(options.policies);
+        let total: usize = sources.iter().map(|s| s.text.len()).sum();
+        check_size("policy sources in bytes", total, MAX_POLICY_BYTES)?;
+        let policies = build_policy_set(sources, &schema)?;
+        let catalog = Catalog::new(&schema, &policies)?;
+        Ok(Self {
+            schema,
+            schema_text,
+            policies,
+            catalog,
+            authorizer: Authorizer::new(),
+            store: store::EntityStore::default(),
+        })
+    }
+
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    pub fn schema_text(&self) -> &str {
+        &self.schema_text
+    }
+
+    /// Every policy with its annotations, in source order.
+    pub fn policies(&self) -> &[Arc<PolicyInfo>] {
+        &self.policies.ordered
+    }
+
+    /// The Cedar sources the policy set was built from.
+    pub fn policy_sources(&self) -> &[PolicySource] {
+        &self.policies.sources
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn entities(&self) -> &Entities {
+        self.store.entities()
+    }
+
+    /// Resolves a reference to the uid of an entity that exists in the store.
+    pub(crate) fn existing(&self, entity: &EntityRef, missing: fn(String) -> Error) -> Result<EntityUid> {
+        let type_name = self.catalog.entity_type(&entity.entity_type)?;
+        let uid = EntityUid::from_type_name_and_id(type_name.clone(), EntityId::new(&entity.id));
+        if self.store.entities().get(&uid).is_none() {
+            return Err(missing(entity.to_string()));
+        }
+        Ok(uid)
+    }
+
+    /// May `principal` do `action` on `resource`? A missing context is an empty one, which
+    /// answers "could this ever be allowed?" for UI gating; `validate_action` fills in the
+    /// context a concrete action needs. Never fails: any problem is a `Failure`, a deny.
+    pub fn check(
+        &self,
+        principal: &EntityRef,
+        action: &str,
+        resource: &EntityRef,
+        context: Option<serde_json::Value>,
+    ) -> Decision {
+        self.try_check(principal, action, resource, context).unwrap_or_else(Decision::from)
+    }
+
+    fn try_check(
+        &self,
+        principal: &EntityRef,
+        action: &str,
+        resource: &EntityRef,
+        context: Option<serde_json::Value>,
+    ) -> Result<Decision> {
+        let entry = self.catalog.action(action)?;
+        let principal_uid = self.existing(principal, Error::UnknownPrincipal)?;
+        let resource_uid = self.existing(resource, Error::UnknownResource)?;
+        let context = match context {
+            None => Context::empty(),
+            Some(value) => Context::from_json_value(value, Some((&self.schema, &entry.uid)))
+                .map_err(|e| Error::InvalidContext(e.to_string()))?,
+        };
+        self.decide(entry, principal_uid, resource_uid, context)
+    }
+
+    /// Evaluates a request whose parts are already resolved.
+    fn decide(
+        &self,
+        entry: &ActionEntry,
+        principal: EntityUid,
+        resource: EntityUid,
+        context: Context,
+    ) -> Result<Decision> {
+        let principal_type = principal.type_name().clone();
+        let request = Request::new(principal, entry.uid.clone(), resource, context, Some(&self.schema))
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let response = self.authorizer.is_authorized(&request, &self.policies.set, self.store.entities());
+        Ok(self.verdict(entry, &principal_type, &response))
+    }
+
+    fn verdict(&self, entry: &ActionEntry, principal_type: &cedar_policy::EntityTypeName, response: &Response) -> Decision {
+        let errors: Vec<Error> = response
+            .diagnostics()
+            .errors()
+            .map(|e| {
+                let cedar_policy::AuthorizationError::PolicyEvaluationError(inner) = e;
+                Error::PolicyEvaluation { policy_id: inner.policy_id().to_string(), message: e.to_string() }
+            })
+            .collect();
+        // Fail closed: an erroring forbid must not let a permit through (SEC-4).
+        if !errors.is_empty() {
+            return Decision::failure(errors);
+        }
+        let deciding: Vec<Arc<PolicyInfo>> = response
+            .diagnostics()
+            .reason()
+            .filter_map(|id| self.policies.info.get(id).cloned())
+            .collect();
+        let allowed = response.decision() == cedar_policy::Decision::Allow;
+        let (cause, requirements) = if allowed {
+            (Cause::Permitted, Vec::new())
+        } else if deciding.iter().any(|p| p.effect == PolicyEffect::Forbid) {
+            (Cause::Forbidden, Vec::new())
+        } else {
+            (Cause::NotPermitted, entry.requirements_for(principal_type).cloned().collect())
+        };
+        let reason = deciding
+            .iter()
+            .chain(requirements.iter())
+            .find_map(|p| p.reason.clone())
+            .or_else(|| match cause {
+                Cause::NotPermitted => Some("No policy grants this action".to_owned()),
+                Cause::Forbidden | Cause::Permitted => deciding.first().map(|p| format!("policy {}", p.id)),
+            });
+        Decision::Success(Verdict { allowed, cause, reason, policies: deciding, requirements })
+    }
+}

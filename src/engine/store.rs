@@ -1,0 +1,114 @@
+//! The entity store and the ways to fill it: a whole snapshot, raw Cedar entities JSON, or
+//! incremental upserts and removals.
+
+use std::collections::HashMap;
+
+use cedar_policy::{Entities, Entity, EntityUid, EvalResult};
+
+use super::{Engine, EntityRef};
+use crate::error::{Error, Result};
+use crate::limits::{check_size, parse_json, MAX_ENTITIES};
+use crate::snapshot::{check_snapshot, snapshot_entities, Snapshot};
+
+/// The entities, and the index of known accounts by email (MEM-2).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EntityStore {
+    entities: Entities,
+    accounts_by_email: HashMap<String, EntityUid>,
+}
+
+impl EntityStore {
+    pub(crate) fn entities(&self) -> &Entities {
+        &self.entities
+    }
+
+    pub(crate) fn account_by_email(&self, email: &str) -> Option<&EntityUid> {
+        self.accounts_by_email.get(&email.trim().to_lowercase())
+    }
+
+    fn index_accounts(&mut self) {
+        self.accounts_by_email = self
+            .entities
+            .iter()
+            .filter(|e| e.uid().type_name().to_string() == "User")
+            .filter_map(|e| match e.attr("email") {
+                Some(Ok(EvalResult::String(email))) => Some((email.to_lowercase(), e.uid())),
+                _ => None,
+            })
+            .collect();
+    }
+}
+
+fn entities_error(error: impl std::fmt::Display) -> Error {
+    Error::InvalidEntities(error.to_string())
+}
+
+impl Engine {
+    /// Replaces the store with the entities of `snapshot`. Returns how many entities it holds.
+    pub fn load_snapshot(&mut self, snapshot: &Snapshot) -> Result<usize> {
+        check_snapshot(snapshot)?;
+        let entities = snapshot_entities(snapshot)?;
+        check_size("entity count", entities.len(), MAX_ENTITIES)?;
+        self.replace_entities(entities)
+    }
+
+    pub fn load_snapshot_json(&mut self, json: &str) -> Result<usize> {
+        let snapshot: Snapshot = parse_json("snapshot", json)?;
+        self.load_snapshot(&snapshot)
+    }
+
+    /// Replaces the store with raw Cedar entities JSON (an array of `{uid, attrs, parents}`).
+    pub fn load_entities_json(&mut self, json: &str) -> Result<usize> {
+        let entities = self.parse_entities(json)?;
+        self.replace_entities(entities)
+    }
+
+    /// Adds or replaces the given raw Cedar entities, keeping every other entity.
+    pub fn upsert_entities_json(&mut self, json: &str) -> Result<usize> {
+        let entities = self.parse_entities(json)?;
+        check_size("entity count", self.store.entities.len() + entities.len(), MAX_ENTITIES)?;
+        // Entities shares its entities behind `Arc`s: this copy costs pointers, not data, and
+        // keeps the store as it was if the update is refused.
+        let updated = self
+            .store
+            .entities
+            .clone()
+            .upsert_entities(entities, Some(&self.schema))
+            .map_err(entities_error)?;
+        self.store.entities = updated;
+        self.store.index_accounts();
+        Ok(self.store.entities.len())
+    }
+
+    /// Removes the given entities. Naming one that does not exist is an error and removes none.
+    pub fn remove_entities(&mut self, refs: &[EntityRef]) -> Result<usize> {
+        let uids = refs
+            .iter()
+            .map(|r| self.existing(r, Error::UnknownEntity))
+            .collect::<Result<Vec<_>>>()?;
+        let updated = self.store.entities.clone().remove_entities(uids).map_err(entities_error)?;
+        self.store.entities = updated;
+        self.store.index_accounts();
+        Ok(self.store.entities.len())
+    }
+
+    fn parse_entities(&self, json: &str) -> Result<Vec<Entity>> {
+        let values: Vec<serde_json::Value> = parse_json("entities", json)?;
+        check_size("entity count", values.len(), MAX_ENTITIES)?;
+        values
+            .into_iter()
+            .map(|value| Entity::from_json_value(value, Some(&self.schema)).map_err(entities_error))
+            .collect()
+    }
+
+    fn replace_entities(&mut self, entities: Vec<Entity>) -> Result<usize> {
+        let loaded = Entities::from_entities(entities, Some(&self.schema)).map_err(entities_error)?;
+        self.store.entities = loaded;
+        self.store.index_accounts();
+        Ok(self.store.entities.len())
+    }
+
+    pub(crate) fn account_by_email(&self, email: &str) -> Option<&EntityUid> {
+        self.store.account_by_email(email)
+    }
+}

@@ -1,0 +1,23 @@
+//! orgwarden: authorization for SaaS organizations (owners, admins, members, collaborators,
+//! teams, workspaces, invitations, algorithm approvals, API keys, billing) on Cedar.
+//!
+//! The core is plain Rust: [`Engine`] holds the schema, the policy set and the entity store,
+//! and answers checks. [`ffi`] gives every call a JSON twin with tagged answers, which the
+//! wasm layer (feature `wasm`) exposes to JavaScript.
+
+pub mod actions;
+mod diagnostics;
+pub mod engine;
+pub mod error;
+pub mod ffi;
+pub mod limits;
+pub mod policies;
+pub mod snapshot;
+#[cfg(feature = "wasm")]
+pub mod wasm;
+
+pub use actions::{ActionInput, ActionRequest, ActionValidation, Notice, Violation};
+pub use engine::{Cause, Decision, Engine, EngineOptions, EntityRef, Matrix, MatrixCell};
+pub use error::{Diagnostic, Error, ErrorCode, ErrorInfo, Result};
+pub use policies::{PolicyEffect, PolicyInfo, PolicySource};
+pub use snapshot::Snapshot;

@@ -1,0 +1,162 @@
+//! The embedded default policy set and schema, and the parsing of policy sources into one
+//! annotated, strictly validated `PolicySet`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cedar_policy::{Effect, PolicyId, PolicySet, Schema, ValidationMode, Validator};
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{diagnostics_of, locate};
+use crate::error::{Diagnostic, Error, Result};
+
+/// One named Cedar source: a file of policies or a schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct PolicySource {
+    pub name: String,
+    pub text: String,
+}
+
+impl PolicySource {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        Self { name: name.into(), text: text.into() }
+    }
+}
+
+/// The default schema, `policies/schema.cedarschema`.
+pub const DEFAULT_SCHEMA: &str = include_str!("../policies/schema.cedarschema");
+
+const DEFAULT_POLICY_FILES: [(&str, &str); 8] = [
+    ("organization.cedar", include_str!("../policies/organization.cedar")),
+    ("membership.cedar", include_str!("../policies/membership.cedar")),
+    ("teams.cedar", include_str!("../policies/teams.cedar")),
+    ("workspaces.cedar", include_str!("../policies/workspaces.cedar")),
+    ("algorithms.cedar", include_str!("../policies/algorithms.cedar")),
+    ("api_keys.cedar", include_str!("../policies/api_keys.cedar")),
+    ("billing.cedar", include_str!("../policies/billing.cedar")),
+    ("security.cedar", include_str!("../policies/security.cedar")),
+];
+
+/// The default policy files, as embedded in the binary.
+pub fn default_policy_sources() -> Vec<PolicySource> {
+    DEFAULT_POLICY_FILES.iter().map(|(name, text)| PolicySource::new(*name, *text)).collect()
+}
+
+/// What a policy's annotations say about it: the domain rule it enforces and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct PolicyInfo {
+    /// The policy id: its `@id` annotation, or `<source>#<n>` when it has none.
+    pub id: String,
+    /// The `@rule` annotation (a domain rule id such as `MEM-7`), if any.
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub rule: Option<String>,
+    /// The `@reason` annotation: a sentence a person can read, if any.
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    pub reason: Option<String>,
+    pub effect: PolicyEffect,
+    /// The source the policy came from.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub enum PolicyEffect {
+    Permit,
+    Forbid,
+}
+
+/// The parsed policy set with each policy's annotations at hand.
+#[derive(Debug, Clone)]
+pub struct AnnotatedPolicies {
+    pub set: PolicySet,
+    pub info: HashMap<PolicyId, Arc<PolicyInfo>>,
+    /// In source order, for listings.
+    pub ordered: Vec<Arc<PolicyInfo>>,
+    pub sources: Vec<PolicySource>,
+}
+
+/// Parses every source, names each policy after its `@id` and validates the whole set in
+/// strict mode against `schema`. Every problem found is reported, not just the first.
+pub fn build_policy_set(sources: Vec<PolicySource>, schema: &Schema) -> Result<AnnotatedPolicies> {
+    let mut set = PolicySet::new();
+    let mut info = HashMap::new();
+    let mut ordered = Vec::new();
+    let mut problems = Vec::new();
+
+    for source in &sources {
+        let parsed = match source.text.parse::<PolicySet>() {
+            Ok(parsed) => parsed,
+            Err(errors) => {
+                problems.extend(diagnostics_of(&errors, None, &source.name, &source.text));
+                continue;
+            }
+        };
+        for (index, policy) in parsed.policies().enumerate() {
+            let id = policy
+                .annotation("id")
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("{}#{}", source.name, index));
+            let renamed = policy.new_id(PolicyId::new(&id));
+            if let Err(error) = set.add(renamed) {
+                let location = source
+                    .text
+                    .find(&format!("@id(\"{id}\")"))
+                    .map(|offset| locate(&source.name, &source.text, offset, id.len() + 7));
+                problems.push(Diagnostic {
+                    message: format!("{error}"),
+                    help: Some("give every policy a distinct @id".to_owned()),
+                    policy_id: Some(id),
+                    location,
+                });
+                continue;
+            }
+            let entry = Arc::new(PolicyInfo {
+                id: id.clone(),
+                rule: policy.annotation("rule").map(str::to_owned),
+                reason: policy.annotation("reason").map(str::to_owned),
+                effect: match policy.effect() {
+                    Effect::Permit => PolicyEffect::Permit,
+                    Effect::Forbid => PolicyEffect::Forbid,
+                },
+                source: source.name.clone(),
+            });
+            info.insert(PolicyId::new(&id), Arc::clone(&entry));
+            ordered.push(entry);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::InvalidPolicy(problems));
+    }
+
+    let validation = Validator::new(schema.clone()).validate(&set, ValidationMode::Strict);
+    let invalid: Vec<Diagnostic> = validation
+        .validation_errors()
+        .map(|error| {
+            let policy_id = error.policy_id().to_string();
+            let source = ordered
+                .iter()
+                .find(|p| p.id == policy_id)
+                .and_then(|p| sources.iter().find(|s| s.name == p.source));
+            let (name, text) = source.map_or(("", ""), |s| (s.name.as_str(), s.text.as_str()));
+            let mut found = diagnostics_of(error, Some(policy_id), name, text);
+            found.truncate(1);
+            found
+        })
+        .flatten()
+        .collect();
+    if !invalid.is_empty() {
+        return Err(Error::InvalidPolicy(invalid));
+    }
+    Ok(AnnotatedPolicies { set, info, ordered, sources })
+}
+
+/// Parses a schema in Cedar schema syntax.
+pub fn parse_schema(name: &str, text: &str) -> Result<Schema> {
+    Schema::from_cedarschema_str(text)
+        .map(|(schema, _warnings)| schema)
+        .map_err(|error| Error::InvalidSchema(diagnostics_of(&error, None, name, text)))
+}

@@ -1,0 +1,202 @@
+//! Structural checks of a snapshot before it becomes entities: a snapshot that breaks a rule
+//! the model guarantees (an org without owner, a team member from another org, ...) is refused
+//! whole (SEC-4) rather than loaded half-right.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{OrgRole, OrganizationRecord, Snapshot, API_KEY_SCOPES};
+use crate::error::{Error, Result};
+use crate::limits::MAX_ID_LENGTH;
+
+pub fn check_snapshot(snapshot: &Snapshot) -> Result<()> {
+    let mut ids = IdRegistry::default();
+    let mut emails = HashSet::new();
+    for (index, user) in snapshot.users.iter().enumerate() {
+        let path = format!("users[{index}]");
+        ids.claim("User", &user.id, &path)?;
+        if user.email.trim().is_empty() {
+            return Err(Error::snapshot(path, "a user needs an email"));
+        }
+        if !emails.insert(user.email.to_lowercase()) {
+            return Err(Error::snapshot(path, format!("email `{}` is used twice", user.email)));
+        }
+    }
+    let users: HashSet<&str> = snapshot.users.iter().map(|u| u.id.as_str()).collect();
+    for (index, org) in snapshot.organizations.iter().enumerate() {
+        check_organization(org, &format!("organizations[{index}]"), &users, &mut ids)?;
+    }
+    Ok(())
+}
+
+/// Entity ids must be unique per entity type across the whole snapshot.
+#[derive(Default)]
+struct IdRegistry(HashMap<&'static str, HashSet<String>>);
+
+impl IdRegistry {
+    fn claim(&mut self, entity_type: &'static str, id: &str, path: &str) -> Result<()> {
+        check_id(id, path)?;
+        if !self.0.entry(entity_type).or_default().insert(id.to_owned()) {
+            return Err(Error::snapshot(path, format!("{entity_type} id `{id}` is used twice")));
+        }
+        Ok(())
+    }
+}
+
+fn check_id(id: &str, path: &str) -> Result<()> {
+    if id.is_empty() || id.len() > MAX_ID_LENGTH || id.chars().any(char::is_control) {
+        return Err(Error::snapshot(
+            path,
+            format!("an id must be 1 to {MAX_ID_LENGTH} bytes without control characters"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_organization(
+    org: &OrganizationRecord,
+    path: &str,
+    users: &HashSet<&str>,
+    ids: &mut IdRegistry,
+) -> Result<()> {
+    ids.claim("Organization", &org.id, path)?;
+    if org.id.contains(['/', '#']) {
+        return Err(Error::snapshot(path, "an organization id may not contain `/` or `#`"));
+    }
+    let known_user = |user: &str, at: &str| -> Result<()> {
+        if users.contains(user) {
+            Ok(())
+        } else {
+            Err(Error::snapshot(at, format!("user `{user}` is not in `users`")))
+        }
+    };
+
+    let mut members = HashSet::new();
+    for (index, member) in org.members.iter().enumerate() {
+        let at = format!("{path}.members[{index}]");
+        known_user(&member.user, &at)?;
+        if !members.insert(member.user.as_str()) {
+            return Err(Error::snapshot(at, format!("`{}` is a member twice", member.user)));
+        }
+    }
+    if !org.members.iter().any(|m| m.role == OrgRole::Owner) {
+        return Err(Error::snapshot(path, "an organization keeps at least one owner (MEM-7)"));
+    }
+    if org.personal && (org.members.len() > 1 || !org.invitations.is_empty() || !org.collaborators.is_empty())
+    {
+        return Err(Error::snapshot(
+            path,
+            "a personal account holds no members, collaborators or invitations besides its owner (ORG-3)",
+        ));
+    }
+
+    let mut collaborators = HashSet::new();
+    for (index, collaborator) in org.collaborators.iter().enumerate() {
+        let at = format!("{path}.collaborators[{index}]");
+        known_user(collaborator, &at)?;
+        if members.contains(collaborator.as_str()) {
+            return Err(Error::snapshot(at, format!("`{collaborator}` is a member, not a collaborator")));
+        }
+        collaborators.insert(collaborator.as_str());
+    }
+    let in_org = |user: &str| members.contains(user) || collaborators.contains(user);
+
+    let mut teams = HashSet::new();
+    for (index, team) in org.teams.iter().enumerate() {
+        let at = format!("{path}.teams[{index}]");
+        ids.claim("Team", &team.id, &at)?;
+        teams.insert(team.id.as_str());
+        for (m, user) in team.members.iter().enumerate() {
+            if !in_org(user) {
+                return Err(Error::snapshot(
+                    format!("{at}.members[{m}]"),
+                    format!("`{user}` is neither a member nor a collaborator of this organization (TEAM-2)"),
+                ));
+            }
+        }
+    }
+
+    let mut workspaces = HashSet::new();
+    let mut holds_workspace_role = HashSet::new();
+    for (index, workspace) in org.workspaces.iter().enumerate() {
+        let at = format!("{path}.workspaces[{index}]");
+        ids.claim("Workspace", &workspace.id, &at)?;
+        workspaces.insert(workspace.id.as_str());
+        for (p, participant) in workspace.participants.iter().enumerate() {
+            let at = format!("{at}.participants[{p}]");
+            match (&participant.user, &participant.team) {
+                (Some(user), None) => {
+                    if !in_org(user) {
+                        return Err(Error::snapshot(
+                            at,
+                            format!("`{user}` is neither a member nor a collaborator of this organization"),
+                        ));
+                    }
+                    holds_workspace_role.insert(user.as_str());
+                }
+                (None, Some(team)) => {
+                    let Some(record) = org.teams.iter().find(|t| &t.id == team) else {
+                        return Err(Error::snapshot(at, format!("team `{team}` is not a team of this organization")));
+                    };
+                    holds_workspace_role.extend(record.members.iter().map(String::as_str));
+                }
+                _ => return Err(Error::snapshot(at, "a participant names exactly one of `user` or `team`")),
+            }
+        }
+    }
+    for (index, collaborator) in org.collaborators.iter().enumerate() {
+        if !holds_workspace_role.contains(collaborator.as_str()) {
+            return Err(Error::snapshot(
+                format!("{path}.collaborators[{index}]"),
+                format!("collaborator `{collaborator}` holds no workspace role: collaborators are added only through a workspace (WS-3)"),
+            ));
+        }
+    }
+
+    for (index, algorithm) in org.algorithms.iter().enumerate() {
+        let at = format!("{path}.algorithms[{index}]");
+        ids.claim("Algorithm", &algorithm.id, &at)?;
+        if !workspaces.contains(algorithm.workspace.as_str()) {
+            return Err(Error::snapshot(
+                at,
+                format!("workspace `{}` is not a workspace of this organization", algorithm.workspace),
+            ));
+        }
+        for (c, contributor) in algorithm.contributors.iter().enumerate() {
+            if !in_org(contributor) {
+                return Err(Error::snapshot(
+                    format!("{at}.contributors[{c}]"),
+                    format!("`{contributor}` is neither a member nor a collaborator of this organization"),
+                ));
+            }
+        }
+        for (v, version) in algorithm.versions.iter().enumerate() {
+            let at = format!("{at}.versions[{v}]");
+            ids.claim("AlgorithmVersion", &version.id, &at)?;
+            known_user(&version.submitter, &format!("{at}.submitter"))?;
+        }
+    }
+
+    for (index, invitation) in org.invitations.iter().enumerate() {
+        let at = format!("{path}.invitations[{index}]");
+        ids.claim("Invitation", &invitation.id, &at)?;
+        if let Some(account) = &invitation.account {
+            known_user(account, &format!("{at}.account"))?;
+        }
+    }
+
+    for (index, key) in org.api_keys.iter().enumerate() {
+        let at = format!("{path}.apiKeys[{index}]");
+        ids.claim("ApiKey", &key.id, &at)?;
+        if let Some(scope) = key.scopes.iter().find(|s| !API_KEY_SCOPES.contains(&s.as_str())) {
+            return Err(Error::snapshot(
+                at,
+                format!("unknown scope `{scope}`; known scopes: {}", API_KEY_SCOPES.join(", ")),
+            ));
+        }
+    }
+
+    if org.billing.concurrent_run_limit < 0 || org.billing.active_runs < 0 {
+        return Err(Error::snapshot(format!("{path}.billing"), "run counts cannot be negative"));
+    }
+    Ok(())
+}
