@@ -70,8 +70,10 @@ pub struct Violation {
     pub code: String,
     /// The domain rule id, such as `MEM-7`.
     #[cfg_attr(feature = "wasm", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     #[cfg_attr(feature = "wasm", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_id: Option<String>,
     pub message: String,
 }
@@ -95,6 +97,14 @@ pub struct ActionValidation {
     pub notices: Vec<Notice>,
     /// The authorization decision under the context built from the input.
     pub decision: Decision,
+}
+
+impl ActionValidation {
+    /// The validation of a request that could not even be read.
+    pub fn refused(error: Error) -> Self {
+        let decision = Decision::from(error);
+        Self { valid: false, violations: decision_violations(&decision), notices: Vec::new(), decision }
+    }
 }
 
 /// Input fields each action needs, and the context attribute each becomes.

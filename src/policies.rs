@@ -52,9 +52,11 @@ pub struct PolicyInfo {
     pub id: String,
     /// The `@rule` annotation (a domain rule id such as `MEM-7`), if any.
     #[cfg_attr(feature = "wasm", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// The `@reason` annotation: a sentence a person can read, if any.
     #[cfg_attr(feature = "wasm", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub effect: PolicyEffect,
     /// The source the policy came from.

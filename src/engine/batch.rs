@@ -1,7 +1,6 @@
 //! UI-gating queries: every action a principal may take on a resource, and a permissions
 //! matrix over many resources and actions, each in one call.
 
-use cedar_policy::Context;
 use serde::Serialize;
 
 use super::{Cause, Decision, Engine, EntityRef};
@@ -26,9 +25,11 @@ pub struct MatrixCell {
     /// `permitted`, `forbidden`, `notPermitted`, or `error`.
     pub cause: String,
     #[cfg_attr(feature = "wasm", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The domain rule of the deciding (or, when not permitted, the required) policy.
     #[cfg_attr(feature = "wasm", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
 }
 
@@ -86,7 +87,7 @@ impl Engine {
             .filter(|entry| entry.applies_to(principal_type, resource_type))
             .map(|entry| {
                 let decision = self
-                    .decide(entry, principal_uid.clone(), resource_uid.clone(), Context::empty())
+                    .decide(entry, principal_uid.clone(), resource_uid.clone(), None)
                     .unwrap_or_else(Decision::from);
                 Ok(ActionOutcome { action: entry.name.clone(), decision })
             })
@@ -108,16 +109,8 @@ impl Engine {
                     .map(|entry| {
                         let decision = match &resource_uid {
                             Err(error) => Decision::from(error.clone()),
-                            Ok(uid) if !entry.applies_to(principal_uid.type_name(), uid.type_name()) => {
-                                Decision::from(Error::InvalidRequest(format!(
-                                    "`{}` does not apply to a {} acting on a {}",
-                                    entry.name,
-                                    principal_uid.type_name(),
-                                    uid.type_name()
-                                )))
-                            }
                             Ok(uid) => self
-                                .decide(entry, principal_uid.clone(), uid.clone(), Context::empty())
+                                .decide(entry, principal_uid.clone(), uid.clone(), None)
                                 .unwrap_or_else(Decision::from),
                         };
                         MatrixCell::from(decision)

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use cedar_policy::{ActionConstraint, EntityTypeName, EntityUid, PolicyId, PrincipalConstraint, Schema};
+use cedar_policy::{
+    ActionConstraint, EntityTypeName, EntityUid, PolicyId, PolicySet, PrincipalConstraint, Schema,
+};
 
 use crate::error::{Error, Result};
 use crate::policies::{AnnotatedPolicies, PolicyEffect, PolicyInfo};
@@ -19,6 +21,10 @@ pub struct ActionEntry {
     /// Permit policies whose scope includes this action, with the principal type they need
     /// (if they name one): what would grant the action.
     requirements: Vec<(Option<EntityTypeName>, Arc<PolicyInfo>)>,
+    /// The policies whose action scope can include this action. A request for this action is
+    /// decided by this slice alone: the others cannot apply, and skipping them makes a check
+    /// several times faster than evaluating the whole set.
+    pub policies: PolicySet,
 }
 
 impl ActionEntry {
@@ -64,31 +70,37 @@ impl Catalog {
             let lineage: Vec<&EntityUid> = std::iter::once(uid)
                 .chain(action_entities.ancestors(uid).into_iter().flatten())
                 .collect();
-            let requirements = policies
-                .ordered
-                .iter()
-                .filter(|info| info.effect == PolicyEffect::Permit)
-                .filter_map(|info| {
-                    let policy = policies.set.policy(&PolicyId::new(&info.id))?;
-                    let in_scope = match policy.action_constraint() {
-                        ActionConstraint::Any => true,
-                        ActionConstraint::Eq(a) => lineage.contains(&&a),
-                        ActionConstraint::In(list) => list.iter().any(|a| lineage.contains(&a)),
-                    };
+            let mut slice = PolicySet::new();
+            let mut requirements = Vec::new();
+            for info in &policies.ordered {
+                let Some(policy) = policies.set.policy(&PolicyId::new(&info.id)) else { continue };
+                let in_scope = match policy.action_constraint() {
+                    ActionConstraint::Any => true,
+                    ActionConstraint::Eq(a) => lineage.contains(&&a),
+                    ActionConstraint::In(list) => list.iter().any(|a| lineage.contains(&a)),
+                };
+                if !in_scope {
+                    continue;
+                }
+                slice.add(policy.clone()).map_err(|e| {
+                    Error::InvalidPolicy(vec![crate::error::Diagnostic::message(e.to_string())])
+                })?;
+                if info.effect == PolicyEffect::Permit {
                     let needs = match policy.principal_constraint() {
                         PrincipalConstraint::Is(t) | PrincipalConstraint::IsIn(t, _) => Some(t),
                         PrincipalConstraint::Eq(u) => Some(u.type_name().clone()),
                         PrincipalConstraint::Any | PrincipalConstraint::In(_) => None,
                     };
-                    in_scope.then(|| (needs, Arc::clone(info)))
-                })
-                .collect();
+                    requirements.push((needs, Arc::clone(info)));
+                }
+            }
             actions.push(ActionEntry {
                 name: uid.id().unescaped().to_owned(),
                 uid: uid.clone(),
                 principals,
                 resources,
                 requirements,
+                policies: slice,
             });
         }
         // Schema order is a hash order; a stable order makes listings reproducible.

@@ -30,6 +30,7 @@ pub struct Verdict {
     /// A sentence for a person: the deciding policy's reason, or for `notPermitted` the reason
     /// of the first permit that would have granted the action.
     #[cfg_attr(feature = "wasm", tsify(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The deciding policies: the permits that allowed, or the forbids that denied.
     pub policies: Vec<Arc<PolicyInfo>>,

@@ -13,7 +13,8 @@ pub use decision::{AlwaysFalse, Cause, Decision, Failure, Verdict};
 use std::sync::Arc;
 
 use cedar_policy::{
-    Authorizer, Context, Entities, EntityId, EntityUid, Request, Response, Schema,
+    Authorizer, Context, Entities, EntityId, EntityUid, Request, RequestValidationError, Response,
+    Schema,
 };
 use serde::{Deserialize, Serialize};
 
@@ -173,26 +174,45 @@ impl Engine {
         let entry = self.catalog.action(action)?;
         let principal_uid = self.existing(principal, Error::UnknownPrincipal)?;
         let resource_uid = self.existing(resource, Error::UnknownResource)?;
-        let context = match context {
-            None => Context::empty(),
-            Some(value) => Context::from_json_value(value, Some((&self.schema, &entry.uid)))
-                .map_err(|e| Error::InvalidContext(e.to_string()))?,
-        };
+        let context = context
+            .map(|value| {
+                Context::from_json_value(value, Some((&self.schema, &entry.uid)))
+                    .map_err(|e| Error::InvalidContext(e.to_string()))
+            })
+            .transpose()?;
         self.decide(entry, principal_uid, resource_uid, context)
     }
 
-    /// Evaluates a request whose parts are already resolved.
+    /// Evaluates a request whose parts are already resolved, against the action's slice of
+    /// the policy set.
     fn decide(
         &self,
         entry: &ActionEntry,
         principal: EntityUid,
         resource: EntityUid,
-        context: Context,
+        context: Option<Context>,
     ) -> Result<Decision> {
         let principal_type = principal.type_name().clone();
-        let request = Request::new(principal, entry.uid.clone(), resource, context, Some(&self.schema))
-            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
-        let response = self.authorizer.is_authorized(&request, &self.policies.set, self.store.entities());
+        if !entry.applies_to(&principal_type, resource.type_name()) {
+            return Err(Error::InvalidRequest(format!(
+                "`{}` does not apply to a {} acting on a {}",
+                entry.name,
+                principal_type,
+                resource.type_name()
+            )));
+        }
+        // Types are checked just above; only a caller's context still needs the schema.
+        let request = match context {
+            None => Request::new(principal, entry.uid.clone(), resource, Context::empty(), None),
+            Some(context) => {
+                Request::new(principal, entry.uid.clone(), resource, context, Some(&self.schema))
+            }
+        }
+        .map_err(|e| match e {
+            RequestValidationError::InvalidContext(_) => Error::InvalidContext(e.to_string()),
+            _ => Error::InvalidRequest(e.to_string()),
+        })?;
+        let response = self.authorizer.is_authorized(&request, &entry.policies, self.store.entities());
         Ok(self.verdict(entry, &principal_type, &response))
     }
 

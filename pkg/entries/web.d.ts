@@ -1,0 +1,2 @@
+export { default, initSync } from '../dist/orgwarden.js';
+export * from '../dist/orgwarden.js';

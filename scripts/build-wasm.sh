@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the npm package's generated files into pkg/dist/:
+#   1. the cdylib with real LTO: the crate is rlib-only and `cargo rustc --crate-type cdylib`
+#      turns it into a cdylib for this build alone (cargo drops LTO for ["cdylib","rlib"]);
+#   2. the JS glue and TypeScript declarations with the wasm-bindgen CLI (`--target web`:
+#      one .wasm that the node, browser and workerd entry points in pkg/entries/ all share);
+#   3. wasm-opt -Oz from npm's binaryen.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+out=pkg/dist
+artifact=target/wasm32-unknown-unknown/release/orgwarden.wasm
+
+echo "==> cargo rustc (release, LTO, cdylib)"
+cargo rustc --quiet --lib --release --target wasm32-unknown-unknown --features wasm --crate-type cdylib
+
+echo "==> wasm-bindgen"
+rm -rf "$out"
+wasm-bindgen --target web --out-dir "$out" --out-name orgwarden "$artifact"
+
+echo "==> wasm-opt -Oz"
+node_modules/.bin/wasm-opt -Oz \
+  --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int \
+  --enable-reference-types --enable-multivalue --enable-sign-ext --enable-mutable-globals \
+  "$out/orgwarden_bg.wasm" -o "$out/orgwarden_bg.wasm"
+
+node scripts/size-report.mjs "$out/orgwarden_bg.wasm"

@@ -1,0 +1,11 @@
+// The shared suite against the package's Node entry (ESM, initialized at import).
+import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import * as api from '../../pkg/entries/node.js';
+import { cases } from './suite.mjs';
+
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/small-org.json', import.meta.url), 'utf8'));
+
+for (const [name, run] of Object.entries(cases(api, fixture))) {
+  test(`node: ${name}`, run);
+}
