@@ -38,6 +38,16 @@ export interface OrgwardenError extends Error {
 }
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    /// A request context: optional arguments typed as such in the declarations.
+    #[wasm_bindgen(typescript_type = "Record<string, unknown>")]
+    pub type ContextObject;
+
+    #[wasm_bindgen(typescript_type = "AuthorizerOptions")]
+    pub type OptionsObject;
+}
+
 /// Plain JS objects (not `Map`s) with `null` for `None`: what `JSON.parse` would give.
 fn to_js<T: Serialize>(value: &T) -> JsValue {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
@@ -106,9 +116,9 @@ impl Authorizer {
     /// `OrgwardenError` (with `code` and Cedar's `diagnostics`) on invalid options or policies.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "AuthorizerOptions")] options: Option<JsValue>,
+        options: Option<OptionsObject>,
     ) -> Result<Authorizer, JsValue> {
-        let options = match options.filter(|o| !o.is_undefined() && !o.is_null()) {
+        let options = match options.map(JsValue::from).filter(|o| !o.is_undefined() && !o.is_null()) {
             None => Ok(EngineOptions::default()),
             Some(value) => from_js::<EngineOptions>(&value, "options"),
         };
@@ -167,9 +177,9 @@ impl Authorizer {
         #[wasm_bindgen(unchecked_param_type = "EntityRef")] principal: JsValue,
         action: &str,
         #[wasm_bindgen(unchecked_param_type = "EntityRef")] resource: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] context: Option<JsValue>,
+        context: Option<ContextObject>,
     ) -> JsValue {
-        to_js(&self.decide(&principal, action, &resource, context.as_ref()))
+        to_js(&self.decide(&principal, action, &resource, context.map(JsValue::from).as_ref()))
     }
 
     /// `check(...).allowed` without building the decision object, for hot paths.
@@ -179,9 +189,9 @@ impl Authorizer {
         #[wasm_bindgen(unchecked_param_type = "EntityRef")] principal: JsValue,
         action: &str,
         #[wasm_bindgen(unchecked_param_type = "EntityRef")] resource: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] context: Option<JsValue>,
+        context: Option<ContextObject>,
     ) -> bool {
-        self.decide(&principal, action, &resource, context.as_ref()).allowed()
+        self.decide(&principal, action, &resource, context.map(JsValue::from).as_ref()).allowed()
     }
 
     /// Every action that applies to this principal and resource, with its decision.

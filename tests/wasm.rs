@@ -71,7 +71,7 @@ fn sec4_bad_input_is_a_tagged_failure_not_a_throw() {
         entity("User", "olivia"),
         "removeMember",
         entity("Membership", "acme/mia"),
-        Some(js(r#"{"confirmation": 42}"#)),
+        Some(js(r#"{"confirmation": 42}"#).unchecked_into()),
     );
     let errors: js_sys::Array = get(&bad_context, "errors").dyn_into().unwrap();
     assert_eq!(get(&errors.get(0), "code").as_string().as_deref(), Some("INVALID_CONTEXT"));
@@ -125,7 +125,7 @@ fn ui_gating_lists_and_matrix_in_one_call() {
 #[wasm_bindgen_test]
 fn invalid_custom_policy_throws_an_error_with_code_and_location() {
     let options = js(r#"{"policies":[{"name":"custom.cedar","text":"permit (principal, action, resource)\nwhen { resource.nope };"}]}"#);
-    let thrown = Authorizer::new(Some(options.clone())).err().expect("constructor must throw");
+    let thrown = Authorizer::new(Some(options.clone().unchecked_into())).err().expect("constructor must throw");
     let error: js_sys::Error = thrown.dyn_into().unwrap();
     assert_eq!(String::from(error.name()), "OrgwardenError");
     assert_eq!(get(&error, "code").as_string().as_deref(), Some("INVALID_POLICY"));

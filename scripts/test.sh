@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Every test of the project, from a fresh clone: installs what is missing (scripts/setup.sh),
+# then runs, in order, the lint gate, the native Rust tests (rules, engine, FFI, properties),
+# a short fuzz round, the release wasm build, the wasm-bindgen tests in Node and headless
+# Chromium, the TypeScript declaration check, and the JS suites (Node, Chromium, workerd, demo).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup.sh
+# shellcheck disable=SC1091
+[ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+export RUST_BACKTRACE=0
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "clippy: no unwrap/expect/panic/indexing in library code"
+cargo clippy --quiet --lib --features wasm -- -D warnings
+
+step "native Rust tests"
+cargo test --quiet
+
+step "release wasm build (LTO, wasm-opt)"
+bash scripts/build-wasm.sh
+
+step "wasm-bindgen tests in Node"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+export WASM_BINDGEN_TEST_TIMEOUT=120
+cargo test --target wasm32-unknown-unknown --features wasm --test wasm
+
+step "wasm-bindgen tests in headless Chromium"
+WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
+  WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/webdriver.json" \
+  cargo test --target wasm32-unknown-unknown --features wasm --test wasm
+
+step "TypeScript declarations (tsc --noEmit)"
+node_modules/.bin/tsc -p tests/types/tsconfig.json
+
+step "JS suites against the built package: Node, Chromium, workerd, demo"
+node --test --test-concurrency=1 tests/js/ tests/e2e/

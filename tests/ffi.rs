@@ -1,0 +1,135 @@
+//! The boundary calls through their JSON twins, natively: the same answers the wasm layer
+//! hands to JavaScript, tagged, and never an error escaping as anything but a failure.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use orgwarden::{ffi, Engine};
+use serde_json::{json, Value};
+
+const SNAPSHOT: &str = include_str!("fixtures/small-org.json");
+
+fn engine() -> Engine {
+    let mut engine = ffi::new_engine_json("{}").unwrap();
+    let answer: Value = serde_json::from_str(&ffi::load_snapshot_json(&mut engine, SNAPSHOT)).unwrap();
+    assert_eq!(answer["type"], "success", "{answer}");
+    engine
+}
+
+fn call(f: impl Fn(&str) -> String, request: Value) -> Value {
+    serde_json::from_str(&f(&request.to_string())).unwrap()
+}
+
+#[test]
+fn check_json_answers_a_tagged_decision_with_rule_and_reason() {
+    let engine = engine();
+    let check = |r: &str| ffi::check_json(&engine, r);
+    let allowed = call(check, json!({"principal": {"type": "User", "id": "olivia"}, "action": "deleteOrganization", "resource": {"type": "Organization", "id": "acme"}}));
+    assert_eq!(allowed["type"], "success");
+    assert_eq!(allowed["allowed"], true);
+    assert_eq!(allowed["policies"][0]["rule"], "ORG-2");
+
+    let denied = call(check, json!({"principal": {"type": "User", "id": "mia"}, "action": "deleteOrganization", "resource": {"type": "Organization", "id": "acme"}}));
+    assert_eq!(denied["allowed"], false);
+    assert_eq!(denied["cause"], "notPermitted");
+    assert_eq!(denied["reason"], "Only owners can delete the organization");
+}
+
+#[test]
+fn check_json_turns_malformed_calls_into_failures_that_deny() {
+    let engine = engine();
+    for (call_text, code) in [
+        ("not json", "INVALID_JSON"),
+        (r#"{"principal": "User::\"olivia\"", "action": "viewMembers", "resource": {"type": "Organization", "id": "acme"}}"#, "INVALID_JSON"),
+        (r#"{"principal": {"type": "User", "id": "olivia"}, "action": "viewMembers", "resource": {"type": "Organization", "id": "acme"}, "extra": 1}"#, "INVALID_JSON"),
+        (r#"{"principal": {"type": "Robot", "id": "r2"}, "action": "viewMembers", "resource": {"type": "Organization", "id": "acme"}}"#, "UNKNOWN_ENTITY_TYPE"),
+        (r#"{"principal": {"type": "User", "id": "olivia"}, "action": "viewMembers", "resource": {"type": "Organization", "id": "nowhere"}}"#, "UNKNOWN_RESOURCE"),
+        (r#"{"principal": {"type": "User", "id": "olivia"}, "action": "approveVersion", "resource": {"type": "Organization", "id": "acme"}}"#, "INVALID_REQUEST"),
+    ] {
+        let answer: Value = serde_json::from_str(&ffi::check_json(&engine, call_text)).unwrap();
+        assert_eq!(answer["type"], "failure", "{call_text}");
+        assert_eq!(answer["allowed"], false, "{call_text}");
+        assert_eq!(answer["errors"][0]["code"], code, "{call_text}: {answer}");
+    }
+}
+
+#[test]
+fn a_refused_load_keeps_the_store() {
+    let mut engine = engine();
+    let before = engine.entities().len();
+    let answer: Value = serde_json::from_str(&ffi::load_snapshot_json(&mut engine, r#"{"organizations": [{"id": "x", "name": "x", "members": []}]}"#)).unwrap();
+    assert_eq!(answer["type"], "failure");
+    assert_eq!(answer["errors"][0]["code"], "INVALID_SNAPSHOT");
+    assert_eq!(engine.entities().len(), before);
+
+    let answer: Value = serde_json::from_str(&ffi::remove_entities_json(&mut engine, r#"[{"type": "User", "id": "ghost"}]"#)).unwrap();
+    assert_eq!(answer["errors"][0]["code"], "UNKNOWN_ENTITY");
+    assert_eq!(engine.entities().len(), before);
+}
+
+#[test]
+fn allowed_actions_and_matrix_json_agree_with_single_checks() {
+    let engine = engine();
+    let pair = json!({"principal": {"type": "User", "id": "adam"}, "resource": {"type": "Organization", "id": "acme"}});
+    let listed = call(|r| ffi::allowed_actions_json(&engine, r), pair);
+    assert_eq!(listed["type"], "success");
+    let outcomes = listed["outcomes"].as_array().unwrap();
+    assert!(outcomes.len() > 10);
+    for outcome in outcomes {
+        let single = call(|r| ffi::check_json(&engine, r), json!({"principal": {"type": "User", "id": "adam"}, "action": outcome["action"], "resource": {"type": "Organization", "id": "acme"}}));
+        assert_eq!(single["allowed"], outcome["decision"]["allowed"], "{}", outcome["action"]);
+    }
+    let allowed: Vec<&str> = listed["allowed"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    assert!(allowed.contains(&"inviteMember"), "admins invite (MEM-1)");
+    assert!(!allowed.contains(&"deleteOrganization"), "admins do not delete (ORG-2)");
+
+    let matrix = call(
+        |r| ffi::matrix_json(&engine, r),
+        json!({"principal": {"type": "User", "id": "adam"}, "resources": [{"type": "Organization", "id": "acme"}], "actions": ["inviteMember", "deleteOrganization"]}),
+    );
+    assert_eq!(matrix["rows"][0]["cells"][0]["allowed"], true);
+    assert_eq!(matrix["rows"][0]["cells"][1]["allowed"], false);
+    assert_eq!(matrix["rows"][0]["cells"][1]["reason"], "Only owners can delete the organization");
+}
+
+#[test]
+fn validate_action_json_reports_missing_input_and_notices() {
+    let engine = engine();
+    let validate = |r: &str| ffi::validate_action_json(&engine, r);
+    let missing = call(validate, json!({"principal": {"type": "User", "id": "olivia"}, "action": "leaveOrganization", "resource": {"type": "Organization", "id": "acme"}}));
+    assert_eq!(missing["valid"], false);
+    assert_eq!(missing["violations"][0]["code"], "MISSING_INPUT");
+
+    let unreadable = call(validate, json!({"principal": {"type": "User", "id": "olivia"}}));
+    assert_eq!(unreadable["valid"], false);
+    assert_eq!(unreadable["violations"][0]["code"], "INVALID_JSON");
+    assert_eq!(unreadable["decision"]["allowed"], false);
+
+    let create = call(validate, json!({"principal": {"type": "User", "id": "mia"}, "action": "createOrganization", "resource": {"type": "Platform", "id": "platform"}}));
+    assert_eq!(create["valid"], true);
+    assert_eq!(create["notices"][0]["rule"], "ORG-1");
+}
+
+#[test]
+fn validate_policies_json_returns_policies_or_located_diagnostics() {
+    let ok: Value = serde_json::from_str(&ffi::validate_policies_json("{}")).unwrap();
+    assert_eq!(ok["type"], "success");
+    assert!(ok["policies"].as_array().unwrap().iter().all(|p| p["rule"].is_string() && p["reason"].is_string()));
+
+    let options = json!({"policies": [{"name": "mine.cedar", "text": "permit (principal, action, resource)\nwhen { resource.owners == 3 };"}]});
+    let bad: Value = serde_json::from_str(&ffi::validate_policies_json(&options.to_string())).unwrap();
+    assert_eq!(bad["type"], "failure");
+    assert_eq!(bad["errors"][0]["code"], "INVALID_POLICY");
+    let location = &bad["errors"][0]["diagnostics"][0]["location"];
+    assert_eq!(location["source"], "mine.cedar");
+    assert_eq!(location["line"], 2);
+
+    let error = ffi::new_engine_json(r#"{"schema": "entity User"}"#).err().unwrap();
+    assert_eq!(error.code.as_str(), "INVALID_SCHEMA");
+}
+
+#[test]
+fn default_policy_sources_json_lists_the_embedded_files() {
+    let sources: Vec<Value> = serde_json::from_str(&ffi::default_policy_sources_json()).unwrap();
+    let names: Vec<&str> = sources.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"membership.cedar"));
+    assert!(sources.iter().all(|s| s["text"].as_str().unwrap().contains("@rule(")));
+}

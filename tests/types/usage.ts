@@ -1,0 +1,93 @@
+// Compiled with `tsc --noEmit` against the package's shipped declarations: if a declaration
+// drifts from the API (a renamed call, a widened union), this file stops compiling.
+import init, {
+  Authorizer,
+  validatePolicies,
+  membershipId,
+  newOrganization,
+  type ActionValidation,
+  type Decision,
+  type EntityRef,
+  type ErrorCode,
+  type LoadAnswer,
+  type MatrixAnswer,
+  type OrgwardenError,
+  type PolicyInfo,
+  type Snapshot,
+} from 'orgwarden';
+
+await init();
+
+const snapshot: Snapshot = {
+  users: [{ id: 'olivia', email: 'olivia@acme.test', mfaEnabled: true, passwordCompliant: true }],
+  organizations: [
+    {
+      id: 'acme',
+      name: 'acme',
+      members: [{ user: 'olivia', role: 'owner' }],
+      workspaces: [{ id: 'research', participants: [{ team: 'ml', role: 'launch' }] }],
+      teams: [{ id: 'ml', members: ['olivia'], complianceLabels: ['hipaa'] }],
+      billing: { creditBalance: 10, concurrentRunLimit: 2, activeRuns: 0 },
+      security: { requireMfa: true },
+    },
+  ],
+};
+
+const authz = new Authorizer({ policies: [{ name: 'custom.cedar', text: 'permit (principal, action, resource);' }] });
+const loaded: LoadAnswer = authz.loadSnapshot(snapshot);
+if (loaded.type === 'success') {
+  const count: number = loaded.entityCount;
+  void count;
+} else {
+  const codes: ErrorCode[] = loaded.errors.map((e) => e.code);
+  void codes;
+}
+
+const olivia: EntityRef = { type: 'User', id: 'olivia' };
+const decision: Decision = authz.check(olivia, 'deleteOrganization', { type: 'Organization', id: 'acme' });
+if (decision.type === 'success') {
+  const allowed: boolean = decision.allowed;
+  const cause: 'permitted' | 'forbidden' | 'notPermitted' = decision.cause;
+  const rules: (string | undefined)[] = decision.policies.map((p: PolicyInfo) => p.rule);
+  void [allowed, cause, rules];
+} else {
+  // A failure can only deny.
+  const denied: false = decision.allowed;
+  void denied;
+}
+const fast: boolean = authz.isAllowed(olivia, 'viewMembers', { type: 'Organization', id: 'acme' }, { any: 1 });
+
+const matrix: MatrixAnswer = authz.matrix(olivia, [{ type: 'Organization', id: 'acme' }], ['viewMembers']);
+if (matrix.type === 'success') {
+  const first: boolean | undefined = matrix.rows[0]?.cells[0]?.allowed;
+  void first;
+}
+
+const validation: ActionValidation = authz.validateAction({
+  principal: olivia,
+  action: 'removeMember',
+  resource: { type: 'Membership', id: membershipId('acme', 'olivia') },
+  input: { confirmation: 'olivia@acme.test' },
+});
+const messages: string[] = validation.violations.map((v) => `${v.code} ${v.rule ?? ''} ${v.message}`);
+
+const checked = validatePolicies({ policies: [{ name: 'x.cedar', text: 'permit (principal, action, resource);' }] });
+if (checked.type === 'failure') {
+  const line: number | undefined = checked.errors[0]?.diagnostics?.[0]?.location?.line;
+  void line;
+}
+
+try {
+  new Authorizer({ includeDefaultPolicies: false, policies: [{ name: 'bad.cedar', text: 'nope' }] });
+} catch (error) {
+  const failure = error as OrgwardenError;
+  const code: ErrorCode = failure.code;
+  void code;
+}
+
+const created = newOrganization('initech', 'initech', 'olivia');
+const owners = created.members.filter((m) => m.role === 'owner');
+void [fast, messages, owners];
+
+// @ts-expect-error: a principal is an object with type and id, not a Cedar uid string.
+authz.check('User::"olivia"', 'viewMembers', { type: 'Organization', id: 'acme' });
