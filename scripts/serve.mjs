@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// A tiny static file server for the demo console: serves the repository root on 127.0.0.1 so
+// that /www/index.html can import /pkg/entries/web.js and fetch the .wasm next to it.
+//
+//   node scripts/serve.mjs [port]      (or PORT=8080; port 0 picks a free port)
+//
+// No dependencies. Also importable: `startServer({ port })` resolves to { server, url }.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.cedar': 'text/plain; charset=utf-8',
+  '.cedarschema': 'text/plain; charset=utf-8',
+  '.ts': 'text/plain; charset=utf-8',
+  '.md': 'text/plain; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+function send(res, status, body, type = 'text/plain; charset=utf-8') {
+  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+  res.end(body);
+}
+
+function handler(req, res) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
+  let pathname;
+  try {
+    pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+  } catch {
+    return send(res, 400, 'bad request\n');
+  }
+  if (pathname === '/') {
+    res.writeHead(302, { Location: '/www/' });
+    return res.end();
+  }
+  const file = path.resolve(ROOT, '.' + pathname);
+  // Stay inside the repository root; no dot-directories (.git, ...).
+  if ((file !== ROOT && !file.startsWith(ROOT + path.sep)) || pathname.split('/').some((p) => p.startsWith('.'))) {
+    return send(res, 403, 'forbidden\n');
+  }
+  fs.stat(file, (err, stat) => {
+    if (err) return send(res, 404, `not found: ${pathname}\n`);
+    if (stat.isDirectory()) {
+      if (!pathname.endsWith('/')) {
+        res.writeHead(301, { Location: pathname + '/' });
+        return res.end();
+      }
+      return serveFile(req, res, path.join(file, 'index.html'), pathname);
+    }
+    serveFile(req, res, file, pathname);
+  });
+}
+
+function serveFile(req, res, file, pathname) {
+  fs.readFile(file, (err, data) => {
+    if (err) return send(res, 404, `not found: ${pathname}\n`);
+    const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+    res.writeHead(200, { 'Content-Type': type, 'Content-Length': data.length, 'Cache-Control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : data);
+  });
+}
+
+export function startServer({ port = 8080, host = '127.0.0.1' } = {}) {
+  return new Promise((resolve, reject) => {
+    const server = http.createServer(handler);
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const { port: actual } = server.address();
+      resolve({ server, url: `http://${host}:${actual}/www/` });
+    });
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const arg = process.argv[2] ?? process.env.PORT ?? '8080';
+  const port = Number(arg);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`serve.mjs: invalid port ${JSON.stringify(arg)}`);
+    process.exit(2);
+  }
+  startServer({ port }).then(
+    ({ server, url }) => {
+      console.log(`orgwarden demo: ${url}`);
+      const stop = () => server.close(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    },
+    (error) => {
+      console.error(`serve.mjs: ${error.message}`);
+      process.exit(1);
+    },
+  );
+}
