@@ -4,10 +4,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if [ ! -d node_modules ]; then
-  echo "==> npm ci"
-  npm ci
-fi
+# Installs only what is missing: chromium, the wasm target, wasm-bindgen-cli, npm packages.
+bash scripts/setup.sh
 
 bash scripts/build-wasm.sh
 

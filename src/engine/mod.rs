@@ -242,14 +242,28 @@ impl Engine {
         } else {
             (Cause::NotPermitted, entry.requirements_for(principal_type).cloned().collect())
         };
-        let reason = deciding
-            .iter()
-            .chain(requirements.iter())
-            .find_map(|p| p.reason.clone())
-            .or_else(|| match cause {
-                Cause::NotPermitted => Some("No policy grants this action".to_owned()),
-                Cause::Forbidden | Cause::Permitted => deciding.first().map(|p| format!("policy {}", p.id)),
-            });
+        let reason = match cause {
+            // Each permit is one way the action could have been granted: a person needs all of
+            // them to see why none applied (an admin refused an owner's change needs the
+            // admin rule, a member the general one).
+            Cause::NotPermitted => {
+                let mut reasons: Vec<&str> = Vec::new();
+                for reason in requirements.iter().filter_map(|p| p.reason.as_deref()) {
+                    if !reasons.contains(&reason) {
+                        reasons.push(reason);
+                    }
+                }
+                Some(if reasons.is_empty() {
+                    "No policy grants this action".to_owned()
+                } else {
+                    reasons.join("; ")
+                })
+            }
+            Cause::Forbidden | Cause::Permitted => deciding
+                .iter()
+                .find_map(|p| p.reason.clone())
+                .or_else(|| deciding.first().map(|p| format!("policy {}", p.id))),
+        };
         Decision::Success(Verdict { allowed, cause, reason, policies: deciding, requirements })
     }
 }

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { startStaticServer } from '../../scripts/static-server.mjs';
+import { startServer } from '../../scripts/serve.mjs';
 import { cases } from './suite.mjs';
 
 let server;
@@ -11,7 +11,7 @@ let browser;
 let results;
 
 before(async () => {
-  server = await startStaticServer();
+  server = await startServer({ port: 0 });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-dev-shm-usage'],
@@ -19,7 +19,7 @@ before(async () => {
   const page = await browser.newPage();
   const pageErrors = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${server.url}/tests/js/blank.html`);
+  await page.goto(new URL("/tests/js/blank.html", server.url).href);
   results = await page.evaluate(async () => {
     const api = await import('/pkg/entries/web.js');
     await api.default();
@@ -41,7 +41,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await server?.close();
+  await new Promise((done) => (server ? server.server.close(done) : done()));
 });
 
 // The case names come from the suite itself, so both runtimes run the same list.
