@@ -145,7 +145,11 @@ impl Engine {
         for field in required_inputs(action) {
             match input_value(input, field) {
                 Some(value) if *field != "user" => {
-                    context.insert((*field).to_owned(), Value::String(value.to_owned()));
+                    // Entities hold emails in lower case; a removal is confirmed by the email
+                    // as the member wrote it (MEM-8).
+                    let value =
+                        if action == "removeMember" { value.to_lowercase() } else { value.to_owned() };
+                    context.insert((*field).to_owned(), Value::String(value));
                 }
                 Some(_) => {}
                 None => violations.push(violation(
