@@ -53,6 +53,11 @@ impl Engine {
     }
 
     pub fn load_snapshot_json(&mut self, json: &str) -> Result<usize> {
+        // serde reads a struct from a JSON array as well: `[]` would load as an empty snapshot
+        // and silently wipe the store. A snapshot is an object (SEC-4).
+        if !json.trim_start().starts_with('{') {
+            return Err(Error::InvalidJson("snapshot: expected a JSON object".to_owned()));
+        }
         let snapshot: Snapshot = parse_json("snapshot", json)?;
         self.load_snapshot(&snapshot)
     }
