@@ -1,0 +1,642 @@
+//! The engine around the rules: fail-closed input (SEC-4), raw entities, incremental updates,
+//! UI-gating listings, custom policies, and the annotations of the default policy set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use std::path::Path;
+use std::str::FromStr;
+
+use common::*;
+use orgwarden::snapshot::OrgRole;
+use orgwarden::{Engine, EngineOptions, Error, ErrorCode, PolicyEffect, PolicySource, Snapshot};
+use serde_json::json;
+
+/// Every rule id of /work/shared/domain.md, for when that file is not at hand (it is checked
+/// against the file whenever the file is there).
+const RULE_IDS: &[&str] = &[
+    "ORG-1", "ORG-2", "ORG-3", "ORG-4", "MEM-1", "MEM-2", "MEM-3", "MEM-4", "MEM-5", "MEM-6", "MEM-7", "MEM-8",
+    "MEM-9", "MEM-10", "TEAM-1", "TEAM-2", "TEAM-3", "TEAM-4", "WS-1", "WS-2", "WS-3", "WS-4", "ALG-1", "ALG-2",
+    "ALG-3", "ALG-4", "ALG-5", "KEY-1", "KEY-2", "BILL-1", "BILL-2", "BILL-3", "SEC-1", "SEC-2", "SEC-3", "SEC-4",
+];
+
+fn rule_ids() -> Vec<&'static str> {
+    RULE_IDS.to_vec()
+}
+
+/// domain.md, next to the repository in CI and in development; `None` elsewhere.
+fn domain_md() -> Option<String> {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/domain.md")).ok()
+}
+
+/// The rule ids domain.md defines: the first word of each `- XXX-N ...` bullet.
+fn domain_rule_ids(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| line.strip_prefix("- "))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .filter(|word| {
+            word.split_once('-').is_some_and(|(family, n)| {
+                !family.is_empty()
+                    && family.chars().all(|c| c.is_ascii_uppercase())
+                    && !n.is_empty()
+                    && n.chars().all(|c| c.is_ascii_digit())
+            })
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+fn store_size(engine: &Engine) -> usize {
+    engine.entities().len()
+}
+
+#[track_caller]
+fn assert_refused_and_unchanged(engine: &mut Engine, snapshot: &Snapshot, code: ErrorCode) {
+    let before = store_size(engine);
+    let error = engine.load_snapshot(snapshot).unwrap_err();
+    assert_eq!(error.code(), code, "{error}");
+    assert_eq!(store_size(engine), before);
+    // The fixture is still the one answering.
+    assert_allowed(&check(engine, &user("alice"), "deleteOrganization", &org("acme")));
+    assert_allowed(&check(engine, &user("frank"), "launchCompute", &workspace("ws-research")));
+}
+
+// ---- fail-closed input (SEC-4) ----------------------------------------------------------
+
+#[test]
+fn sec4_snapshot_json_loads_and_counts_entities() {
+    let mut engine = Engine::with_defaults().unwrap();
+    let count = engine.load_snapshot_json(&snapshot_json().to_string()).unwrap();
+    assert_eq!(count, store_size(&engine));
+    assert!(count > 50);
+    assert_allowed(&check(&engine, &user("alice"), "deleteOrganization", &org("acme")));
+}
+
+#[test]
+fn sec4_malformed_snapshot_json_is_refused() {
+    let mut engine = engine();
+    let before = store_size(&engine);
+    // `[]` included: an array is not a snapshot, even an empty one.
+    for text in ["{", "[]", "[[], []]", "{\"users\": 5}", "{\"organisations\": []}", "not json at all", ""] {
+        let error = engine.load_snapshot_json(text).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidJson, "{text}: {error}");
+    }
+    // A field in the wrong case is unknown, not silently dropped.
+    let mut json = snapshot_json();
+    json["organizations"][0]["api_keys"] = json!([]);
+    assert_eq!(engine.load_snapshot_json(&json.to_string()).unwrap_err().code(), ErrorCode::InvalidJson);
+    assert_eq!(store_size(&engine), before);
+    assert_allowed(&check(&engine, &user("alice"), "deleteOrganization", &org("acme")));
+}
+
+#[test]
+fn sec4_snapshot_that_breaks_a_rule_is_refused_whole() {
+    let mut engine = engine();
+    let breaks: Vec<(&str, Snapshot)> = vec![
+        (
+            "org without owner",
+            snapshot_with(|s| {
+                for m in &mut org_mut(s, "globex").members {
+                    m.role = OrgRole::Member;
+                }
+            }),
+        ),
+        ("team member from another org", snapshot_with(|s| org_mut(s, "acme").teams[0].members.push("heidi".into()))),
+        (
+            "collaborator without workspace role",
+            snapshot_with(|s| org_mut(s, "globex").collaborators.push("grace".into())),
+        ),
+        (
+            "unknown api key scope",
+            snapshot_with(|s| org_mut(s, "acme").api_keys[0].scopes.push("billing:write".into())),
+        ),
+        (
+            "duplicate workspace id",
+            snapshot_with(|s| {
+                let copy = org_mut(s, "acme").workspaces[2].clone();
+                org_mut(s, "globex").workspaces.push(copy);
+            }),
+        ),
+        (
+            "duplicate user id",
+            snapshot_with(|s| {
+                let mut copy = s.users[0].clone();
+                copy.email = "other@example.com".into();
+                s.users.push(copy);
+            }),
+        ),
+        ("duplicate email", snapshot_with(|s| s.users[1].email = s.users[0].email.to_uppercase())),
+        (
+            "member twice",
+            snapshot_with(|s| {
+                let again = org_mut(s, "acme").members[4].clone();
+                org_mut(s, "acme").members.push(again);
+            }),
+        ),
+        ("unknown member", snapshot_with(|s| org_mut(s, "acme").members[4].user = "ghost".into())),
+        (
+            "algorithm in another org's workspace",
+            snapshot_with(|s| org_mut(s, "acme").algorithms[0].workspace = "gx-main".into()),
+        ),
+        ("negative run count", snapshot_with(|s| org_mut(s, "acme").billing.active_runs = -1)),
+        ("empty id", snapshot_with(|s| org_mut(s, "acme").teams[0].id = String::new())),
+    ];
+    for (what, broken) in breaks {
+        let before = store_size(&engine);
+        let error = engine.load_snapshot(&broken).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidSnapshot, "{what}: {error}");
+        assert_eq!(store_size(&engine), before, "{what}");
+    }
+    assert_refused_and_unchanged(&mut engine, &snapshot_with(|s| s.users.clear()), ErrorCode::InvalidSnapshot);
+}
+
+#[test]
+fn sec4_unknown_principal_resource_or_action_is_a_failure() {
+    let engine = engine();
+    let cases = [
+        (check(&engine, &user("ghost"), "viewOrganization", &org("acme")), ErrorCode::UnknownPrincipal),
+        (check(&engine, &api_key("no-key"), "viewOrganization", &org("acme")), ErrorCode::UnknownPrincipal),
+        (check(&engine, &user("alice"), "viewOrganization", &org("initech")), ErrorCode::UnknownResource),
+        (check(&engine, &user("alice"), "viewWorkspace", &workspace("nowhere")), ErrorCode::UnknownResource),
+        (check(&engine, &user("alice"), "sudo", &org("acme")), ErrorCode::UnknownAction),
+        // An action group is not an action a request may name.
+        (check(&engine, &user("alice"), "memberOnly", &org("acme")), ErrorCode::UnknownAction),
+        (check(&engine, &api_key("key-ops"), "deleteOrganization", &org("acme")), ErrorCode::InvalidRequest),
+    ];
+    for (decision, code) in cases {
+        assert!(!decision.allowed());
+        assert_eq!(decision.cause(), None, "{decision:?}");
+        assert_eq!(decision.errors()[0].code, code, "{decision:?}");
+        assert!(decision.reason().is_some_and(|r| !r.is_empty()));
+        let wire = serde_json::to_value(&decision).unwrap();
+        assert_eq!(wire["type"], "failure");
+        assert_eq!(wire["allowed"], false);
+    }
+}
+
+#[test]
+fn sec4_context_of_the_wrong_type_is_invalid_context() {
+    let engine = engine();
+    let decision =
+        check_ctx(&engine, &user("carol"), "removeMember", &membership("acme", "dave"), json!({"confirmation": 7}));
+    assert!(!decision.allowed());
+    assert_eq!(decision.errors()[0].code, ErrorCode::InvalidContext, "{decision:?}");
+    let decision = check_ctx(&engine, &user("alice"), "inviteMember", &org("acme"), json!({"role": ["owner"]}));
+    assert_eq!(decision.errors()[0].code, ErrorCode::InvalidContext, "{decision:?}");
+}
+
+#[test]
+fn sec4_unknown_action_in_validation_is_a_violation() {
+    let validation = validate(&engine(), &user("alice"), "sudo", &org("acme"), Default::default());
+    assert!(!validation.valid);
+    assert_eq!(validation.violations[0].code, "UNKNOWN_ACTION");
+}
+
+// ---- raw Cedar entities -----------------------------------------------------------------
+
+#[test]
+fn entities_json_gives_the_same_decisions_as_the_snapshot() {
+    let from_snapshot = engine();
+    let json = from_snapshot.entities().to_json_value().unwrap();
+    let mut from_entities = Engine::with_defaults().unwrap();
+    from_entities.load_entities_json(&json.to_string()).unwrap();
+    assert_eq!(store_size(&from_entities), store_size(&from_snapshot));
+    let requests = [
+        (user("alice"), "deleteOrganization", org("acme")),
+        (user("carol"), "renameOrganization", org("acme")),
+        (user("nina"), "manageParticipants", workspace("ws-research")),
+        (user("hank"), "viewWorkspace", workspace("ws-research")),
+        (user("peggy"), "viewWorkspace", workspace("gx-main")),
+        (api_key("key-models"), "callAlgorithm", algorithm("gx-public")),
+        (user("grace"), "acceptInvitation", invitation("inv-grace")),
+    ];
+    for (principal, action, resource) in requests {
+        let a = check(&from_snapshot, &principal, action, &resource);
+        let b = check(&from_entities, &principal, action, &resource);
+        assert_eq!((a.allowed(), a.cause()), (b.allowed(), b.cause()), "{principal} {action} {resource}");
+        assert_eq!(a.reason(), b.reason());
+    }
+    // MEM-2's account lookup works from raw entities too.
+    let input = orgwarden::ActionInput {
+        role: Some("member".into()),
+        email: Some("grace@example.com".into()),
+        ..Default::default()
+    };
+    assert_violates(&validate(&from_entities, &user("alice"), "inviteMember", &org("acme"), input), "MEM-2");
+}
+
+#[test]
+fn entities_json_that_breaks_the_schema_is_refused() {
+    let mut engine = engine();
+    let before = store_size(&engine);
+    let bad = json!([{ "uid": {"type": "User", "id": "x"}, "attrs": {"email": 5}, "parents": [] }]);
+    let error = engine.load_entities_json(&bad.to_string()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidEntities);
+    assert_eq!(engine.load_entities_json("{oops").unwrap_err().code(), ErrorCode::InvalidJson);
+    assert_eq!(store_size(&engine), before);
+}
+
+fn dave_entity(parents: serde_json::Value) -> serde_json::Value {
+    json!({
+        "uid": { "type": "User", "id": "dave" },
+        "attrs": { "email": "dave@example.com", "name": "dave", "mfaEnabled": true, "passwordCompliant": true },
+        "parents": parents,
+        "tags": {},
+    })
+}
+
+#[test]
+fn upsert_changes_a_decision() {
+    let mut engine = engine();
+    assert_not_permitted(&check(&engine, &user("dave"), "createTeam", &org("acme")));
+    let promoted = dave_entity(json!([{ "type": "OrgRole", "id": "acme#admin" }]));
+    let before = store_size(&engine);
+    assert_eq!(engine.upsert_entities_json(&json!([promoted]).to_string()).unwrap(), before);
+    assert_allowed(&check(&engine, &user("dave"), "createTeam", &org("acme")));
+    // WS-4 follows from the new group: an admin owns every workspace.
+    assert_allowed(&check(&engine, &user("dave"), "deleteWorkspace", &workspace("ws-ops")));
+}
+
+#[test]
+fn upsert_of_a_membership_changes_who_may_remove_it() {
+    let mut engine = engine();
+    let target = membership("acme", "dave");
+    assert_allowed(&check(&engine, &user("carol"), "removeMember", &target));
+    let as_admin = json!([{
+        "uid": { "type": "Membership", "id": "acme/dave" },
+        "attrs": {
+            "org": { "type": "Organization", "id": "acme" },
+            "member": { "type": "User", "id": "dave" },
+            "role": "admin",
+            "email": "dave@example.com",
+        },
+        "parents": [],
+    }]);
+    engine.upsert_entities_json(&as_admin.to_string()).unwrap();
+    // MEM-6: removing an admin takes an owner.
+    assert_not_permitted(&check(&engine, &user("carol"), "removeMember", &target));
+    assert_allowed(&check(&engine, &user("alice"), "removeMember", &target));
+}
+
+#[test]
+fn upsert_adds_a_new_entity() {
+    let mut engine = engine();
+    let before = store_size(&engine);
+    let newcomer = json!([{
+        "uid": { "type": "User", "id": "zoe" },
+        "attrs": { "email": "zoe@example.com", "name": "zoe", "mfaEnabled": true, "passwordCompliant": true },
+        "parents": [{ "type": "OrgRole", "id": "acme#member" }],
+    }]);
+    assert_eq!(engine.upsert_entities_json(&newcomer.to_string()).unwrap(), before + 1);
+    assert_allowed(&check(&engine, &user("zoe"), "viewMembers", &org("acme")));
+}
+
+#[test]
+fn refused_upsert_leaves_the_store_as_it_was() {
+    let mut engine = engine();
+    let before = store_size(&engine);
+    let bad_type = json!([
+        dave_entity(json!([{ "type": "OrgRole", "id": "acme#owner" }])),
+        { "uid": { "type": "User", "id": "erin" }, "attrs": { "email": 5 }, "parents": [] },
+    ]);
+    assert_eq!(engine.upsert_entities_json(&bad_type.to_string()).unwrap_err().code(), ErrorCode::InvalidEntities);
+    let unknown_type = json!([{ "uid": { "type": "Robot", "id": "r2" }, "attrs": {}, "parents": [] }]);
+    assert!(engine.upsert_entities_json(&unknown_type.to_string()).is_err());
+    assert_eq!(engine.upsert_entities_json("[{").unwrap_err().code(), ErrorCode::InvalidJson);
+    assert_eq!(store_size(&engine), before);
+    // dave is still a plain member.
+    assert_not_permitted(&check(&engine, &user("dave"), "deleteOrganization", &org("acme")));
+    assert_allowed(&check(&engine, &user("dave"), "viewWorkspace", &workspace("ws-research")));
+}
+
+#[test]
+fn remove_entities_makes_checks_fail_closed() {
+    let mut engine = engine();
+    let before = store_size(&engine);
+    assert_eq!(engine.remove_entities(&[user("dave")]).unwrap(), before - 1);
+    let decision = check(&engine, &user("dave"), "viewOrganization", &org("acme"));
+    assert!(!decision.allowed());
+    assert_eq!(decision.errors()[0].code, ErrorCode::UnknownPrincipal);
+    engine.remove_entities(&[workspace("ws-ops")]).unwrap();
+    let decision = check(&engine, &user("alice"), "viewWorkspace", &workspace("ws-ops"));
+    assert_eq!(decision.errors()[0].code, ErrorCode::UnknownResource);
+}
+
+#[test]
+fn removing_an_unknown_entity_removes_none() {
+    let mut engine = engine();
+    let before = store_size(&engine);
+    let error = engine.remove_entities(&[user("kate"), user("ghost")]).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::UnknownEntity);
+    assert_eq!(store_size(&engine), before);
+    assert_allowed(&check(&engine, &user("kate"), "viewMembers", &org("acme")));
+}
+
+// ---- allowed_actions and matrix ---------------------------------------------------------
+
+const ORG_ACTIONS_OF_ADMINS: [&str; 17] = [
+    "createApiKey",
+    "createTeam",
+    "createWorkspace",
+    "editOrganizationProfile",
+    "inviteMember",
+    "leaveOrganization",
+    "listApiKeys",
+    "listInvitations",
+    "listPendingVersions",
+    "viewBilling",
+    "viewEarnings",
+    "viewInvoices",
+    "viewMemberActivity",
+    "viewMembers",
+    "viewOrganization",
+    "viewPublicProfile",
+    "viewUsage",
+];
+
+#[test]
+fn allowed_actions_of_a_member_and_an_admin_on_the_org() {
+    let engine = engine();
+    assert_eq!(
+        allowed_action_names(&engine, &user("dave"), &org("acme")),
+        ["leaveOrganization", "listApiKeys", "viewMembers", "viewOrganization", "viewPublicProfile"]
+    );
+    assert_eq!(allowed_action_names(&engine, &user("carol"), &org("acme")), ORG_ACTIONS_OF_ADMINS);
+    let owner = allowed_action_names(&engine, &user("alice"), &org("acme"));
+    let mut expected: Vec<&str> = ORG_ACTIONS_OF_ADMINS.to_vec();
+    expected.extend(["changeBillingSettings", "deleteOrganization", "renameOrganization"]);
+    expected.sort_unstable();
+    assert_eq!(owner, expected);
+}
+
+#[test]
+fn allowed_actions_agree_with_check_and_matrix() {
+    let engine = engine();
+    for who in ["dave", "carol", "frank", "grace"] {
+        let outcomes = engine.allowed_actions(&user(who), &org("acme")).unwrap();
+        let names: Vec<String> = outcomes.iter().map(|o| o.action.clone()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted, "listed in name order");
+        assert!(names.iter().all(|n| n != "createOrganization" && n != "viewWorkspace"), "only org actions");
+        let matrix = engine.matrix(&user(who), &[org("acme")], &names).unwrap();
+        for (outcome, cell) in outcomes.iter().zip(&matrix.rows[0].cells) {
+            let single = check(&engine, &user(who), &outcome.action, &org("acme"));
+            assert_eq!(outcome.decision.allowed(), single.allowed(), "{who} {}", outcome.action);
+            assert_eq!(cell.allowed, single.allowed(), "{who} {}", outcome.action);
+        }
+    }
+}
+
+#[test]
+fn allowed_actions_of_unknown_principal_is_an_error() {
+    let engine = engine();
+    assert_eq!(engine.allowed_actions(&user("ghost"), &org("acme")).unwrap_err().code(), ErrorCode::UnknownPrincipal);
+    assert_eq!(engine.allowed_actions(&user("alice"), &org("ghost")).unwrap_err().code(), ErrorCode::UnknownResource);
+}
+
+#[test]
+fn matrix_has_one_row_per_resource_and_cells_in_action_order() {
+    let engine = engine();
+    let resources = [workspace("ws-research"), workspace("ws-ops"), workspace("nowhere"), org("acme")];
+    let actions: Vec<String> =
+        ["viewWorkspace", "launchCompute", "deleteWorkspace", "viewOrganization"].map(String::from).to_vec();
+    let matrix = engine.matrix(&user("leo"), &resources, &actions).unwrap();
+    assert_eq!(matrix.actions, actions);
+    assert_eq!(matrix.rows.len(), resources.len());
+    for (row, resource) in matrix.rows.iter().zip(&resources) {
+        assert_eq!(&row.resource, resource);
+        assert_eq!(row.cells.len(), actions.len());
+    }
+    let allowed: Vec<Vec<bool>> = matrix.rows.iter().map(|r| r.cells.iter().map(|c| c.allowed).collect()).collect();
+    assert_eq!(
+        allowed,
+        [
+            [true, true, false, false],   // leo holds maintain on ws-research
+            [false, false, false, false], // no role on ws-ops
+            [false, false, false, false], // no such workspace
+            [false, false, false, true],  // workspace actions do not apply to an org
+        ]
+    );
+    let research = &matrix.rows[0].cells;
+    assert_eq!(research[0].cause, "permitted");
+    assert_eq!(research[2].cause, "notPermitted");
+    assert_eq!(research[2].rule.as_deref(), Some("WS-1"));
+    // viewOrganization does not apply to a workspace, and a missing resource is an error.
+    assert_eq!(research[3].cause, "error");
+    assert!(matrix.rows[2].cells.iter().all(|c| c.cause == "error" && !c.allowed));
+    assert!(matrix.rows[2].cells[0].reason.as_deref().unwrap().contains("nowhere"));
+    let on_org = &matrix.rows[3].cells;
+    assert!(on_org[..3].iter().all(|c| c.cause == "error"));
+    assert_eq!(on_org[3].cause, "permitted");
+}
+
+#[test]
+fn matrix_reports_forbids_with_their_rule() {
+    let engine = engine();
+    let matrix = engine
+        .matrix(&user("hank"), &[workspace("ws-research"), workspace("ws-hipaa")], &["viewWorkspace".to_owned()])
+        .unwrap();
+    let cell = &matrix.rows[0].cells[0];
+    assert!(!cell.allowed);
+    assert_eq!(cell.cause, "forbidden");
+    assert_eq!(cell.rule.as_deref(), Some("TEAM-4"));
+    assert!(matrix.rows[1].cells[0].allowed);
+}
+
+#[test]
+fn matrix_refuses_an_unknown_action_or_principal() {
+    let engine = engine();
+    let error = engine.matrix(&user("alice"), &[org("acme")], &["sudo".to_owned()]).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::UnknownAction);
+    let error = engine.matrix(&user("ghost"), &[org("acme")], &["viewOrganization".to_owned()]).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::UnknownPrincipal);
+}
+
+// ---- custom policies --------------------------------------------------------------------
+
+const MEMBERS_SEE_ACTIVITY: &str = r#"@id("custom-members-see-activity")
+@rule("BILL-2")
+@reason("Here every member sees member activity")
+permit (
+  principal is User,
+  action == Action::"viewMemberActivity",
+  resource is Organization
+)
+when { principal in resource.members };
+"#;
+
+fn engine_with_policies(options: EngineOptions) -> orgwarden::Result<Engine> {
+    let mut engine = Engine::new(options)?;
+    engine.load_snapshot(&snapshot()).unwrap();
+    Ok(engine)
+}
+
+fn custom(name: &str, text: &str) -> EngineOptions {
+    EngineOptions { policies: vec![PolicySource::new(name, text)], ..Default::default() }
+}
+
+#[test]
+fn custom_permit_extends_the_defaults() {
+    let engine = engine_with_policies(custom("custom.cedar", MEMBERS_SEE_ACTIVITY)).unwrap();
+    let decision = check(&engine, &user("dave"), "viewMemberActivity", &org("acme"));
+    assert_allowed(&decision);
+    let policy = &decision.policies()[0];
+    assert_eq!(policy.id, "custom-members-see-activity");
+    assert_eq!(policy.source, "custom.cedar");
+    // The defaults still hold, forbids included.
+    assert_not_permitted(&check(&engine, &user("dave"), "createTeam", &org("acme")));
+    assert_forbidden_by(&check(&engine, &user("frank"), "viewMemberActivity", &org("acme")), "WS-3");
+    assert_forbidden_by(&check(&engine, &user("quinn"), "viewMemberActivity", &org("globex")), "SEC-3");
+    assert_eq!(engine.policies().len(), Engine::with_defaults().unwrap().policies().len() + 1);
+}
+
+#[test]
+fn custom_policies_alone_without_the_defaults() {
+    let options = EngineOptions {
+        policies: vec![PolicySource::new("custom.cedar", MEMBERS_SEE_ACTIVITY)],
+        include_default_policies: false,
+        ..Default::default()
+    };
+    let engine = engine_with_policies(options).unwrap();
+    assert_eq!(engine.policies().len(), 1);
+    assert_allowed(&check(&engine, &user("dave"), "viewMemberActivity", &org("acme")));
+    // Nothing else is granted, and no default forbid applies.
+    assert_not_permitted(&check(&engine, &user("alice"), "createTeam", &org("acme")));
+    assert_allowed(&check(&engine, &user("quinn"), "viewMemberActivity", &org("globex")));
+}
+
+#[test]
+fn custom_policy_with_a_syntax_error_is_located() {
+    let text = "@id(\"broken\")\npermit (principal, action, resource)\nwhen { principal == };\n";
+    let error = Engine::new(custom("custom.cedar", text)).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidPolicy);
+    assert!(matches!(error, Error::InvalidPolicy(_)));
+    let diagnostic = &error.diagnostics()[0];
+    assert!(!diagnostic.message.is_empty());
+    let location = diagnostic.location.as_ref().unwrap();
+    assert_eq!(location.source, "custom.cedar");
+    assert_eq!(location.line, 3, "{diagnostic:?}");
+}
+
+#[test]
+fn custom_policy_failing_strict_validation_is_located() {
+    let text = "// a typo in an attribute name\n@id(\"typo\")\npermit (\n  principal is User,\n  action == Action::\"viewBilling\",\n  resource is Organization\n)\nwhen { resource.creditBalence > 0 };\n";
+    let options = EngineOptions {
+        policies: vec![PolicySource::new("first.cedar", MEMBERS_SEE_ACTIVITY), PolicySource::new("custom.cedar", text)],
+        ..Default::default()
+    };
+    let error = Engine::new(options).unwrap_err();
+    let Error::InvalidPolicy(diagnostics) = &error else { panic!("{error:?}") };
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let diagnostic = &diagnostics[0];
+    assert_eq!(diagnostic.policy_id.as_deref(), Some("typo"));
+    assert!(diagnostic.message.contains("creditBalence"), "{diagnostic:?}");
+    let location = diagnostic.location.as_ref().unwrap();
+    assert_eq!(location.source, "custom.cedar");
+    assert_eq!(location.line, 8, "{diagnostic:?}");
+}
+
+#[test]
+fn custom_policy_with_a_type_error_is_rejected() {
+    let text = "@id(\"bad-type\")\npermit (principal is User, action == Action::\"viewBilling\", resource is Organization)\nwhen { resource.name > 3 };\n";
+    let error = Engine::new(custom("custom.cedar", text)).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidPolicy);
+    assert_eq!(error.diagnostics()[0].location.as_ref().unwrap().line, 3);
+}
+
+#[test]
+fn duplicate_policy_id_is_rejected() {
+    let clash_with_default = MEMBERS_SEE_ACTIVITY.replace("custom-members-see-activity", "org2-owners-rename");
+    let error = Engine::new(custom("custom.cedar", &clash_with_default)).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidPolicy);
+    let diagnostic = &error.diagnostics()[0];
+    assert_eq!(diagnostic.policy_id.as_deref(), Some("org2-owners-rename"));
+    let location = diagnostic.location.as_ref().unwrap();
+    assert_eq!((location.source.as_str(), location.line), ("custom.cedar", 1));
+
+    let twice = format!("{MEMBERS_SEE_ACTIVITY}\n{MEMBERS_SEE_ACTIVITY}");
+    let error = Engine::new(custom("twice.cedar", &twice)).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidPolicy);
+    assert_eq!(error.diagnostics()[0].policy_id.as_deref(), Some("custom-members-see-activity"));
+}
+
+// ---- the default policy set and domain.md -----------------------------------------------
+
+#[test]
+fn every_default_policy_has_id_rule_and_reason() {
+    let engine = Engine::with_defaults().unwrap();
+    assert!(engine.policies().len() >= 40);
+    for source in engine.policy_sources() {
+        let set = cedar_policy::PolicySet::from_str(&source.text).unwrap();
+        for policy in set.policies() {
+            for key in ["id", "rule", "reason"] {
+                let value = policy.annotation(key);
+                assert!(
+                    value.is_some_and(|v| !v.trim().is_empty()),
+                    "{}: a policy lacks @{key}:\n{policy}",
+                    source.name
+                );
+            }
+        }
+    }
+    for info in engine.policies() {
+        assert!(!info.id.contains('#'), "{} has no @id", info.id);
+        let rule = info.rule.as_deref().unwrap();
+        assert!(rule_ids().contains(&rule), "{}: @rule(\"{rule}\") is not a rule id", info.id);
+        assert!(info.reason.as_deref().is_some_and(|r| r.len() > 10), "{}", info.id);
+    }
+    // Forbids and permits both carry reasons a person can read.
+    assert!(engine.policies().iter().any(|p| p.effect == PolicyEffect::Forbid));
+}
+
+#[test]
+fn every_policy_rule_is_defined_in_domain_md() {
+    let Some(domain) = domain_md() else {
+        eprintln!("../shared/domain.md is not here: checked against the embedded rule ids only");
+        return;
+    };
+    let defined = domain_rule_ids(&domain);
+    assert_eq!(defined, rule_ids(), "the embedded rule ids follow domain.md");
+    for info in Engine::with_defaults().unwrap().policies() {
+        let rule = info.rule.as_deref().unwrap();
+        assert!(defined.iter().any(|d| d == rule), "{}: {rule} is not in domain.md", info.id);
+    }
+}
+
+#[test]
+fn every_rule_id_is_cited_by_a_test() {
+    let ids: Vec<String> = match domain_md() {
+        Some(domain) => domain_rule_ids(&domain),
+        None => rule_ids().into_iter().map(str::to_owned).collect(),
+    };
+    let tests_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    // This file lists every id; only the other test files count as citing one.
+    let sources: Vec<String> = std::fs::read_dir(&tests_dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .filter(|path| !path.ends_with("engine_behaviour.rs"))
+        .map(|path| std::fs::read_to_string(path).unwrap())
+        .collect();
+    for id in ids {
+        // A test named by the rule: MEM-7 -> `fn mem7_...`. Structural rules (TEAM-3, WS-4,
+        // SEC-1, SEC-2, SEC-4) have no policy, so the test names are what cites every rule.
+        let test_name = format!("fn {}_", id.to_lowercase().replace('-', ""));
+        assert!(sources.iter().any(|s| s.contains(&test_name)), "no test is named `{test_name}...` for {id}");
+    }
+}
+
+#[test]
+fn decision_serializes_for_the_wire() {
+    let engine = engine();
+    let wire = serde_json::to_value(check(&engine, &user("dave"), "createTeam", &org("acme"))).unwrap();
+    assert_eq!(wire["type"], "success");
+    assert_eq!(wire["allowed"], false);
+    assert_eq!(wire["cause"], "notPermitted");
+    assert_eq!(wire["reason"], "Only admins and owners can create teams");
+    let wire =
+        serde_json::to_value(check(&engine, &user("alice"), "changeMemberEmail", &membership("acme", "dave"))).unwrap();
+    assert_eq!(wire["cause"], "forbidden");
+    assert_eq!(wire["policies"][0]["rule"], "MEM-9");
+}
