@@ -47,6 +47,15 @@ fn key1_collaborators_and_outsiders_do_not_see_keys() {
 }
 
 #[test]
+fn key1_a_revoked_key_is_neither_revoked_again_nor_used() {
+    let engine = engine();
+    let revoked = api_key("key-revoked");
+    assert_forbidden_by(&check(&engine, &user("alice"), "revokeApiKey", &revoked), "KEY-1");
+    assert_forbidden_by(&check(&engine, &user("dave"), "useApiKey", &revoked), "KEY-1");
+    assert_allowed(&check(&engine, &user("alice"), "revokeApiKey", &api_key("key-ops")));
+}
+
+#[test]
 fn key1_admins_of_another_org_cannot_revoke() {
     assert!(!allowed(&engine(), &user("heidi"), "revokeApiKey", &api_key("key-models")));
 }
