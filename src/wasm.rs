@@ -135,8 +135,7 @@ impl Authorizer {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Snapshot | string")] snapshot: JsValue,
     ) -> JsValue {
-        let result = json_text(&snapshot, "snapshot").and_then(|text| self.engine.load_snapshot_json(&text));
-        to_js(&ffi::loaded(result))
+        self.update_store(&snapshot, "snapshot", Engine::load_snapshot_json)
     }
 
     /// Replaces the entity store with raw Cedar entities (an array or its JSON text).
@@ -145,8 +144,7 @@ impl Authorizer {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "CedarEntity[] | string")] entities: JsValue,
     ) -> JsValue {
-        let result = json_text(&entities, "entities").and_then(|text| self.engine.load_entities_json(&text));
-        to_js(&ffi::loaded(result))
+        self.update_store(&entities, "entities", Engine::load_entities_json)
     }
 
     /// Adds or replaces the given Cedar entities, keeping the rest of the store.
@@ -155,8 +153,7 @@ impl Authorizer {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "CedarEntity[] | string")] entities: JsValue,
     ) -> JsValue {
-        let result = json_text(&entities, "entities").and_then(|text| self.engine.upsert_entities_json(&text));
-        to_js(&ffi::loaded(result))
+        self.update_store(&entities, "entities", Engine::upsert_entities_json)
     }
 
     /// Removes the given entities; if one does not exist, removes none.
@@ -258,6 +255,17 @@ impl Authorizer {
     #[wasm_bindgen(js_name = entityCount)]
     pub fn entity_count(&self) -> usize {
         self.engine.entities().len()
+    }
+
+    /// Feeds a JSON input (object or text) to one of the engine's store updates.
+    fn update_store(
+        &mut self,
+        input: &JsValue,
+        what: &str,
+        update: fn(&mut Engine, &str) -> Result<usize, Error>,
+    ) -> JsValue {
+        let result = json_text(input, what).and_then(|text| update(&mut self.engine, &text));
+        to_js(&ffi::loaded(result))
     }
 
     fn decide(&self, principal: &JsValue, action: &str, resource: &JsValue, context: Option<&JsValue>) -> Decision {
