@@ -13,6 +13,24 @@ pub const MAX_POLICY_BYTES: usize = 1024 * 1024;
 pub const MAX_JSON_DEPTH: usize = 64;
 /// Most cells one permissions-matrix call evaluates.
 pub const MAX_MATRIX_CELLS: usize = 100_000;
+/// Largest custom schema source, in bytes.
+pub const MAX_SCHEMA_BYTES: usize = 1024 * 1024;
+/// Deepest nesting of brackets (`(`, `[`, `{`, and in a schema `<`) plus nested `if`s in a
+/// policy or schema source. Cedar turns source into a tree recursively: a few dozen levels of
+/// brackets overflow the stack of a debug test thread, and stack overflow aborts the process
+/// (or kills the WebAssembly instance) instead of returning an error.
+pub const MAX_POLICY_NESTING: usize = 24;
+/// Most operators in one policy (each of `. + - * < > = ! & | [ (` and `if in has like is`
+/// counts one): a chain like `1 + 1 + ...` is a tree as deep as it is long, which Cedar
+/// drops recursively.
+pub const MAX_POLICY_OPERATORS: usize = 1024;
+/// Most parent names listed after `in` in a schema: Cedar walks the type hierarchy
+/// recursively, so a long chain of entity or action types overflows the stack.
+pub const MAX_SCHEMA_PARENTS: usize = 1024;
+/// Longest chain of parents (an entity, its parent, the parent's parent, ...) in one batch of
+/// raw Cedar entities; a snapshot's hierarchy is at most about ten deep. Cedar computes the
+/// transitive closure recursively, so a chain of a few thousand overflows the stack.
+pub const MAX_HIERARCHY_DEPTH: usize = 64;
 
 use crate::error::{Error, Result};
 
@@ -62,4 +80,205 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(what: &str, text: &str)
     check_size(what, text.len(), MAX_JSON_BYTES)?;
     check_json_depth(what, text)?;
     serde_json::from_str(text).map_err(|e| Error::InvalidJson(format!("{what}: {e}")))
+}
+
+/// One token of Cedar policy or schema text, as far as the shape checks need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token<'a> {
+    Word(&'a str),
+    Text,
+    Punct(u8),
+}
+
+/// Splits Cedar text into words, string literals and punctuation, skipping whitespace,
+/// numbers and `//` comments. Never fails: the Cedar parser reports malformed text.
+fn tokens(text: &str) -> Vec<Token<'_>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while bytes.get(i).is_some_and(|b| *b != b'\n') {
+                    i += 1;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while let Some(&b) = bytes.get(i) {
+                    i += if b == b'\\' { 2 } else { 1 };
+                    if b == b'"' {
+                        break;
+                    }
+                }
+                out.push(Token::Text);
+            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'_' => {
+                let start = i;
+                while bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_') {
+                    i += 1;
+                }
+                out.push(Token::Word(text.get(start..i).unwrap_or_default()));
+            }
+            b'0'..=b'9' => {
+                while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                }
+            }
+            _ => {
+                if !byte.is_ascii_whitespace() {
+                    out.push(Token::Punct(byte));
+                }
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+fn limit_exceeded(what: String, limit: usize) -> Error {
+    Error::LimitExceeded { what, limit }
+}
+
+/// Refuses policy text Cedar could not turn into a tree without overflowing the stack: too
+/// deep nesting or too many operators in one policy (see [`MAX_POLICY_NESTING`],
+/// [`MAX_POLICY_OPERATORS`]). Checked before Cedar parses the text.
+pub(crate) fn check_policy_shape(name: &str, text: &str) -> Result<()> {
+    // Per open bracket, the `if`s seen at that level: within one bracket level every `if`
+    // nests in the previous one (its `else` runs to the end of the level).
+    let mut open: Vec<usize> = Vec::new();
+    let mut ifs = 0usize;
+    let mut operators = 0usize;
+    for token in tokens(text) {
+        match token {
+            Token::Punct(b'(' | b'[' | b'{') => open.push(0),
+            Token::Punct(b')' | b']' | b'}') => ifs = ifs.saturating_sub(open.pop().unwrap_or(0)),
+            Token::Punct(b';') if open.is_empty() => {
+                operators = 0;
+                ifs = 0;
+            }
+            Token::Word("if") => {
+                ifs += 1;
+                if let Some(level) = open.last_mut() {
+                    *level += 1;
+                }
+            }
+            _ => {}
+        }
+        let operator = matches!(
+            token,
+            Token::Punct(b'.' | b'+' | b'-' | b'*' | b'<' | b'>' | b'=' | b'!' | b'&' | b'|' | b'[' | b'(')
+                | Token::Word("if" | "in" | "has" | "like" | "is")
+        );
+        if operator {
+            operators += 1;
+            if operators > MAX_POLICY_OPERATORS {
+                return Err(limit_exceeded(format!("operators in one policy of `{name}`"), MAX_POLICY_OPERATORS));
+            }
+        }
+        if open.len() + ifs > MAX_POLICY_NESTING {
+            return Err(limit_exceeded(format!("nesting depth of `{name}`"), MAX_POLICY_NESTING));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses schema text Cedar could not read without overflowing the stack: too deep nesting
+/// of types, or too many parent types (see [`MAX_POLICY_NESTING`], [`MAX_SCHEMA_PARENTS`]).
+pub(crate) fn check_schema_shape(name: &str, text: &str) -> Result<()> {
+    check_size("schema in bytes", text.len(), MAX_SCHEMA_BYTES)?;
+    let mut depth = 0usize;
+    let mut parents = 0usize;
+    // After `in`: the next name, or every name up to the matching `]`.
+    let mut in_list: Option<usize> = None;
+    let mut after_in = false;
+    for token in tokens(text) {
+        match token {
+            Token::Punct(b'(' | b'[' | b'{' | b'<') => {
+                if after_in && token == Token::Punct(b'[') {
+                    in_list = Some(depth);
+                }
+                depth += 1;
+            }
+            Token::Punct(b')' | b']' | b'}' | b'>') => {
+                depth = depth.saturating_sub(1);
+                if in_list == Some(depth) {
+                    in_list = None;
+                }
+            }
+            Token::Word(_) | Token::Text if after_in || in_list.is_some() => parents += 1,
+            _ => {}
+        }
+        after_in = token == Token::Word("in");
+        if depth > MAX_POLICY_NESTING {
+            return Err(limit_exceeded(format!("nesting depth of `{name}`"), MAX_POLICY_NESTING));
+        }
+        if parents > MAX_SCHEMA_PARENTS {
+            return Err(limit_exceeded(format!("parent types named in `{name}`"), MAX_SCHEMA_PARENTS));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a batch of raw entities whose parent chains are longer than
+/// [`MAX_HIERARCHY_DEPTH`], or cyclic, before Cedar computes their transitive closure
+/// (recursively). Only parents within the batch count: the store's entities are closed already.
+pub(crate) fn check_hierarchy(entities: &[cedar_policy::Entity]) -> Result<()> {
+    use std::collections::HashMap;
+
+    let mut index: HashMap<cedar_policy::EntityUid, usize> = HashMap::new();
+    let mut parents_of: Vec<Vec<cedar_policy::EntityUid>> = Vec::new();
+    for entity in entities {
+        let (uid, _, parents) = entity.clone().into_inner();
+        let next = index.len();
+        let slot = *index.entry(uid).or_insert(next);
+        if slot == parents_of.len() {
+            parents_of.push(Vec::new());
+        }
+        if let Some(list) = parents_of.get_mut(slot) {
+            list.extend(parents);
+        }
+    }
+    // Kahn's algorithm from the top: an entity is placed once all its parents in the batch are.
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); parents_of.len()];
+    let mut waiting: Vec<usize> = vec![0; parents_of.len()];
+    for (child, parents) in parents_of.iter().enumerate() {
+        for parent in parents.iter().filter_map(|p| index.get(p)) {
+            if let (Some(list), Some(count)) = (children.get_mut(*parent), waiting.get_mut(child)) {
+                list.push(child);
+                *count += 1;
+            }
+        }
+    }
+    let mut depth: Vec<usize> = vec![1; parents_of.len()];
+    let mut ready: Vec<usize> = waiting.iter().enumerate().filter(|(_, n)| **n == 0).map(|(i, _)| i).collect();
+    let mut placed = 0usize;
+    while let Some(node) = ready.pop() {
+        placed += 1;
+        let level = depth.get(node).copied().unwrap_or(1);
+        if level > MAX_HIERARCHY_DEPTH {
+            return Err(limit_exceeded("depth of the entity hierarchy".to_owned(), MAX_HIERARCHY_DEPTH));
+        }
+        for &child in children.get(node).map(Vec::as_slice).unwrap_or_default() {
+            if let (Some(d), Some(count)) = (depth.get_mut(child), waiting.get_mut(child)) {
+                *d = (*d).max(level + 1);
+                *count -= 1;
+                if *count == 0 {
+                    ready.push(child);
+                }
+            }
+        }
+    }
+    if placed < parents_of.len() {
+        let stuck = index
+            .iter()
+            .filter(|(_, i)| waiting.get(**i).is_some_and(|n| *n > 0))
+            .min_by_key(|(_, i)| **i)
+            .map(|(uid, _)| uid.to_string())
+            .unwrap_or_default();
+        return Err(Error::InvalidEntities(format!(
+            "the entity hierarchy has a cycle (among the ancestors of {stuck})"
+        )));
+    }
+    Ok(())
 }

@@ -19,7 +19,7 @@ use cedar_policy::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::limits::{check_size, MAX_POLICY_BYTES};
+use crate::limits::{check_policy_shape, check_schema_shape, check_size, MAX_POLICY_BYTES};
 use crate::policies::{
     build_policy_set, default_policy_sources, parse_schema, AnnotatedPolicies, PolicyEffect,
     PolicyInfo, PolicySource, DEFAULT_SCHEMA,
@@ -97,12 +97,16 @@ impl Engine {
             Some(text) => ("schema", text),
             None => ("schema.cedarschema", DEFAULT_SCHEMA.to_owned()),
         };
+        check_schema_shape(schema_name, &schema_text)?;
         let schema = parse_schema(schema_name, &schema_text)?;
         let mut sources =
             if options.include_default_policies { default_policy_sources() } else { Vec::new() };
         sources.extend(options.policies);
         let total: usize = sources.iter().map(|s| s.text.len()).sum();
         check_size("policy sources in bytes", total, MAX_POLICY_BYTES)?;
+        for source in &sources {
+            check_policy_shape(&source.name, &source.text)?;
+        }
         let policies = build_policy_set(sources, &schema)?;
         let catalog = Catalog::new(&schema, &policies)?;
         Ok(Self {
@@ -216,8 +220,13 @@ impl Engine {
         Ok(self.verdict(entry, &principal_type, &response))
     }
 
+    /// Where a policy is in source order.
+    fn source_position(&self, id: &str) -> usize {
+        self.policies.ordered.iter().position(|p| p.id == id).unwrap_or(usize::MAX)
+    }
+
     fn verdict(&self, entry: &ActionEntry, principal_type: &cedar_policy::EntityTypeName, response: &Response) -> Decision {
-        let errors: Vec<Error> = response
+        let mut errors: Vec<Error> = response
             .diagnostics()
             .errors()
             .map(|e| {
@@ -225,15 +234,27 @@ impl Engine {
                 Error::PolicyEvaluation { policy_id: inner.policy_id().to_string(), message: e.to_string() }
             })
             .collect();
+        // Cedar reports errors and deciding policies as sets, in no stable order: in source
+        // order, the same request always gets the same answer (the same reason, rule and
+        // violations), whichever of several policies comes first.
+        if errors.len() > 1 {
+            errors.sort_by_cached_key(|e| match e {
+                Error::PolicyEvaluation { policy_id, .. } => self.source_position(policy_id),
+                _ => usize::MAX,
+            });
+        }
         // Fail closed: an erroring forbid must not let a permit through (SEC-4).
         if !errors.is_empty() {
             return Decision::failure(errors);
         }
-        let deciding: Vec<Arc<PolicyInfo>> = response
+        let mut deciding: Vec<Arc<PolicyInfo>> = response
             .diagnostics()
             .reason()
             .filter_map(|id| self.policies.info.get(id).cloned())
             .collect();
+        if deciding.len() > 1 {
+            deciding.sort_by_cached_key(|p| self.source_position(&p.id));
+        }
         let allowed = response.decision() == cedar_policy::Decision::Allow;
         let (cause, requirements) = if allowed {
             (Cause::Permitted, Vec::new())

@@ -7,7 +7,7 @@ use cedar_policy::{Entities, Entity, EntityUid, EvalResult};
 
 use super::{Engine, EntityRef};
 use crate::error::{Error, Result};
-use crate::limits::{check_size, parse_json, MAX_ENTITIES};
+use crate::limits::{check_hierarchy, check_size, parse_json, MAX_ENTITIES};
 use crate::snapshot::{check_snapshot, snapshot_entities, Snapshot};
 
 /// The entities, and the index of known accounts by email (MEM-2).
@@ -100,10 +100,12 @@ impl Engine {
     fn parse_entities(&self, json: &str) -> Result<Vec<Entity>> {
         let values: Vec<serde_json::Value> = parse_json("entities", json)?;
         check_size("entity count", values.len(), MAX_ENTITIES)?;
-        values
+        let entities = values
             .into_iter()
             .map(|value| Entity::from_json_value(value, Some(&self.schema)).map_err(entities_error))
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        check_hierarchy(&entities)?;
+        Ok(entities)
     }
 
     fn replace_entities(&mut self, entities: Vec<Entity>) -> Result<usize> {

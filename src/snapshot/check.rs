@@ -43,7 +43,10 @@ impl IdRegistry {
 }
 
 fn check_id(id: &str, path: &str) -> Result<()> {
-    if id.is_empty() || id.len() > MAX_ID_LENGTH || id.chars().any(char::is_control) {
+    if id.len() > MAX_ID_LENGTH {
+        return Err(Error::LimitExceeded { what: format!("length of the id at `{path}` ({} bytes)", id.len()), limit: MAX_ID_LENGTH });
+    }
+    if id.is_empty() || id.chars().any(char::is_control) {
         return Err(Error::snapshot(
             path,
             format!("an id must be 1 to {MAX_ID_LENGTH} bytes without control characters"),

@@ -1,0 +1,1438 @@
+//! Property tests: random but valid organizations (1-3 orgs; owners, admins, members,
+//! collaborators; teams; workspaces with user and team participants; algorithms and versions;
+//! invitations; API keys with random scopes) against the rules of /work/shared/domain.md.
+//! Each property names the rule it protects.
+//!
+//! The default case counts keep the whole file well under a minute in a debug build; set
+//! `PROPTEST_CASES` for long rounds (docs/HARDENING.md):
+//!
+//! ```sh
+//! PROPTEST_CASES=10000 cargo test --release --test properties
+//! ```
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::OnceLock;
+
+use orgwarden::snapshot::{
+    membership_id, AlgorithmRecord, ApiKeyRecord, BillingRecord, InvitationRecord, InvitationStatus, MemberRecord,
+    OrgRole, OrganizationRecord, ParticipantRecord, SecurityRecord, TeamRecord, UserRecord, VersionRecord,
+    VersionStatus, WorkspaceRecord, WorkspaceRole, API_KEY_SCOPES,
+};
+use orgwarden::{ActionInput, ActionRequest, Decision, Engine, EntityRef, ErrorCode, Snapshot};
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+use serde_json::{json, Value};
+
+// ---- configuration ----------------------------------------------------------------------
+
+/// `default` cases, or `PROPTEST_CASES` when set (long rounds).
+fn config(default: u32) -> Config {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    // No regression files in the source tree: a failure prints its minimal input instead.
+    Config { cases, failure_persistence: None, ..Config::default() }
+}
+
+// ---- engines ----------------------------------------------------------------------------
+
+fn defaults() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| match std::env::var("ORGWARDEN_DROP_POLICY") {
+        Ok(ids) => engine_without(&ids),
+        Err(_) => Engine::with_defaults().expect("the default policies build"),
+    })
+}
+
+/// Mutation check (docs/HARDENING.md): the default policies without the comma-separated
+/// policy ids in `ORGWARDEN_DROP_POLICY`; the property protecting each must then fail.
+fn engine_without(ids: &str) -> Engine {
+    let mut sources = orgwarden::policies::default_policy_sources();
+    for id in ids.split(',') {
+        let marker = format!("@id(\"{id}\")");
+        let source = sources.iter_mut().find(|s| s.text.contains(&marker)).unwrap_or_else(|| panic!("no policy {id}"));
+        let start = source.text.find(&marker).unwrap();
+        // The policy ends at the first `;` outside a string (reasons may contain one).
+        let mut in_string = false;
+        let mut previous = ' ';
+        let end = source.text[start..]
+            .char_indices()
+            .find(|&(_, c)| {
+                if c == '"' && previous != '\\' {
+                    in_string = !in_string;
+                }
+                previous = c;
+                c == ';' && !in_string
+            })
+            .map(|(i, _)| start + i + 1)
+            .unwrap();
+        source.text.replace_range(start..end, "");
+    }
+    Engine::new(orgwarden::EngineOptions { policies: sources, include_default_policies: false, ..Default::default() })
+        .expect("the remaining policies build")
+}
+
+/// A default engine with `snapshot` loaded; every generated snapshot must load.
+fn engine_for(snapshot: &Snapshot) -> Engine {
+    let mut engine = defaults().clone();
+    if let Err(error) = engine.load_snapshot(snapshot) {
+        panic!("a generated snapshot is refused: {error}\n{}", serde_json::to_string_pretty(snapshot).unwrap());
+    }
+    engine
+}
+
+/// For each action, the action groups it belongs to (`memberOnly`, the API key scopes).
+fn action_groups() -> &'static HashMap<String, HashSet<String>> {
+    static GROUPS: OnceLock<HashMap<String, HashSet<String>>> = OnceLock::new();
+    GROUPS.get_or_init(|| {
+        let engine = defaults();
+        let actions = engine.schema().action_entities().unwrap();
+        engine
+            .catalog()
+            .actions()
+            .iter()
+            .map(|entry| {
+                let groups = actions
+                    .ancestors(&entry.uid)
+                    .into_iter()
+                    .flatten()
+                    .map(|group| group.id().unescaped().to_owned())
+                    .collect();
+                (entry.name.clone(), groups)
+            })
+            .collect()
+    })
+}
+
+fn member_only(action: &str) -> bool {
+    action_groups().get(action).is_some_and(|groups| groups.contains("memberOnly"))
+}
+
+fn action_names() -> Vec<String> {
+    let mut names: Vec<String> = action_groups().keys().cloned().collect();
+    names.sort();
+    names
+}
+
+// ---- the generator ----------------------------------------------------------------------
+
+/// One org as indices and choices; `build` turns plans into a valid snapshot. Indices are
+/// taken modulo the size of what they point into, so that every plan is usable and shrinks.
+/// (a team?, index of the user or team, role).
+type ParticipantPlan = (bool, usize, WorkspaceRole);
+/// (workspace, public, labelled, contributors, versions as (status, submitter)).
+type AlgorithmPlan = (usize, bool, bool, Vec<usize>, Vec<(VersionStatus, usize)>);
+
+#[derive(Debug, Clone)]
+struct OrgPlan {
+    personal: bool,
+    members: Vec<(usize, OrgRole)>,
+    collaborators: Vec<usize>,
+    /// Members (as indices into the org's people), restricted to `hipaa`?
+    teams: Vec<(Vec<usize>, bool)>,
+    /// Labelled `hipaa`? Participants: (is a team?, index, role).
+    workspaces: Vec<(bool, Vec<ParticipantPlan>)>,
+    /// Workspace, public, labelled, contributors, versions (status, submitter).
+    algorithms: Vec<AlgorithmPlan>,
+    /// By account (user index) or by email (user index, or a fresh address), role, status.
+    invitations: Vec<(Option<usize>, Option<usize>, OrgRole, InvitationStatus)>,
+    /// Scopes (one flag per known scope), revoked.
+    keys: Vec<(Vec<bool>, bool)>,
+    billing: (i64, i64, i64),
+    /// Enforce the password policy, require MFA, require independent approval.
+    security: (bool, bool, bool),
+}
+
+#[derive(Debug, Clone)]
+struct SnapshotPlan {
+    /// (MFA enabled, password compliant) per user.
+    users: Vec<(bool, bool)>,
+    orgs: Vec<OrgPlan>,
+}
+
+fn org_role() -> impl Strategy<Value = OrgRole> {
+    prop_oneof![Just(OrgRole::Owner), Just(OrgRole::Admin), Just(OrgRole::Member)]
+}
+
+fn workspace_role() -> impl Strategy<Value = WorkspaceRole> {
+    proptest::sample::select(WorkspaceRole::ALL.to_vec())
+}
+
+fn version_status() -> impl Strategy<Value = VersionStatus> {
+    proptest::sample::select(vec![
+        VersionStatus::Draft,
+        VersionStatus::Pending,
+        VersionStatus::Approved,
+        VersionStatus::Rejected,
+        VersionStatus::Published,
+    ])
+}
+
+fn invitation_status() -> impl Strategy<Value = InvitationStatus> {
+    prop_oneof![
+        3 => Just(InvitationStatus::Pending),
+        1 => Just(InvitationStatus::Accepted),
+        1 => Just(InvitationStatus::Cancelled),
+        1 => Just(InvitationStatus::Expired),
+    ]
+}
+
+fn org_plan() -> impl Strategy<Value = OrgPlan> {
+    let idx = || 0usize..64;
+    let people = (
+        prop::bool::weighted(0.1),
+        prop::collection::vec((idx(), org_role()), 1..=5),
+        prop::collection::vec(idx(), 0..=2),
+        prop::collection::vec((prop::collection::vec(idx(), 0..=3), prop::bool::weighted(0.2)), 0..=2),
+    );
+    let workspaces = prop::collection::vec(
+        (prop::bool::weighted(0.25), prop::collection::vec((any::<bool>(), idx(), workspace_role()), 0..=4)),
+        1..=3,
+    );
+    let algorithms = prop::collection::vec(
+        (
+            idx(),
+            any::<bool>(),
+            prop::bool::weighted(0.2),
+            prop::collection::vec(idx(), 0..=2),
+            prop::collection::vec((version_status(), idx()), 0..=3),
+        ),
+        0..=3,
+    );
+    let invitations = prop::collection::vec(
+        (prop::option::of(idx()), prop::option::of(idx()), org_role(), invitation_status()),
+        0..=2,
+    );
+    let keys = prop::collection::vec(
+        (prop::collection::vec(any::<bool>(), API_KEY_SCOPES.len()), prop::bool::weighted(0.2)),
+        0..=2,
+    );
+    let settings = (
+        (-2i64..20, 0i64..4, 0i64..4),
+        (prop::bool::weighted(0.15), prop::bool::weighted(0.15), prop::bool::weighted(0.8)),
+    );
+    (people, workspaces, algorithms, invitations, keys, settings).prop_map(
+        |(
+            (personal, members, collaborators, teams),
+            workspaces,
+            algorithms,
+            invitations,
+            keys,
+            (billing, security),
+        )| {
+            OrgPlan {
+                personal,
+                members,
+                collaborators,
+                teams,
+                workspaces,
+                algorithms,
+                invitations,
+                keys,
+                billing,
+                security,
+            }
+        },
+    )
+}
+
+fn snapshot_plan(orgs: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = SnapshotPlan> {
+    (
+        prop::collection::vec((prop::bool::weighted(0.9), prop::bool::weighted(0.9)), 2..=9),
+        prop::collection::vec(org_plan(), orgs),
+    )
+        .prop_map(|(users, orgs)| SnapshotPlan { users, orgs })
+}
+
+fn user_id(i: usize) -> String {
+    format!("u{i}")
+}
+
+fn email(i: usize) -> String {
+    format!("u{i}@x.test")
+}
+
+fn pick<T: Clone>(items: &[T], index: usize) -> Option<T> {
+    if items.is_empty() {
+        None
+    } else {
+        items.get(index % items.len()).cloned()
+    }
+}
+
+/// Builds a valid snapshot: ids unique across the snapshot, at least one owner per org,
+/// collaborators outside the org and each with a workspace role, teams and contributors from
+/// the org's people.
+fn build(plan: &SnapshotPlan) -> Snapshot {
+    let n = plan.users.len();
+    let users = plan
+        .users
+        .iter()
+        .enumerate()
+        .map(|(i, (mfa, password))| UserRecord {
+            id: user_id(i),
+            email: email(i),
+            name: format!("User {i}"),
+            mfa_enabled: *mfa,
+            password_compliant: *password,
+        })
+        .collect();
+    let organizations = plan.orgs.iter().enumerate().map(|(o, p)| build_org(o, p, n)).collect();
+    Snapshot { users, organizations }
+}
+
+fn build_org(o: usize, plan: &OrgPlan, n: usize) -> OrganizationRecord {
+    let id = format!("o{o}");
+    let mut members: Vec<MemberRecord> = Vec::new();
+    for (user, role) in &plan.members {
+        let user = user_id(user % n);
+        if !members.iter().any(|m| m.user == user) {
+            members.push(MemberRecord { user, role: *role });
+        }
+    }
+    if plan.personal {
+        members.truncate(1);
+    }
+    if !members.iter().any(|m| m.role == OrgRole::Owner) {
+        members[0].role = OrgRole::Owner;
+    }
+    let mut collaborators: Vec<String> = Vec::new();
+    if !plan.personal {
+        for user in &plan.collaborators {
+            let user = user_id(user % n);
+            if !members.iter().any(|m| m.user == user) && !collaborators.contains(&user) {
+                collaborators.push(user);
+            }
+        }
+    }
+    let people: Vec<String> = members.iter().map(|m| m.user.clone()).chain(collaborators.iter().cloned()).collect();
+
+    let teams: Vec<TeamRecord> = plan
+        .teams
+        .iter()
+        .enumerate()
+        .map(|(t, (team_members, restricted))| {
+            let mut list: Vec<String> = team_members.iter().filter_map(|i| pick(&people, *i)).collect();
+            list.sort();
+            list.dedup();
+            TeamRecord {
+                id: format!("{id}-t{t}"),
+                name: format!("Team {t}"),
+                members: list,
+                compliance_labels: if *restricted { vec!["hipaa".to_owned()] } else { Vec::new() },
+            }
+        })
+        .collect();
+
+    let mut workspaces: Vec<WorkspaceRecord> = plan
+        .workspaces
+        .iter()
+        .enumerate()
+        .map(|(w, (labelled, participants))| WorkspaceRecord {
+            id: format!("{id}-w{w}"),
+            name: format!("Workspace {w}"),
+            labels: if *labelled { vec!["hipaa".to_owned()] } else { Vec::new() },
+            participants: participants
+                .iter()
+                .filter_map(|(is_team, i, role)| {
+                    if *is_team {
+                        pick(&teams, *i).map(|t| ParticipantRecord { user: None, team: Some(t.id), role: *role })
+                    } else {
+                        pick(&people, *i).map(|u| ParticipantRecord { user: Some(u), team: None, role: *role })
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    // WS-3: a collaborator is there through a workspace; give one to those without a role.
+    for (c, collaborator) in collaborators.iter().enumerate() {
+        let holds = workspaces.iter().flat_map(|w| &w.participants).any(|p| {
+            p.user.as_deref() == Some(collaborator)
+                || p.team
+                    .as_ref()
+                    .is_some_and(|t| teams.iter().any(|team| &team.id == t && team.members.contains(collaborator)))
+        });
+        if !holds {
+            let count = workspaces.len();
+            workspaces[c % count].participants.push(ParticipantRecord {
+                user: Some(collaborator.clone()),
+                team: None,
+                role: WorkspaceRole::ALL[c % WorkspaceRole::ALL.len()],
+            });
+        }
+    }
+
+    let mut version_count = 0;
+    let algorithms = plan
+        .algorithms
+        .iter()
+        .enumerate()
+        .map(|(a, (workspace, public, labelled, contributors, versions))| {
+            let algorithm_id = format!("{id}-a{a}");
+            let mut contributors: Vec<String> = contributors.iter().filter_map(|i| pick(&people, *i)).collect();
+            contributors.sort();
+            contributors.dedup();
+            AlgorithmRecord {
+                id: algorithm_id.clone(),
+                name: format!("Algorithm {a}"),
+                workspace: workspaces[workspace % workspaces.len()].id.clone(),
+                public: *public,
+                contributors,
+                labels: if *labelled { vec!["hipaa".to_owned()] } else { Vec::new() },
+                versions: versions
+                    .iter()
+                    .map(|(status, submitter)| {
+                        version_count += 1;
+                        VersionRecord {
+                            id: format!("{algorithm_id}@{version_count}"),
+                            version: format!("{version_count}.0"),
+                            status: *status,
+                            submitter: user_id(submitter % n),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+
+    let invitations = if plan.personal {
+        Vec::new()
+    } else {
+        plan.invitations
+            .iter()
+            .enumerate()
+            .map(|(i, (account, by_email, role, status))| {
+                let (account, address) = match (account, by_email) {
+                    (Some(user), _) => (Some(user_id(user % n)), email(user % n)),
+                    (None, Some(user)) => (None, email(user % n)),
+                    (None, None) => (None, format!("new{i}@elsewhere.test")),
+                };
+                InvitationRecord { id: format!("{id}-i{i}"), email: address, account, role: *role, status: *status }
+            })
+            .collect()
+    };
+
+    let api_keys = plan
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(k, (scopes, revoked))| ApiKeyRecord {
+            id: format!("{id}-k{k}"),
+            name: format!("key {k}"),
+            scopes: API_KEY_SCOPES
+                .iter()
+                .zip(scopes)
+                .filter(|(_, on)| **on)
+                .map(|(scope, _)| (*scope).to_owned())
+                .collect(),
+            revoked: *revoked,
+        })
+        .collect();
+
+    let (credit_balance, concurrent_run_limit, active_runs) = plan.billing;
+    let (enforce_password_policy, require_mfa, require_independent_approval) = plan.security;
+    OrganizationRecord {
+        id: id.clone(),
+        // Distinct from the id: leaving is confirmed by the name (MEM-8).
+        name: format!("org-{o}"),
+        display_name: format!("Org {o}"),
+        personal: plan.personal,
+        terms_version: format!("t{o}"),
+        members,
+        collaborators,
+        teams,
+        workspaces,
+        algorithms,
+        invitations,
+        api_keys,
+        billing: BillingRecord { credit_balance, concurrent_run_limit, active_runs },
+        security: SecurityRecord { enforce_password_policy, require_mfa, require_independent_approval },
+    }
+}
+
+fn snapshot_strategy(orgs: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = Snapshot> {
+    snapshot_plan(orgs).prop_map(|plan| build(&plan))
+}
+
+/// The generator reaches the shapes the properties need: without these, a property could
+/// pass vacuously. Counts features over a few hundred generated snapshots.
+#[test]
+fn generator_covers_the_model() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = snapshot_strategy(1..=3);
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for _ in 0..300 {
+        let snapshot = strategy.new_tree(&mut runner).unwrap().current();
+        let mut count =
+            |feature: &'static str, present: bool| *seen.entry(feature).or_default() += usize::from(present);
+        let orgs = &snapshot.organizations;
+        count("several orgs", orgs.len() > 1);
+        count(
+            "user in two orgs",
+            snapshot.users.iter().any(|u| orgs.iter().filter(|o| holds_role_in_org(o, &u.id)).count() > 1),
+        );
+        count("outsider", snapshot.users.iter().any(|u| orgs.iter().any(|o| !holds_role_in_org(o, &u.id))));
+        count("several owners", orgs.iter().any(|o| owner_count(o) > 1));
+        count("single owner", orgs.iter().any(|o| owner_count(o) == 1 && o.members.len() > 1));
+        count("admin", orgs.iter().any(|o| o.members.iter().any(|m| m.role == OrgRole::Admin)));
+        count("collaborator", orgs.iter().any(|o| !o.collaborators.is_empty()));
+        count(
+            "collaborator in a team",
+            orgs.iter().any(|o| o.teams.iter().any(|t| t.members.iter().any(|m| o.collaborators.contains(m)))),
+        );
+        count(
+            "team participant",
+            orgs.iter().flat_map(|o| &o.workspaces).flat_map(|w| &w.participants).any(|p| p.team.is_some()),
+        );
+        count(
+            "collaborator contributor without a role there",
+            orgs.iter().any(|o| {
+                o.algorithms.iter().any(|a| {
+                    a.contributors
+                        .iter()
+                        .any(|c| o.collaborators.contains(c) && !holds_workspace_role(o, &a.workspace, c))
+                })
+            }),
+        );
+        count("restricted team", orgs.iter().flat_map(|o| &o.teams).any(|t| !t.compliance_labels.is_empty()));
+        count(
+            "public published algorithm",
+            orgs.iter()
+                .flat_map(|o| &o.algorithms)
+                .any(|a| a.public && a.versions.iter().any(|v| v.status == VersionStatus::Published)),
+        );
+        count(
+            "pending version",
+            orgs.iter()
+                .flat_map(|o| &o.algorithms)
+                .flat_map(|a| &a.versions)
+                .any(|v| v.status == VersionStatus::Pending),
+        );
+        count("invitation by account", orgs.iter().flat_map(|o| &o.invitations).any(|i| i.account.is_some()));
+        count("invitation by email", orgs.iter().flat_map(|o| &o.invitations).any(|i| i.account.is_none()));
+        count("api key", orgs.iter().any(|o| o.api_keys.iter().any(|k| !k.revoked && !k.scopes.is_empty())));
+        count("revoked key", orgs.iter().flat_map(|o| &o.api_keys).any(|k| k.revoked));
+        count("personal", orgs.iter().any(|o| o.personal));
+        count("password policy", orgs.iter().any(|o| o.security.enforce_password_policy));
+        count("non-compliant user", snapshot.users.iter().any(|u| !u.mfa_enabled || !u.password_compliant));
+    }
+    let missing: Vec<_> = seen.iter().filter(|(_, n)| **n < 5).collect();
+    assert!(missing.is_empty(), "rarely or never generated: {missing:?} (all: {seen:?})");
+}
+
+// ---- the model: who holds what ------------------------------------------------------------
+
+/// Every org-scoped resource of `org`.
+fn org_resources(org: &OrganizationRecord) -> Vec<EntityRef> {
+    let mut out = vec![EntityRef::new("Organization", &org.id)];
+    out.extend(org.members.iter().map(|m| EntityRef::new("Membership", membership_id(&org.id, &m.user))));
+    out.extend(org.teams.iter().map(|t| EntityRef::new("Team", &t.id)));
+    out.extend(org.workspaces.iter().map(|w| EntityRef::new("Workspace", &w.id)));
+    for algorithm in &org.algorithms {
+        out.push(EntityRef::new("Algorithm", &algorithm.id));
+        out.extend(algorithm.versions.iter().map(|v| EntityRef::new("AlgorithmVersion", &v.id)));
+    }
+    out.extend(org.invitations.iter().map(|i| EntityRef::new("Invitation", &i.id)));
+    out.extend(org.api_keys.iter().map(|k| EntityRef::new("ApiKey", &k.id)));
+    out
+}
+
+fn holds_role_in_org(org: &OrganizationRecord, user: &str) -> bool {
+    org.members.iter().any(|m| m.user == user) || org.collaborators.iter().any(|c| c == user)
+}
+
+fn role_of(org: &OrganizationRecord, user: &str) -> Option<OrgRole> {
+    org.members.iter().find(|m| m.user == user).map(|m| m.role)
+}
+
+fn owner_count(org: &OrganizationRecord) -> usize {
+    org.members.iter().filter(|m| m.role == OrgRole::Owner).count()
+}
+
+/// The workspace a workspace-scoped resource lives in.
+fn workspace_of(org: &OrganizationRecord, resource: &EntityRef) -> Option<String> {
+    match resource.entity_type.as_str() {
+        "Workspace" => Some(resource.id.clone()),
+        "Algorithm" => org.algorithms.iter().find(|a| a.id == resource.id).map(|a| a.workspace.clone()),
+        "AlgorithmVersion" => {
+            org.algorithms.iter().find(|a| a.versions.iter().any(|v| v.id == resource.id)).map(|a| a.workspace.clone())
+        }
+        _ => None,
+    }
+}
+
+/// Does `user` hold a role in `workspace`, directly or through a team (WS-2, TEAM-3)?
+fn holds_workspace_role(org: &OrganizationRecord, workspace: &str, user: &str) -> bool {
+    org.workspaces.iter().filter(|w| w.id == workspace).flat_map(|w| &w.participants).any(|p| {
+        p.user.as_deref() == Some(user)
+            || p.team
+                .as_ref()
+                .is_some_and(|team| org.teams.iter().any(|t| &t.id == team && t.members.iter().any(|m| m == user)))
+    })
+}
+
+/// What anyone may do on a resource of an org they hold no role in: the public profile
+/// (ORG-4), public algorithms (ORG-4; calling only a published one, ALG-5), and accepting an
+/// invitation addressed to them (MEM-4).
+fn public_actions(snapshot: &Snapshot, org: &OrganizationRecord, user: &str, resource: &EntityRef) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    match resource.entity_type.as_str() {
+        "Organization" => {
+            out.insert("viewPublicProfile".to_owned());
+        }
+        "Algorithm" => {
+            if let Some(algorithm) = org.algorithms.iter().find(|a| a.id == resource.id) {
+                if algorithm.public {
+                    out.insert("viewAlgorithm".to_owned());
+                    if algorithm.versions.iter().any(|v| v.status == VersionStatus::Published) {
+                        out.insert("callAlgorithm".to_owned());
+                    }
+                }
+            }
+        }
+        "Invitation" => {
+            let address = snapshot.users.iter().find(|u| u.id == user).map(|u| u.email.to_lowercase());
+            if let Some(invitation) = org.invitations.iter().find(|i| i.id == resource.id) {
+                let addressed = match &invitation.account {
+                    Some(account) => account == user,
+                    None => address.as_deref() == Some(invitation.email.to_lowercase().as_str()),
+                };
+                if addressed {
+                    out.insert("acceptInvitation".to_owned());
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The actions `principal` may take on `resource`, as the engine lists them.
+fn allowed(engine: &Engine, principal: &EntityRef, resource: &EntityRef) -> BTreeSet<String> {
+    engine
+        .allowed_actions(principal, resource)
+        .unwrap_or_else(|e| panic!("{principal} on {resource}: {e}"))
+        .into_iter()
+        .filter(|o| o.decision.allowed())
+        .map(|o| o.action)
+        .collect()
+}
+
+// ---- SEC-2 --------------------------------------------------------------------------------
+
+/// SEC-2 (with ORG-4, ALG-5, MEM-4): in every org, a user who is neither a member nor a
+/// collaborator is allowed only the public actions; and whatever a user holds in other orgs
+/// changes nothing in this one: their decisions on its resources equal those in a snapshot of
+/// this org alone.
+fn check_sec2_users(snapshot: &Snapshot, engine: &Engine) -> Result<(), TestCaseError> {
+    for org in &snapshot.organizations {
+        let alone = Snapshot { users: snapshot.users.clone(), organizations: vec![org.clone()] };
+        let alone = engine_for(&alone);
+        let resources = org_resources(org);
+        for user in &snapshot.users {
+            let principal = EntityRef::new("User", &user.id);
+            let outsider = !holds_role_in_org(org, &user.id);
+            let in_other_orgs = snapshot.organizations.iter().any(|o| o.id != org.id && holds_role_in_org(o, &user.id));
+            for resource in &resources {
+                let got = allowed(engine, &principal, resource);
+                if outsider {
+                    let public = public_actions(snapshot, org, &user.id, resource);
+                    prop_assert!(
+                        got.is_subset(&public),
+                        "SEC-2: outsider {} got {:?} on {resource} of {}",
+                        user.id,
+                        got.difference(&public).collect::<Vec<_>>(),
+                        org.id
+                    );
+                }
+                if in_other_orgs {
+                    let here_only = allowed(&alone, &principal, resource);
+                    prop_assert_eq!(
+                        &got,
+                        &here_only,
+                        "SEC-2: roles of {} elsewhere changed {} in {}",
+                        user.id,
+                        resource,
+                        org.id
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// SEC-2 / KEY-2: an API key is allowed nothing outside its org, and inside it only actions
+/// of a scope it holds, and nothing once revoked.
+fn check_sec2_keys(snapshot: &Snapshot, engine: &Engine) -> Result<(), TestCaseError> {
+    let platform = EntityRef::new("Platform", "platform");
+    for home in &snapshot.organizations {
+        for key in &home.api_keys {
+            let principal = EntityRef::new("ApiKey", &key.id);
+            prop_assert!(allowed(engine, &principal, &platform).is_empty());
+            for org in &snapshot.organizations {
+                for resource in org_resources(org) {
+                    let got = allowed(engine, &principal, &resource);
+                    if org.id != home.id || key.revoked {
+                        prop_assert!(got.is_empty(), "SEC-2: key {} of {} got {got:?} on {resource}", key.id, home.id);
+                    }
+                    // Only within its scopes; what anyone may see (the public profile) aside.
+                    for action in got.iter().filter(|a| *a != "viewPublicProfile") {
+                        let groups = &action_groups()[action];
+                        prop_assert!(
+                            key.scopes.iter().any(|s| groups.contains(s)),
+                            "KEY-2: key {} with {:?} got {action} on {resource}",
+                            key.id,
+                            key.scopes
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(32))]
+
+    /// SEC-2: a role in one org gives nothing in another; outsiders get only public actions.
+    #[test]
+    fn sec2_no_user_acts_in_another_org(snapshot in snapshot_strategy(2..=3)) {
+        let engine = engine_for(&snapshot);
+        check_sec2_users(&snapshot, &engine)?;
+    }
+
+    /// SEC-2 / KEY-2: no API key is allowed anything outside its org (or beyond its scopes).
+    #[test]
+    fn sec2_no_api_key_acts_outside_its_org(snapshot in snapshot_strategy(1..=3)) {
+        let engine = engine_for(&snapshot);
+        check_sec2_keys(&snapshot, &engine)?;
+    }
+}
+
+// ---- WS-3 ---------------------------------------------------------------------------------
+
+/// WS-3: a collaborator is never allowed a `memberOnly` action (org profile, members, teams,
+/// billing, keys), gets on the org's records only what anyone gets, and on a workspace (or
+/// its algorithms and versions) where they hold no role, directly or through a team, only
+/// what anyone gets.
+fn check_ws3(snapshot: &Snapshot, engine: &Engine) -> Result<(), TestCaseError> {
+    for org in &snapshot.organizations {
+        for collaborator in &org.collaborators {
+            let principal = EntityRef::new("User", collaborator);
+            for resource in org_resources(org) {
+                let got = allowed(engine, &principal, &resource);
+                let member_only_got: Vec<&String> = got.iter().filter(|a| member_only(a)).collect();
+                prop_assert!(
+                    member_only_got.is_empty(),
+                    "WS-3: collaborator {collaborator} got memberOnly {member_only_got:?} on {resource}"
+                );
+                let confined = match workspace_of(org, &resource) {
+                    Some(workspace) => !holds_workspace_role(org, &workspace, collaborator),
+                    None => true,
+                };
+                if confined {
+                    let public = public_actions(snapshot, org, collaborator, &resource);
+                    prop_assert!(
+                        got.is_subset(&public),
+                        "WS-3: collaborator {collaborator} got {:?} on {resource}, outside their workspaces",
+                        got.difference(&public).collect::<Vec<_>>()
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    /// WS-3: collaborators never get memberOnly actions nor act outside their workspaces.
+    #[test]
+    fn ws3_collaborators_stay_in_their_workspaces(snapshot in snapshot_strategy(1..=2)) {
+        let engine = engine_for(&snapshot);
+        check_ws3(&snapshot, &engine)?;
+    }
+}
+
+// ---- MEM-5 / MEM-7: role changes -----------------------------------------------------------
+
+#[derive(Debug, Clone)]
+enum NewRole {
+    Known(OrgRole),
+    Unknown(&'static str),
+}
+
+impl NewRole {
+    fn text(&self) -> String {
+        match self {
+            Self::Known(role) => role.as_str().to_owned(),
+            Self::Unknown(text) => (*text).to_owned(),
+        }
+    }
+}
+
+fn new_role() -> impl Strategy<Value = NewRole> {
+    prop_oneof![
+        6 => org_role().prop_map(NewRole::Known),
+        1 => proptest::sample::select(vec!["Owner", "superadmin", "", "owner ", "collaborator"]).prop_map(NewRole::Unknown),
+    ]
+}
+
+fn validate(engine: &Engine, principal: &str, action: &str, resource: EntityRef, input: ActionInput) -> bool {
+    engine
+        .validate_action(&ActionRequest {
+            principal: EntityRef::new("User", principal),
+            action: action.to_owned(),
+            resource,
+            input,
+        })
+        .valid
+}
+
+/// Reloads after a change; the changed snapshot must still be valid (MEM-7 among others).
+fn reload(snapshot: &Snapshot) -> Result<Engine, TestCaseError> {
+    let mut engine = defaults().clone();
+    match engine.load_snapshot(snapshot) {
+        Ok(_) => Ok(engine),
+        Err(error) => Err(TestCaseError::fail(format!("an allowed change broke the snapshot: {error}"))),
+    }
+}
+
+/// The actor is usually a member (0..len), sometimes anyone (len..).
+fn actor_of(snapshot: &Snapshot, org: &OrganizationRecord, pick: usize) -> String {
+    let members = org.members.len();
+    if pick % 5 == 4 {
+        snapshot.users[pick % snapshot.users.len()].id.clone()
+    } else {
+        org.members[pick % members].user.clone()
+    }
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    /// MEM-5 / MEM-1 / MEM-7: over random sequences of role changes, each applied only when
+    /// `validate_action` says it is valid, nobody raises their own role, only owners grant the
+    /// owner role (so an admin becomes owner only through an owner), admins only promote
+    /// members to admin, and every org keeps an owner.
+    #[test]
+    fn mem5_mem7_no_self_escalation_over_role_changes(
+        mut snapshot in snapshot_strategy(1..=2),
+        steps in prop::collection::vec((any::<usize>(), any::<usize>(), any::<usize>(), new_role()), 1..=10),
+    ) {
+        let mut engine = engine_for(&snapshot);
+        let started_as_admin: Vec<(String, String)> = snapshot
+            .organizations
+            .iter()
+            .flat_map(|o| o.members.iter().filter(|m| m.role == OrgRole::Admin).map(|m| (o.id.clone(), m.user.clone())))
+            .collect();
+        // (org, target) promoted to owner, and by whom (with the actor's role then).
+        let mut made_owner: Vec<(String, String, String, Option<OrgRole>)> = Vec::new();
+        for (org_pick, actor_pick, target_pick, role) in steps {
+            let o = org_pick % snapshot.organizations.len();
+            let org = &snapshot.organizations[o];
+            let actor = actor_of(&snapshot, org, actor_pick);
+            let target = org.members[target_pick % org.members.len()].user.clone();
+            let input = ActionInput { new_role: Some(role.text()), ..Default::default() };
+            let membership = EntityRef::new("Membership", membership_id(&org.id, &target));
+            if !validate(&engine, &actor, "changeRole", membership, input) {
+                continue;
+            }
+            let NewRole::Known(new) = role else {
+                return Err(TestCaseError::fail(format!("MEM-5: `{}` accepted as a role", role.text())));
+            };
+            let actor_role = role_of(org, &actor);
+            let old = role_of(org, &target).unwrap();
+            prop_assert!(matches!(actor_role, Some(OrgRole::Owner | OrgRole::Admin)), "MEM-5: {actor} ({actor_role:?}) changed a role");
+            if new == OrgRole::Owner {
+                prop_assert_eq!(actor_role, Some(OrgRole::Owner), "MEM-1: {} ({:?}) granted owner", actor, actor_role);
+            }
+            if actor_role == Some(OrgRole::Admin) {
+                prop_assert!(old == OrgRole::Member && new == OrgRole::Admin, "MEM-5: admin {actor} changed {target} from {old:?} to {new:?}");
+            }
+            if actor == target {
+                prop_assert!(
+                    old == OrgRole::Owner && new != OrgRole::Owner && owner_count(org) > 1,
+                    "MEM-5: {actor} changed their own role from {old:?} to {new:?}"
+                );
+            }
+            if new == OrgRole::Owner && old != OrgRole::Owner {
+                made_owner.push((org.id.clone(), target.clone(), actor.clone(), actor_role));
+            }
+            let org = &mut snapshot.organizations[o];
+            org.members.iter_mut().find(|m| m.user == target).unwrap().role = new;
+            prop_assert!(owner_count(org) >= 1, "MEM-7: {} lost its last owner", org.id);
+            engine = reload(&snapshot)?;
+        }
+        for (org_id, admin) in started_as_admin {
+            let org = snapshot.organizations.iter().find(|o| o.id == org_id).unwrap();
+            if role_of(org, &admin) == Some(OrgRole::Owner) {
+                prop_assert!(
+                    made_owner.iter().any(|(o, t, by, by_role)| *o == org_id && *t == admin && *by != admin && *by_role == Some(OrgRole::Owner)),
+                    "MEM-5: admin {admin} of {org_id} became owner without an owner making them one: {made_owner:?}"
+                );
+            }
+        }
+    }
+}
+
+// ---- MEM-7: removals, leaving, demotions ----------------------------------------------------
+
+#[derive(Debug, Clone)]
+enum Step {
+    ChangeRole { actor: usize, target: usize, role: OrgRole },
+    Remove { actor: usize, target: usize, confirmed: bool },
+    Leave { actor: usize, confirmed: bool },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let confirmed = || prop::bool::weighted(0.8);
+    prop_oneof![
+        (any::<usize>(), any::<usize>(), org_role()).prop_map(|(actor, target, role)| Step::ChangeRole {
+            actor,
+            target,
+            role
+        }),
+        (any::<usize>(), any::<usize>(), confirmed()).prop_map(|(actor, target, confirmed)| Step::Remove {
+            actor,
+            target,
+            confirmed
+        }),
+        (any::<usize>(), confirmed()).prop_map(|(actor, confirmed)| Step::Leave { actor, confirmed }),
+    ]
+}
+
+/// Takes `user` out of `org` everywhere membership is required (teams, participants,
+/// contributors), as an application would after a removal.
+fn remove_member(org: &mut OrganizationRecord, user: &str) {
+    org.members.retain(|m| m.user != user);
+    for team in &mut org.teams {
+        team.members.retain(|m| m != user);
+    }
+    for workspace in &mut org.workspaces {
+        workspace.participants.retain(|p| p.user.as_deref() != Some(user));
+    }
+    for algorithm in &mut org.algorithms {
+        algorithm.contributors.retain(|c| c != user);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    /// MEM-7 (with MEM-6, MEM-8, MEM-10): after any sequence of allowed removeMember,
+    /// leaveOrganization and changeRole steps, each validated with its typed confirmation,
+    /// every org still has at least one owner; a wrong confirmation is never valid; nobody
+    /// removes themselves; removing an admin or owner takes an owner.
+    #[test]
+    fn mem7_every_org_keeps_an_owner(
+        mut snapshot in snapshot_strategy(1..=2),
+        steps in prop::collection::vec((any::<usize>(), step()), 1..=10),
+    ) {
+        let mut engine = engine_for(&snapshot);
+        for (org_pick, step) in steps {
+            let o = org_pick % snapshot.organizations.len();
+            let org = &snapshot.organizations[o];
+            if org.members.is_empty() {
+                continue;
+            }
+            let owners = owner_count(org);
+            match step {
+                Step::ChangeRole { actor, target, role } => {
+                    let actor = actor_of(&snapshot, org, actor);
+                    let target = org.members[target % org.members.len()].user.clone();
+                    let input = ActionInput { new_role: Some(role.as_str().to_owned()), ..Default::default() };
+                    let membership = EntityRef::new("Membership", membership_id(&org.id, &target));
+                    if validate(&engine, &actor, "changeRole", membership, input) {
+                        let old = role_of(org, &target).unwrap();
+                        prop_assert!(!(old == OrgRole::Owner && role != OrgRole::Owner && owners <= 1), "MEM-7: the last owner {target} was demoted by {actor}");
+                        let org = &mut snapshot.organizations[o];
+                        org.members.iter_mut().find(|m| m.user == target).unwrap().role = role;
+                    } else {
+                        continue;
+                    }
+                }
+                Step::Remove { actor, target, confirmed } => {
+                    let actor = actor_of(&snapshot, org, actor);
+                    let target = org.members[target % org.members.len()].user.clone();
+                    let target_index: usize = target[1..].parse().unwrap();
+                    let confirmation = if confirmed { email(target_index).to_uppercase() } else { format!("not-{}", email(target_index)) };
+                    let input = ActionInput { confirmation: Some(confirmation), ..Default::default() };
+                    let membership = EntityRef::new("Membership", membership_id(&org.id, &target));
+                    if validate(&engine, &actor, "removeMember", membership, input) {
+                        prop_assert!(confirmed, "MEM-8: {actor} removed {target} without the right confirmation");
+                        prop_assert_ne!(&actor, &target, "MEM-10: {} removed themselves", actor);
+                        let old = role_of(org, &target).unwrap();
+                        if old != OrgRole::Member {
+                            prop_assert_eq!(role_of(org, &actor), Some(OrgRole::Owner), "MEM-6: {} removed {} ({:?})", actor, target, old);
+                        }
+                        prop_assert!(!(old == OrgRole::Owner && owners <= 1), "MEM-7: the last owner {target} was removed");
+                        remove_member(&mut snapshot.organizations[o], &target);
+                    } else {
+                        continue;
+                    }
+                }
+                Step::Leave { actor, confirmed } => {
+                    let actor = actor_of(&snapshot, org, actor);
+                    let confirmation = if confirmed { org.name.clone() } else { org.id.clone() };
+                    let input = ActionInput { confirmation: Some(confirmation), ..Default::default() };
+                    if validate(&engine, &actor, "leaveOrganization", EntityRef::new("Organization", &org.id), input) {
+                        prop_assert!(confirmed, "MEM-8: {actor} left without typing the org's name");
+                        let role = role_of(org, &actor);
+                        prop_assert!(role.is_some(), "MEM-10: non-member {actor} left {}", org.id);
+                        prop_assert!(!(role == Some(OrgRole::Owner) && owners <= 1), "MEM-7: the last owner {actor} left");
+                        remove_member(&mut snapshot.organizations[o], &actor);
+                    } else {
+                        continue;
+                    }
+                }
+            }
+            for org in &snapshot.organizations {
+                prop_assert!(owner_count(org) >= 1, "MEM-7: {} has no owner left", org.id);
+            }
+            engine = reload(&snapshot)?;
+        }
+    }
+}
+
+// ---- SEC-4: malformed snapshots ------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    /// Drop a key of the n-th object.
+    DropField(usize, usize),
+    /// Replace the n-th value with one of another type.
+    WrongType(usize, usize),
+    /// Replace the n-th value with a string.
+    RandomString(usize, String),
+    /// Cut the text at this fraction of its length (per mille).
+    Truncate(usize),
+    /// Insert a character at this fraction of the text (per mille).
+    Insert(usize, char),
+}
+
+fn interesting_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        proptest::sample::select(vec![
+            "",
+            "owner",
+            "admin",
+            "u0",
+            "u1",
+            "o0",
+            "o1",
+            "o0-w0",
+            "o0-t0",
+            "u0@x.test",
+            "hipaa",
+            "published",
+            "algorithms:call",
+            "o0/u0",
+            "o0#owner",
+            " ",
+            "\u{0}",
+            "🦀",
+        ])
+        .prop_map(str::to_owned),
+        "\\PC{0,12}",
+    ]
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        3 => (any::<usize>(), any::<usize>()).prop_map(|(n, k)| Mutation::DropField(n, k)),
+        3 => (any::<usize>(), any::<usize>()).prop_map(|(n, k)| Mutation::WrongType(n, k)),
+        3 => (any::<usize>(), interesting_string()).prop_map(|(n, s)| Mutation::RandomString(n, s)),
+        1 => (0usize..1000).prop_map(Mutation::Truncate),
+        1 => (0usize..1000, proptest::sample::select(vec!['{', '}', '[', ']', '"', ',', ':', '\\', 'x', '0']))
+            .prop_map(|(at, c)| Mutation::Insert(at, c)),
+    ]
+}
+
+/// Pointers to every value of a JSON tree, in document order.
+fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
+    out.push(at.clone());
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                pointers(child, format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                pointers(child, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn mutate(json: &Value, mutations: &[Mutation]) -> String {
+    let mut value = json.clone();
+    let mut text_edits = Vec::new();
+    for mutation in mutations {
+        let mut all = Vec::new();
+        pointers(&value, String::new(), &mut all);
+        match mutation {
+            Mutation::DropField(n, k) => {
+                let objects: Vec<&String> =
+                    all.iter().filter(|p| value.pointer(p).is_some_and(Value::is_object)).collect();
+                if let Some(pointer) = objects.get(n % objects.len().max(1)).map(|p| (*p).clone()) {
+                    if let Some(Value::Object(map)) = value.pointer_mut(&pointer) {
+                        if let Some(key) = map.keys().nth(k % map.len().max(1)).cloned() {
+                            map.remove(&key);
+                        }
+                    }
+                }
+            }
+            Mutation::WrongType(n, k) => {
+                let pointer = all[n % all.len()].clone();
+                let target = value.pointer_mut(&pointer).unwrap();
+                let replacement = match (target.clone(), k % 6) {
+                    (Value::String(_), 0) | (Value::Bool(_), 0) => json!(7),
+                    (_, 0) => json!("seven"),
+                    (_, 1) => json!(null),
+                    (Value::Array(_), 2) => json!({}),
+                    (_, 2) => json!([]),
+                    (Value::Bool(b), 3) => json!(if b { "true" } else { "false" }),
+                    (_, 3) => json!(true),
+                    (_, 4) => json!(-1),
+                    _ => json!({ "unexpected": 1 }),
+                };
+                *target = replacement;
+            }
+            Mutation::RandomString(n, s) => {
+                let pointer = all[n % all.len()].clone();
+                *value.pointer_mut(&pointer).unwrap() = json!(s);
+            }
+            Mutation::Truncate(_) | Mutation::Insert(..) => text_edits.push(mutation.clone()),
+        }
+    }
+    let mut text = value.to_string();
+    for edit in text_edits {
+        let at = |per_mille: usize, text: &str| {
+            let mut at = text.len() * per_mille / 1000;
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        match edit {
+            Mutation::Truncate(p) => text.truncate(at(p, &text)),
+            Mutation::Insert(p, c) => {
+                let at = at(p, &text);
+                text.insert(at, c);
+            }
+            _ => {}
+        }
+    }
+    text
+}
+
+/// A fixed sample of checks over the users and resources of the given snapshots.
+/// (principal, resource, every applicable action with its answer).
+type ProbeRow = (String, String, Vec<(String, bool)>);
+
+fn probe(engine: &Engine, snapshots: &[&Snapshot]) -> Vec<ProbeRow> {
+    let mut out = Vec::new();
+    for snapshot in snapshots {
+        for user in snapshot.users.iter().take(4) {
+            let principal = EntityRef::new("User", &user.id);
+            for org in &snapshot.organizations {
+                for resource in org_resources(org).into_iter().take(8) {
+                    let answer = match engine.allowed_actions(&principal, &resource) {
+                        Ok(outcomes) => outcomes.into_iter().map(|o| (o.action, o.decision.allowed())).collect(),
+                        Err(error) => vec![(error.code().to_string(), false)],
+                    };
+                    out.push((user.id.clone(), resource.to_string(), answer));
+                }
+            }
+        }
+    }
+    out.push(("entities".to_owned(), engine.entities().iter().count().to_string(), Vec::new()));
+    out
+}
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    /// SEC-4: a mutated snapshot (dropped fields, wrong types, random strings, truncated or
+    /// garbled text) either loads whole and consistently (the same store a fresh engine builds
+    /// from it, and SEC-2 holds for it), or is refused with an error and the previous store
+    /// kept: every decision as before.
+    #[test]
+    fn sec4_malformed_snapshots_load_whole_or_not_at_all(
+        before in snapshot_strategy(1..=2),
+        next in snapshot_strategy(1..=2),
+        mutations in prop::collection::vec(mutation(), 1..=3),
+    ) {
+        let mut engine = engine_for(&before);
+        // Baseline: the JSON form loads the same store as the typed one.
+        let mut via_json = defaults().clone();
+        via_json.load_snapshot_json(&serde_json::to_string(&before).unwrap()).unwrap();
+        prop_assert_eq!(probe(&via_json, &[&before]), probe(&engine, &[&before]));
+
+        let text = mutate(&serde_json::to_value(&next).unwrap(), &mutations);
+        let kept = probe(&engine, &[&before, &next]);
+        match engine.load_snapshot_json(&text) {
+            Err(error) => {
+                prop_assert!(
+                    matches!(error.code(), ErrorCode::InvalidJson | ErrorCode::InvalidSnapshot | ErrorCode::InvalidEntities | ErrorCode::LimitExceeded),
+                    "unexpected error {error}"
+                );
+                prop_assert_eq!(probe(&engine, &[&before, &next]), kept, "a refused snapshot changed the store");
+            }
+            Ok(count) => {
+                let loaded: Snapshot = serde_json::from_str(&text)
+                    .map_err(|e| TestCaseError::fail(format!("loaded text that is not a snapshot: {e}")))?;
+                let fresh = engine_for(&loaded);
+                prop_assert_eq!(fresh.entities().iter().count(), count);
+                prop_assert_eq!(probe(&engine, &[&before, &next, &loaded]), probe(&fresh, &[&before, &next, &loaded]));
+                check_sec2_users(&loaded, &engine)?;
+                check_ws3(&loaded, &engine)?;
+            }
+        }
+    }
+}
+
+// ---- SEC-4: malformed requests -------------------------------------------------------------
+
+/// A reference that is either an existing entity (by index) or a random one.
+#[derive(Debug, Clone)]
+enum RefChoice {
+    Existing(usize),
+    Garbled(usize, usize),
+    Random(String, String),
+}
+
+fn ref_choice() -> impl Strategy<Value = RefChoice> {
+    let types = proptest::sample::select(vec![
+        "User",
+        "ApiKey",
+        "Organization",
+        "Workspace",
+        "Algorithm",
+        "AlgorithmVersion",
+        "Membership",
+        "Team",
+        "Invitation",
+        "Platform",
+        "OrgRole",
+        "WorkspaceRole",
+        "Action",
+        "user",
+        "User ",
+        "::User",
+        "",
+        "Ghost",
+    ]);
+    prop_oneof![
+        4 => any::<usize>().prop_map(RefChoice::Existing),
+        2 => (any::<usize>(), 0usize..6).prop_map(|(n, how)| RefChoice::Garbled(n, how)),
+        2 => (types, interesting_string()).prop_map(|(t, id)| RefChoice::Random(t.to_owned(), id)),
+    ]
+}
+
+#[derive(Debug, Clone)]
+enum ActionChoice {
+    Known(usize),
+    Odd(String),
+}
+
+fn action_choice() -> impl Strategy<Value = ActionChoice> {
+    prop_oneof![
+        4 => any::<usize>().prop_map(ActionChoice::Known),
+        2 => proptest::sample::select(vec![
+            "memberOnly", "algorithms:read", "algorithms:call", "profile:read", "ViewOrganization", "viewOrganization ",
+            " deleteOrganization", "Action::\"viewOrganization\"", "", "*", "viewAlgorithm\u{0}",
+        ]).prop_map(|s| ActionChoice::Odd(s.to_owned())),
+        1 => "\\PC{0,16}".prop_map(ActionChoice::Odd),
+    ]
+}
+
+/// Every principal and resource of a snapshot, plus the platform.
+fn all_refs(snapshot: &Snapshot) -> Vec<EntityRef> {
+    let mut out: Vec<EntityRef> = snapshot.users.iter().map(|u| EntityRef::new("User", &u.id)).collect();
+    out.push(EntityRef::new("Platform", "platform"));
+    for org in &snapshot.organizations {
+        out.extend(org_resources(org));
+    }
+    out
+}
+
+fn resolve(choice: &RefChoice, refs: &[EntityRef]) -> EntityRef {
+    match choice {
+        RefChoice::Existing(n) => refs[n % refs.len()].clone(),
+        RefChoice::Garbled(n, how) => {
+            let base = &refs[n % refs.len()];
+            match how {
+                0 => EntityRef::new(base.entity_type.to_lowercase(), &base.id),
+                1 => EntityRef::new(&base.entity_type, base.id.to_uppercase()),
+                2 => EntityRef::new(&base.entity_type, format!("{} ", base.id)),
+                3 => EntityRef::new(&base.entity_type, format!("{}\"", base.id)),
+                4 => EntityRef::new(format!("orgwarden::{}", base.entity_type), &base.id),
+                _ => EntityRef::new(&base.entity_type, format!("{}/x", base.id)),
+            }
+        }
+        RefChoice::Random(entity_type, id) => EntityRef::new(entity_type, id),
+    }
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    /// SEC-4: random entity references and action names never allow unless they name an
+    /// existing principal and resource and a real action, in which case the decision is the
+    /// one of the well-formed request; the JSON twin answers the same, and refuses unknown
+    /// fields.
+    #[test]
+    fn sec4_random_references_never_allow(
+        snapshot in snapshot_strategy(1..=2),
+        requests in prop::collection::vec((ref_choice(), action_choice(), ref_choice(), any::<bool>()), 16),
+    ) {
+        let engine = engine_for(&snapshot);
+        let refs = all_refs(&snapshot);
+        let known: HashSet<&EntityRef> = refs.iter().collect();
+        let actions = action_names();
+        for (p, a, r, extra_field) in requests {
+            let principal = resolve(&p, &refs);
+            let resource = resolve(&r, &refs);
+            let action = match a {
+                ActionChoice::Known(n) => actions[n % actions.len()].clone(),
+                ActionChoice::Odd(s) => s,
+            };
+            let decision = engine.check(&principal, &action, &resource, None);
+            let well_formed = known.contains(&principal)
+                && matches!(principal.entity_type.as_str(), "User" | "ApiKey")
+                && known.contains(&resource)
+                && actions.contains(&action);
+            if !well_formed {
+                prop_assert!(!decision.allowed(), "SEC-4: {principal} {action} {resource} allowed");
+                prop_assert!(matches!(decision, Decision::Failure(_)), "{principal} {action} {resource}: {decision:?}");
+            } else if decision.allowed() {
+                // The same request, built from the snapshot's own records.
+                let canonical_p = refs.iter().find(|x| **x == principal).unwrap();
+                let canonical_r = refs.iter().find(|x| **x == resource).unwrap();
+                prop_assert!(engine.check(canonical_p, &action, canonical_r, None).allowed());
+            }
+            let mut call = json!({ "principal": principal, "action": action, "resource": resource });
+            if extra_field {
+                call["note"] = json!("x");
+            }
+            let answer: Value = serde_json::from_str(&orgwarden::ffi::check_json(&engine, &call.to_string())).unwrap();
+            if extra_field {
+                prop_assert_eq!(&answer["type"], "failure");
+                prop_assert_eq!(&answer["allowed"], false);
+            } else {
+                prop_assert_eq!(answer, serde_json::to_value(&decision).unwrap());
+            }
+        }
+    }
+}
+
+// ---- SEC-4: random context ------------------------------------------------------------------
+
+fn context_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        interesting_string().prop_map(Value::from),
+        proptest::sample::select(vec![
+            "owner",
+            "admin",
+            "member",
+            "org-0",
+            "org-1",
+            "t0",
+            "t1",
+            "u0@x.test",
+            "U1@X.TEST"
+        ])
+        .prop_map(Value::from),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        Just(Value::Null),
+    ];
+    leaf.prop_recursive(3, 12, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z]{1,6}", inner, 0..3).prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn context() -> impl Strategy<Value = Value> {
+    let keys = proptest::sample::select(vec![
+        "role",
+        "newRole",
+        "confirmation",
+        "acceptedTermsVersion",
+        "invitedByEmail",
+        "inviteeHasAccount",
+        "candidateInOrg",
+        "principal",
+        "x",
+    ]);
+    prop::collection::btree_map(keys, context_value(), 0..4)
+        .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()))
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    /// SEC-4: a random context never turns a deny into an allow: whatever the context, an
+    /// action denied under an empty context stays denied.
+    #[test]
+    fn sec4_random_context_never_turns_deny_into_allow(
+        snapshot in snapshot_strategy(1..=2),
+        requests in prop::collection::vec((any::<usize>(), any::<usize>(), any::<usize>(), context()), 24),
+    ) {
+        let engine = engine_for(&snapshot);
+        let refs = all_refs(&snapshot);
+        let principals: Vec<&EntityRef> =
+            refs.iter().filter(|r| matches!(r.entity_type.as_str(), "User" | "ApiKey")).collect();
+        for (p, r, a, context) in requests {
+            let principal = principals[p % principals.len()];
+            let resource = &refs[r % refs.len()];
+            // An action that applies to this pair, so that the empty-context check evaluates.
+            let outcomes = engine.allowed_actions(principal, resource).unwrap();
+            if outcomes.is_empty() {
+                continue;
+            }
+            let outcome = &outcomes[a % outcomes.len()];
+            if outcome.decision.allowed() {
+                continue;
+            }
+            let with_context = engine.check(principal, &outcome.action, resource, Some(context.clone()));
+            prop_assert!(
+                !with_context.allowed(),
+                "SEC-4: context {context} turned {principal} {} {resource} into an allow",
+                outcome.action
+            );
+        }
+    }
+}
+
+// ---- SEC-4: the same request, the same answer ------------------------------------------------
+
+proptest! {
+    #![proptest_config(config(32))]
+
+    /// SEC-4 (a clear answer): a decision, with its deciding policies, its reason and its
+    /// rule, depends only on the request and the store. Cedar reports deciding policies as a
+    /// set; asked twice, a check that several policies decide must not change its reason,
+    /// its rule or its violations.
+    #[test]
+    fn sec4_same_request_same_answer(snapshot in snapshot_strategy(1..=2)) {
+        let engine = engine_for(&snapshot);
+        let refs = all_refs(&snapshot);
+        for principal in refs.iter().filter(|r| matches!(r.entity_type.as_str(), "User" | "ApiKey")).take(6) {
+            for resource in &refs {
+                let first = serde_json::to_value(engine.allowed_actions(principal, resource).unwrap()).unwrap();
+                let again = serde_json::to_value(engine.allowed_actions(principal, resource).unwrap()).unwrap();
+                prop_assert_eq!(first, again, "{} on {}", principal, resource);
+            }
+        }
+    }
+}
