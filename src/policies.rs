@@ -27,6 +27,17 @@ impl PolicySource {
 /// The default schema, `policies/schema.cedarschema`.
 pub const DEFAULT_SCHEMA: &str = include_str!("../policies/schema.cedarschema");
 
+/// The same schema in Cedar's JSON schema format, generated from `DEFAULT_SCHEMA` (a test
+/// checks they are the same schema, and regenerates this file with `ORGWARDEN_BLESS=1`).
+/// It loads several times faster than the Cedar syntax, which matters at start-up.
+pub const DEFAULT_SCHEMA_JSON: &str = include_str!("../policies/schema.cedarschema.json");
+
+/// The embedded schema.
+pub fn default_schema() -> Result<Schema> {
+    Schema::from_json_str(DEFAULT_SCHEMA_JSON)
+        .map_err(|error| Error::InvalidSchema(diagnostics_of(&error, None, "schema.cedarschema.json", DEFAULT_SCHEMA_JSON)))
+}
+
 const DEFAULT_POLICY_FILES: [(&str, &str); 8] = [
     ("organization.cedar", include_str!("../policies/organization.cedar")),
     ("membership.cedar", include_str!("../policies/membership.cedar")),
@@ -37,6 +48,9 @@ const DEFAULT_POLICY_FILES: [(&str, &str); 8] = [
     ("billing.cedar", include_str!("../policies/billing.cedar")),
     ("security.cedar", include_str!("../policies/security.cedar")),
 ];
+
+/// How many files `default_policy_sources` returns.
+pub const DEFAULT_POLICY_FILE_COUNT: usize = DEFAULT_POLICY_FILES.len();
 
 /// The default policy files, as embedded in the binary.
 pub fn default_policy_sources() -> Vec<PolicySource> {
@@ -81,15 +95,24 @@ pub struct AnnotatedPolicies {
     pub sources: Vec<PolicySource>,
 }
 
-/// Parses every source, names each policy after its `@id` and validates the whole set in
-/// strict mode against `schema`. Every problem found is reported, not just the first.
-pub fn build_policy_set(sources: Vec<PolicySource>, schema: &Schema) -> Result<AnnotatedPolicies> {
+/// Parses every source, names each policy after its `@id` and validates it in strict mode
+/// against `schema`, except the first `prevalidated` sources: those are known to validate
+/// (the embedded defaults against the embedded schema, which a test checks), and validating
+/// them again would be most of the start-up time. Every problem found is reported.
+pub fn build_policy_set(
+    sources: Vec<PolicySource>,
+    prevalidated: usize,
+    schema: &Schema,
+) -> Result<AnnotatedPolicies> {
     let mut set = PolicySet::new();
+    // Strict validation looks at one policy at a time, so validating a subset is the same as
+    // validating the whole set and keeping that subset's errors.
+    let mut to_validate = PolicySet::new();
     let mut info = HashMap::new();
     let mut ordered = Vec::new();
     let mut problems = Vec::new();
 
-    for source in &sources {
+    for (source_index, source) in sources.iter().enumerate() {
         let parsed = match source.text.parse::<PolicySet>() {
             Ok(parsed) => parsed,
             Err(errors) => {
@@ -103,6 +126,10 @@ pub fn build_policy_set(sources: Vec<PolicySource>, schema: &Schema) -> Result<A
                 .map(str::to_owned)
                 .unwrap_or_else(|| format!("{}#{}", source.name, index));
             let renamed = policy.new_id(PolicyId::new(&id));
+            if source_index >= prevalidated {
+                // A duplicate id is reported by `set.add` just below.
+                let _ = to_validate.add(renamed.clone());
+            }
             if let Err(error) = set.add(renamed) {
                 let location = source
                     .text
@@ -134,10 +161,13 @@ pub fn build_policy_set(sources: Vec<PolicySource>, schema: &Schema) -> Result<A
         return Err(Error::InvalidPolicy(problems));
     }
 
-    let validation = Validator::new(schema.clone()).validate(&set, ValidationMode::Strict);
+    if to_validate.is_empty() {
+        return Ok(AnnotatedPolicies { set, info, ordered, sources });
+    }
+    let validation = Validator::new(schema.clone()).validate(&to_validate, ValidationMode::Strict);
     let invalid: Vec<Diagnostic> = validation
         .validation_errors()
-        .map(|error| {
+        .flat_map(|error| {
             let policy_id = error.policy_id().to_string();
             let source = ordered
                 .iter()
@@ -148,7 +178,6 @@ pub fn build_policy_set(sources: Vec<PolicySource>, schema: &Schema) -> Result<A
             found.truncate(1);
             found
         })
-        .flatten()
         .collect();
     if !invalid.is_empty() {
         return Err(Error::InvalidPolicy(invalid));

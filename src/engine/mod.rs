@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::limits::{check_policy_shape, check_schema_shape, check_size, MAX_POLICY_BYTES};
 use crate::policies::{
-    build_policy_set, default_policy_sources, parse_schema, AnnotatedPolicies, PolicyEffect,
-    PolicyInfo, PolicySource, DEFAULT_SCHEMA,
+    build_policy_set, default_policy_sources, default_schema, parse_schema, AnnotatedPolicies,
+    PolicyEffect, PolicyInfo, PolicySource, DEFAULT_POLICY_FILE_COUNT, DEFAULT_SCHEMA,
 };
 
 /// A principal or resource, named by entity type and id: `{ "type": "User", "id": "alice" }`.
@@ -93,12 +93,14 @@ impl Engine {
     }
 
     pub fn new(options: EngineOptions) -> Result<Self> {
-        let (schema_name, schema_text) = match options.schema {
-            Some(text) => ("schema", text),
-            None => ("schema.cedarschema", DEFAULT_SCHEMA.to_owned()),
+        let default_schema_in_use = options.schema.is_none();
+        let (schema, schema_text) = match options.schema {
+            Some(text) => {
+                check_schema_shape("schema", &text)?;
+                (parse_schema("schema", &text)?, text)
+            }
+            None => (default_schema()?, DEFAULT_SCHEMA.to_owned()),
         };
-        check_schema_shape(schema_name, &schema_text)?;
-        let schema = parse_schema(schema_name, &schema_text)?;
         let mut sources =
             if options.include_default_policies { default_policy_sources() } else { Vec::new() };
         sources.extend(options.policies);
@@ -107,7 +109,12 @@ impl Engine {
         for source in &sources {
             check_policy_shape(&source.name, &source.text)?;
         }
-        let policies = build_policy_set(sources, &schema)?;
+        let prevalidated = if options.include_default_policies && default_schema_in_use {
+            DEFAULT_POLICY_FILE_COUNT
+        } else {
+            0
+        };
+        let policies = build_policy_set(sources, prevalidated, &schema)?;
         let catalog = Catalog::new(&schema, &policies)?;
         Ok(Self {
             schema,
