@@ -1,0 +1,322 @@
+//! Native side of the orgwarden benchmarks; `bench/run.mjs` drives it.
+//!
+//! `native_bench export <snapshot.json> <entities.json>`
+//!     Loads an orgwarden snapshot into `orgwarden::Engine` and writes the Cedar entities the
+//!     engine derives from it (the schema's `Action` entities included), as Cedar entities JSON.
+//!
+//! `native_bench bench <dir> <passes>`
+//!     Reads `<dir>/policies.cedar` (every default policy, concatenated), `<dir>/entities.json`,
+//!     `<dir>/snapshot.json` and `<dir>/requests.json` (`[{principal, action, resource}]`, each
+//!     with an empty context) and times, per request, in this order:
+//!       - `cedar`: plain `cedar_policy::Authorizer::is_authorized` on the whole policy set
+//!         parsed from the text, entities parsed from the JSON: the reference;
+//!       - `cedarSliced`: the same call on orgwarden's per-action slice of its policy set;
+//!       - `cedarFiner`: the same call on that slice less the policies whose scope names another
+//!         principal or resource type (a what-if: slices per action and type pair);
+//!       - `engine`: `orgwarden::Engine::check` natively (name lookups, request building,
+//!         evaluation of the slice and the decision with its reasons).
+//!     Prints one JSON object: decisions and per-call timings of each. With
+//!     `<dir>/matrices.json` (`[{principal, resources, actions}]`) it also times
+//!     `Engine::matrix` on each, and it times the steps of building the engine and loading the
+//!     snapshot (`breakdown`).
+
+use std::error::Error;
+use std::hint::black_box;
+use std::time::Instant;
+
+use cedar_policy::{
+    Authorizer, Context, Decision, Entities, EntityId, EntityTypeName, EntityUid, Policy, PolicySet,
+    PrincipalConstraint, Request, ResourceConstraint, Schema, ValidationMode, Validator,
+};
+use orgwarden::policies::DEFAULT_SCHEMA;
+use orgwarden::snapshot::{check_snapshot, snapshot_entities};
+use orgwarden::{Engine, EntityRef, Snapshot};
+use serde_json::{json, Value};
+
+type Result<T> = std::result::Result<T, Box<dyn Error>>;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["export", snapshot, out] => export(snapshot, out),
+        ["bench", dir, passes] => bench(dir, passes.parse()?),
+        _ => Err("usage: native_bench export <snapshot.json> <entities.json> | bench <dir> <passes>".into()),
+    }
+}
+
+fn export(snapshot: &str, out: &str) -> Result<()> {
+    let mut engine = Engine::with_defaults()?;
+    engine.load_snapshot_json(&std::fs::read_to_string(snapshot)?)?;
+    let file = std::io::BufWriter::new(std::fs::File::create(out)?);
+    engine.entities().write_to_json(file)?;
+    Ok(())
+}
+
+struct Parsed {
+    principal: EntityRef,
+    action: String,
+    resource: EntityRef,
+}
+
+fn entity_ref(value: &Value) -> Result<EntityRef> {
+    let field = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
+    match (field("type"), field("id")) {
+        (Some(t), Some(id)) => Ok(EntityRef::new(t, id)),
+        _ => Err(format!("not an entity reference: {value}").into()),
+    }
+}
+
+fn uid(entity: &EntityRef) -> Result<EntityUid> {
+    let type_name: EntityTypeName = entity.entity_type.parse()?;
+    Ok(EntityUid::from_type_name_and_id(type_name, EntityId::new(&entity.id)))
+}
+
+/// Could `policy` apply to a request with these principal and resource types, judging by its
+/// scope alone?
+fn scope_admits(policy: &Policy, principal: &EntityTypeName, resource: &EntityTypeName) -> bool {
+    let principal_ok = match policy.principal_constraint() {
+        PrincipalConstraint::Any | PrincipalConstraint::In(_) => true,
+        PrincipalConstraint::Eq(uid) => uid.type_name() == principal,
+        PrincipalConstraint::Is(t) | PrincipalConstraint::IsIn(t, _) => &t == principal,
+    };
+    let resource_ok = match policy.resource_constraint() {
+        ResourceConstraint::Any | ResourceConstraint::In(_) => true,
+        ResourceConstraint::Eq(uid) => uid.type_name() == resource,
+        ResourceConstraint::Is(t) | ResourceConstraint::IsIn(t, _) => &t == resource,
+    };
+    principal_ok && resource_ok
+}
+
+fn ms_since(start: Instant) -> f64 {
+    start.elapsed().as_secs_f64() * 1e3
+}
+
+/// Median, p99 and mean of per-call nanoseconds, and calls per second over the whole run.
+fn stats(mut ns: Vec<u64>, wall_ns: u128) -> Value {
+    ns.sort_unstable();
+    let at = |q: f64| {
+        let index = ((ns.len() as f64 - 1.0) * q).round() as usize;
+        ns.get(index).copied().unwrap_or(0)
+    };
+    let total: u128 = ns.iter().map(|&n| u128::from(n)).sum();
+    json!({
+        "samples": ns.len(),
+        "medianNs": at(0.5),
+        "p99Ns": at(0.99),
+        "meanNs": if ns.is_empty() { 0.0 } else { total as f64 / ns.len() as f64 },
+        "checksPerSec": if wall_ns == 0 { 0.0 } else { ns.len() as f64 * 1e9 / wall_ns as f64 },
+    })
+}
+
+/// Runs `eval` on every request `passes` times; the first pass warms up and gives the
+/// decisions, the others are timed call by call.
+fn time_calls<F: FnMut(usize) -> (bool, usize)>(count: usize, passes: usize, mut eval: F) -> (Vec<bool>, usize, Value) {
+    let mut decisions = Vec::with_capacity(count);
+    let mut errors = 0;
+    for i in 0..count {
+        let (allowed, errs) = eval(i);
+        decisions.push(allowed);
+        errors += errs;
+    }
+    let mut ns = Vec::with_capacity(count * passes.saturating_sub(1));
+    let wall = Instant::now();
+    for _ in 1..passes {
+        for i in 0..count {
+            let start = Instant::now();
+            let outcome = eval(i);
+            ns.push(start.elapsed().as_nanos() as u64);
+            black_box(outcome);
+        }
+    }
+    let wall_ns = wall.elapsed().as_nanos();
+    (decisions, errors, stats(ns, wall_ns))
+}
+
+/// Where building the engine and loading a snapshot spend their time, step by step (best of
+/// 3): Cedar's own steps on the embedded schema and policies (as public `cedar_policy` calls,
+/// so that this does not depend on the engine's internals), and the snapshot's conversion.
+fn breakdown(policy_text: &str, snapshot_text: &str) -> Result<Value> {
+    let mut best: Vec<(&str, f64)> = Vec::new();
+    for _ in 0..3 {
+        let mut steps = Vec::new();
+        let mut start = Instant::now();
+        let mut lap = |name: &'static str, steps: &mut Vec<(&'static str, f64)>| {
+            steps.push((name, ms_since(start)));
+            start = Instant::now();
+        };
+        black_box(Engine::with_defaults()?);
+        lap("engineWithDefaults", &mut steps);
+        let (schema, _) = Schema::from_cedarschema_str(DEFAULT_SCHEMA)?;
+        lap("schemaFromCedarText", &mut steps);
+        let policies: PolicySet = policy_text.parse()?;
+        lap("parsePolicies", &mut steps);
+        let validation = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
+        lap("strictValidation", &mut steps);
+        if !validation.validation_passed() {
+            return Err("the default policies do not validate".into());
+        }
+        let snapshot: Snapshot = serde_json::from_str(snapshot_text)?;
+        lap("snapshotJson", &mut steps);
+        check_snapshot(&snapshot)?;
+        lap("checkSnapshot", &mut steps);
+        let entities = snapshot_entities(&snapshot)?;
+        lap("snapshotToEntities", &mut steps);
+        let copy = entities.clone();
+        lap("cloneEntities", &mut steps);
+        black_box(Entities::from_entities(copy, None)?);
+        lap("entitiesFromEntitiesNoSchema", &mut steps);
+        black_box(Entities::from_entities(entities, Some(&schema))?);
+        lap("entitiesFromEntitiesWithSchema", &mut steps);
+        if best.is_empty() {
+            best = steps;
+        } else {
+            for ((_, b), (_, s)) in best.iter_mut().zip(steps) {
+                *b = b.min(s);
+            }
+        }
+    }
+    Ok(Value::Object(best.into_iter().map(|(k, v)| (k.to_owned(), json!(v))).collect()))
+}
+
+fn bench(dir: &str, passes: usize) -> Result<()> {
+    let read = |name: &str| std::fs::read_to_string(format!("{dir}/{name}"));
+    let policy_text = read("policies.cedar")?;
+    let entities_text = read("entities.json")?;
+    let snapshot_text = read("snapshot.json")?;
+    let requests: Vec<Value> = serde_json::from_str(&read("requests.json")?)?;
+
+    let start = Instant::now();
+    let policies: PolicySet = policy_text.parse()?;
+    let parse_policies_ms = ms_since(start);
+
+    let start = Instant::now();
+    let entities = Entities::from_json_value(serde_json::from_str(&entities_text)?, None)?;
+    let parse_entities_ms = ms_since(start);
+
+    let start = Instant::now();
+    let mut engine = Engine::with_defaults()?;
+    let engine_new_ms = ms_since(start);
+    let start = Instant::now();
+    engine.load_snapshot_json(&snapshot_text)?;
+    let load_snapshot_ms = ms_since(start);
+
+    let breakdown = breakdown(&policy_text, &snapshot_text)?;
+
+    let action_type: EntityTypeName = "Action".parse()?;
+    let mut parsed = Vec::with_capacity(requests.len());
+    let mut cedar_requests = Vec::with_capacity(requests.len());
+    let mut slices = Vec::with_capacity(requests.len());
+    // Finer slices: orgwarden's per-action slice less the policies whose scope names another
+    // principal or resource type; what a slice per (action, principal type, resource type)
+    // would evaluate.
+    let mut finer_cache: std::collections::HashMap<(String, String, String), PolicySet> = std::collections::HashMap::new();
+    let mut finer_keys = Vec::with_capacity(requests.len());
+    for request in &requests {
+        let principal = entity_ref(request.get("principal").unwrap_or(&Value::Null))?;
+        let resource = entity_ref(request.get("resource").unwrap_or(&Value::Null))?;
+        let action = request.get("action").and_then(Value::as_str).ok_or("request without action")?.to_owned();
+        let action_uid = EntityUid::from_type_name_and_id(action_type.clone(), EntityId::new(&action));
+        cedar_requests.push(Request::new(uid(&principal)?, action_uid, uid(&resource)?, Context::empty(), None)?);
+        let slice = &engine.catalog().action(&action)?.policies;
+        let key = (action.clone(), principal.entity_type.clone(), resource.entity_type.clone());
+        if !finer_cache.contains_key(&key) {
+            let (p, r): (EntityTypeName, EntityTypeName) = (principal.entity_type.parse()?, resource.entity_type.parse()?);
+            let mut finer = PolicySet::new();
+            for policy in slice.policies().filter(|policy| scope_admits(policy, &p, &r)) {
+                finer.add(policy.clone())?;
+            }
+            finer_cache.insert(key.clone(), finer);
+        }
+        finer_keys.push(key);
+        slices.push(slice);
+        parsed.push(Parsed { principal, action, resource });
+    }
+
+    let finer: Vec<&PolicySet> = finer_keys.iter().filter_map(|k| finer_cache.get(k)).collect();
+    let mean_policies = |sets: &[&PolicySet]| {
+        sets.iter().map(|s| s.num_of_policies()).sum::<usize>() as f64 / sets.len().max(1) as f64
+    };
+    let policies_per_check = json!({
+        "whole": policies.num_of_policies(),
+        "slice": mean_policies(&slices),
+        "finer": mean_policies(&finer),
+    });
+
+    let authorizer = Authorizer::new();
+    let (cedar, cedar_errors, cedar_stats) = time_calls(requests.len(), passes, |i| {
+        cedar_requests.get(i).map_or((false, 0), |request| {
+            let response = authorizer.is_authorized(request, &policies, &entities);
+            (response.decision() == Decision::Allow, response.diagnostics().errors().count())
+        })
+    });
+    let (sliced, sliced_errors, sliced_stats) = time_calls(requests.len(), passes, |i| {
+        match (cedar_requests.get(i), slices.get(i)) {
+            (Some(request), Some(slice)) => {
+                let response = authorizer.is_authorized(request, slice, engine.entities());
+                (response.decision() == Decision::Allow, response.diagnostics().errors().count())
+            }
+            _ => (false, 0),
+        }
+    });
+    let (finer_decisions, finer_errors, finer_stats) = time_calls(requests.len(), passes, |i| {
+        match (cedar_requests.get(i), finer.get(i)) {
+            (Some(request), Some(slice)) => {
+                let response = authorizer.is_authorized(request, slice, engine.entities());
+                (response.decision() == Decision::Allow, response.diagnostics().errors().count())
+            }
+            _ => (false, 0),
+        }
+    });
+    let (checked, engine_failures, engine_stats) = time_calls(requests.len(), passes, |i| {
+        parsed.get(i).map_or((false, 0), |p| {
+            let decision = engine.check(&p.principal, &p.action, &p.resource, None);
+            (decision.allowed(), usize::from(!decision.errors().is_empty()))
+        })
+    });
+
+    // The same matrices as the wasm side, natively: evaluation without the JS conversion.
+    let mut matrices = Vec::new();
+    if let Ok(text) = read("matrices.json") {
+        let specs: Vec<Value> = serde_json::from_str(&text)?;
+        for spec in &specs {
+            let principal = entity_ref(spec.get("principal").unwrap_or(&Value::Null))?;
+            let resources = spec
+                .get("resources")
+                .and_then(Value::as_array)
+                .ok_or("matrix without resources")?
+                .iter()
+                .map(entity_ref)
+                .collect::<Result<Vec<_>>>()?;
+            let actions: Vec<String> = serde_json::from_value(spec.get("actions").cloned().unwrap_or(Value::Null))?;
+            let mut runs = Vec::new();
+            for run in 0..14 {
+                let start = Instant::now();
+                black_box(engine.matrix(&principal, &resources, &actions)?);
+                if run >= 3 {
+                    runs.push(ms_since(start));
+                }
+            }
+            runs.sort_by(f64::total_cmp);
+            matrices.push(json!({ "medianMs": runs.get(runs.len() / 2) }));
+        }
+    }
+
+    let out = json!({
+        "cedarVersion": "4.14.1",
+        "policies": policies.policies().count(),
+        "entities": entities.len(),
+        "parsePoliciesMs": parse_policies_ms,
+        "parseEntitiesMs": parse_entities_ms,
+        "engineNewMs": engine_new_ms,
+        "engineLoadSnapshotMs": load_snapshot_ms,
+        "breakdown": breakdown,
+        "matrices": matrices,
+        "cedar": { "decisions": cedar, "errors": cedar_errors, "timing": cedar_stats },
+        "cedarSliced": { "decisions": sliced, "errors": sliced_errors, "timing": sliced_stats },
+        "cedarFiner": { "decisions": finer_decisions, "errors": finer_errors, "timing": finer_stats },
+        "policiesPerCheck": policies_per_check,
+        "engine": { "decisions": checked, "failures": engine_failures, "timing": engine_stats },
+    });
+    println!("{out}");
+    Ok(())
+}

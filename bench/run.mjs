@@ -1,0 +1,469 @@
+#!/usr/bin/env node
+// orgwarden benchmarks: `node bench/run.mjs` (see BENCHMARKS.md).
+//
+// For each snapshot size (~1,000 and ~10,000 entities) it generates the workload from a fixed
+// seed, then measures side by side:
+//   - orgwarden (pkg/, the wasm package): check, isAllowed, a 2,000-cell matrix, cold start;
+//   - the official @cedar-policy/cedar-wasm package: stateless isAuthorized (policy text and
+//     entities on every call) and statefulIsAuthorized (preparsed policy set);
+//   - native cedar-policy (bench/native): Authorizer::is_authorized on the whole policy set.
+// Every request's decision must agree across all of them; any disagreement is printed and the
+// script exits non-zero. Options: --quick (fewer samples), --full-official (the official
+// package decides every request on the full entity set: slow, minutes at 10k), --pkg=DIR (a
+// build of the package other than pkg/, laid out like it: DIR/entries/node.js, DIR/dist/),
+// --only=1k or --only=10k (one size).
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+
+import { generateRequests, snapshotOfSize } from './workload.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const args = new Set(process.argv.slice(2));
+const PKG = process.argv.slice(2).find((a) => a.startsWith('--pkg='))?.slice('--pkg='.length);
+const pkgDir = PKG ? resolve(PKG) : join(root, 'pkg');
+// What `import 'orgwarden'` resolves to in Node, or the --pkg build.
+const entry = PKG ? pathToFileURL(join(pkgDir, 'entries/node.js')).href : 'orgwarden';
+const QUICK = args.has('--quick');
+const FULL_OFFICIAL = args.has('--full-official');
+const SEED = 20260501;
+const REQUESTS = QUICK ? 1000 : 3000;
+const ONLY = process.argv.slice(2).find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const SIZES = [
+  { label: '1k', target: 1000, orgCount: 4, officialSamples: QUICK ? 15 : 40 },
+  { label: '10k', target: 10000, orgCount: 8, officialSamples: QUICK ? 4 : 10 },
+].filter((size) => !ONLY || size.label === ONLY);
+const TIMED_PASSES = QUICK ? 2 : 5;
+const COLD_RUNS = QUICK ? 3 : 7;
+
+const log = (...parts) => console.error('[bench]', ...parts);
+const now = () => process.hrtime.bigint();
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round((sorted.length - 1) * q)))];
+const median = (values) => quantile([...values].sort((a, b) => a - b), 0.5);
+function summary(ns) {
+  const sorted = [...ns].sort((a, b) => a - b);
+  return { samples: sorted.length, medianUs: quantile(sorted, 0.5) / 1e3, p99Us: quantile(sorted, 0.99) / 1e3 };
+}
+
+// ---- prerequisites ---------------------------------------------------------------------------
+const wasmPath = join(pkgDir, 'dist/orgwarden_bg.wasm');
+if (!existsSync(wasmPath)) {
+  console.error('pkg/dist/ is missing: build the package first with `bash scripts/build-wasm.sh`');
+  process.exit(2);
+}
+// The native side is built from the working tree; the wasm package from whatever tree
+// scripts/build-wasm.sh last saw. Say so when the sources are newer than the package.
+const staleness = (() => {
+  const built = statSync(wasmPath).mtimeMs;
+  const newer = [];
+  const walk = (path) => {
+    const stat = statSync(path);
+    if (stat.isDirectory()) readdirSync(path).forEach((name) => walk(join(path, name)));
+    else if (stat.mtimeMs > built) newer.push(path.slice(root.length));
+  };
+  ['src', 'policies', 'Cargo.toml', 'Cargo.lock'].forEach((p) => walk(join(root, p)));
+  return newer;
+})();
+if (staleness.length) {
+  log(`WARNING: pkg/dist is older than ${staleness.join(', ')}: rebuild it (bash scripts/build-wasm.sh), or wasm and native may differ`);
+}
+log('building the native reference (bench/native, release; the first build takes minutes)');
+const build = spawnSync('cargo', [
+  'build', '--quiet', '--release', '--manifest-path', join(root, 'bench/native/Cargo.toml'),
+  '--target-dir', join(root, 'target/bench-native'),
+], { stdio: ['ignore', 'inherit', 'inherit'] });
+if (build.status !== 0) process.exit(build.status ?? 1);
+const nativeBin = join(root, 'target/bench-native/release/native_bench');
+function native(...argv) {
+  const run = spawnSync(nativeBin, argv, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (run.status !== 0) throw new Error(`native_bench ${argv[0]} failed: ${run.stderr}`);
+  return run.stdout;
+}
+
+const { Authorizer } = await import(entry);
+const cedar = createRequire(import.meta.url)('@cedar-policy/cedar-wasm/nodejs');
+const officialVersion = JSON.parse(readFileSync(join(root, 'node_modules/@cedar-policy/cedar-wasm/package.json'), 'utf8')).version;
+
+// Every default policy, concatenated. Cedar names them policy0, policy1, ... (orgwarden names
+// them after their @id): only allow/deny is compared.
+const policyText = readdirSync(join(root, 'policies'))
+  .filter((f) => f.endsWith('.cedar'))
+  .sort()
+  .map((f) => readFileSync(join(root, 'policies', f), 'utf8'))
+  .join('\n');
+const work = mkdtempSync(join(tmpdir(), 'orgwarden-bench-'));
+writeFileSync(join(work, 'policies.cedar'), policyText);
+const loadAtStart = loadavg();
+const started = Date.now();
+
+// ---- which actions apply to which principal and resource types (from the schema) -------------
+const SAMPLE = {
+  User: 'olivia', ApiKey: 'key-ci', Platform: 'platform', Organization: 'acme', Membership: 'acme/olivia',
+  Team: 'ml-research', Workspace: 'ws-research', Algorithm: 'sentiment', AlgorithmVersion: 'sentiment-1.0',
+  Invitation: 'inv-newhire',
+};
+function applicability(authz) {
+  const table = new Map();
+  for (const principalType of ['User', 'ApiKey']) {
+    for (const resourceType of Object.keys(SAMPLE).filter((t) => t !== 'User')) {
+      const answer = authz.allowedActions({ type: principalType, id: SAMPLE[principalType] }, { type: resourceType, id: SAMPLE[resourceType] });
+      if (answer.type !== 'success') throw new Error(`allowedActions: ${JSON.stringify(answer)}`);
+      table.set(`${principalType}>${resourceType}`, answer.outcomes.map((o) => o.action));
+    }
+  }
+  return (p, r) => table.get(`${p}>${r}`) ?? [];
+}
+
+// ---- the official package: entities a request can reach ------------------------------------
+const uidKey = (uid) => `${uid.type}::${uid.id}`;
+function reachable(entities) {
+  const byKey = new Map(entities.map((e) => [uidKey(e.uid), e]));
+  const actions = entities.filter((e) => e.uid.type === 'Action');
+  const refs = (value, out) => {
+    if (Array.isArray(value)) value.forEach((v) => refs(v, out));
+    else if (value && typeof value === 'object') {
+      if (value.__entity) out.push(value.__entity);
+      else Object.values(value).forEach((v) => refs(v, out));
+    }
+  };
+  // The principal, the resource and every entity their attributes name, transitively (role
+  // groups are reached through the `parents` each entity carries, already transitively closed).
+  return (request) => {
+    const seen = new Set();
+    const out = [...actions];
+    const stack = [request.principal, request.resource];
+    while (stack.length) {
+      const uid = stack.pop();
+      const key = uidKey(uid);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const entity = byKey.get(key);
+      if (!entity) continue;
+      out.push(entity);
+      refs(entity.attrs, stack);
+    }
+    return out;
+  };
+}
+const officialCall = (request) => ({
+  principal: request.principal,
+  action: { type: 'Action', id: request.action },
+  resource: request.resource,
+  context: {},
+});
+function officialDecision(answer) {
+  if (answer.type !== 'success') throw new Error(`official package failed: ${JSON.stringify(answer.errors)}`);
+  return answer.response.decision === 'allow';
+}
+
+// ---- one size ----------------------------------------------------------------------------------
+function benchSize(size) {
+  const { label } = size;
+  log(`${label}: generating the workload`);
+  const { snapshot, membersPerOrg } = snapshotOfSize({ target: size.target, orgCount: size.orgCount, seed: SEED });
+  const snapshotText = JSON.stringify(snapshot);
+  const dir = join(work, label);
+  spawnSync('mkdir', ['-p', dir]);
+  writeFileSync(join(dir, 'snapshot.json'), snapshotText);
+  writeFileSync(join(dir, 'policies.cedar'), policyText);
+  native('export', join(dir, 'snapshot.json'), join(dir, 'entities.json'));
+  const entities = JSON.parse(readFileSync(join(dir, 'entities.json'), 'utf8'));
+
+  const authz = new Authorizer();
+  const loaded = authz.loadSnapshot(snapshotText);
+  if (loaded.type !== 'success') throw new Error(`loadSnapshot: ${JSON.stringify(loaded)}`);
+  const requests = generateRequests(snapshot, { count: REQUESTS, seed: SEED + size.target, applies: applicability(authz) });
+  writeFileSync(join(dir, 'requests.json'), JSON.stringify(requests.map(({ principal, action, resource }) => ({ principal, action, resource }))));
+
+  // Matrices: 100 resources x 20 actions in one call.
+  const orgIds = snapshot.organizations.map((o) => o.id);
+  const orgActions = applicability(authz)('User', 'Organization').slice(0, 20);
+  const matrixPrincipal = { type: 'User', id: snapshot.organizations[1].members[0].user };
+  const orgResources = Array.from({ length: 100 }, (_, i) => ({ type: 'Organization', id: orgIds[i % orgIds.length] }));
+  const mixedResources = [];
+  const pools = [['Workspace', 'workspaces'], ['Algorithm', 'algorithms'], ['Team', 'teams'], ['ApiKey', 'apiKeys'], ['Invitation', 'invitations']];
+  for (let i = 0; mixedResources.length < 100; i++) {
+    const org = snapshot.organizations[1 + (i % size.orgCount)];
+    const [type, field] = pools[i % pools.length];
+    const list = org[field];
+    mixedResources.push({ type, id: list[Math.floor(i / pools.length) % list.length].id });
+  }
+  const mixedActions = [
+    'viewWorkspace', 'connectSession', 'launchCompute', 'editWorkspace', 'manageParticipants', 'deleteWorkspace',
+    'createAlgorithm', 'viewAlgorithm', 'callAlgorithm', 'editAlgorithm', 'submitVersion', 'viewTeam', 'editTeam',
+    'deleteTeam', 'addTeamMember', 'removeTeamMember', 'useApiKey', 'revokeApiKey', 'cancelInvitation', 'acceptInvitation',
+  ];
+  writeFileSync(join(dir, 'matrices.json'), JSON.stringify([
+    { principal: matrixPrincipal, resources: orgResources, actions: orgActions },
+    { principal: matrixPrincipal, resources: mixedResources, actions: mixedActions },
+  ]));
+
+  // Native reference: decisions and per-check timings.
+  log(`${label}: native cedar-policy`);
+  const nat = JSON.parse(native('bench', dir, String(TIMED_PASSES + 1)));
+
+  // orgwarden: decisions, then timings of check and isAllowed.
+  log(`${label}: orgwarden check / isAllowed`);
+  const answers = requests.map((r) => authz.check(r.principal, r.action, r.resource));
+  const failures = answers.map((a, i) => [i, a]).filter(([, a]) => a.type !== 'success');
+  const viaIsAllowed = requests.map((r) => authz.isAllowed(r.principal, r.action, r.resource));
+  const timeCalls = (call) => {
+    for (let pass = 0; pass < 2; pass++) for (const r of requests) call(r); // warm-up (tier-up)
+    const ns = [];
+    for (let pass = 0; pass < TIMED_PASSES; pass++) {
+      for (const r of requests) {
+        const t0 = now();
+        call(r);
+        ns.push(Number(now() - t0));
+      }
+    }
+    // Throughput without per-call clocks.
+    const t0 = now();
+    for (let pass = 0; pass < TIMED_PASSES; pass++) for (const r of requests) call(r);
+    const perSec = (TIMED_PASSES * requests.length) / (Number(now() - t0) / 1e9);
+    return { ...summary(ns), perSec };
+  };
+  const check = timeCalls((r) => authz.check(r.principal, r.action, r.resource));
+  const isAllowed = timeCalls((r) => authz.isAllowed(r.principal, r.action, r.resource));
+
+  log(`${label}: matrix`);
+  const timeMatrix = (resources, actions) => {
+    let answer;
+    for (let i = 0; i < 3; i++) answer = authz.matrix(matrixPrincipal, resources, actions);
+    if (answer.type !== 'success') throw new Error(`matrix: ${JSON.stringify(answer).slice(0, 500)}`);
+    const runs = [];
+    for (let i = 0; i < (QUICK ? 5 : 11); i++) {
+      const t0 = now();
+      authz.matrix(matrixPrincipal, resources, actions);
+      runs.push(Number(now() - t0) / 1e6);
+    }
+    // Every evaluated cell must say what isAllowed says.
+    const mismatches = [];
+    let evaluated = 0;
+    answer.rows.forEach((row, r) => row.cells.forEach((cell, a) => {
+      if (cell.cause !== 'error') evaluated++;
+      if (cell.allowed !== authz.isAllowed(matrixPrincipal, actions[a], resources[r])) {
+        mismatches.push({ resource: resources[r], action: actions[a], cell });
+      }
+    }));
+    return { ms: median(runs), cells: resources.length * actions.length, evaluated, mismatches };
+  };
+  const matrix = timeMatrix(orgResources, orgActions);
+  const mixedMatrix = timeMatrix(mixedResources, mixedActions);
+
+  // The official package.
+  log(`${label}: @cedar-policy/cedar-wasm`);
+  const subset = reachable(entities);
+  if (cedar.preparsePolicySet('orgwarden-defaults', { staticPolicies: policyText }).type !== 'success') {
+    throw new Error('preparsePolicySet failed');
+  }
+  const official = requests.map((r) => officialDecision(FULL_OFFICIAL
+    ? cedar.statefulIsAuthorized({ ...officialCall(r), preparsedPolicySetId: 'orgwarden-defaults', entities })
+    : cedar.statefulIsAuthorized({ ...officialCall(r), preparsedPolicySetId: 'orgwarden-defaults', entities: subset(r) })));
+  const sampleIndexes = Array.from({ length: size.officialSamples }, (_, i) => Math.floor((i * requests.length) / size.officialSamples));
+  const timeOfficial = (call) => {
+    call(requests[sampleIndexes[0]]); // warm-up
+    const ns = [];
+    const decisions = [];
+    for (const i of sampleIndexes) {
+      const t0 = now();
+      const answer = call(requests[i]);
+      ns.push(Number(now() - t0));
+      decisions.push([i, officialDecision(answer)]);
+    }
+    return { ...summary(ns), decisions };
+  };
+  const stateless = timeOfficial((r) => cedar.isAuthorized({ ...officialCall(r), policies: { staticPolicies: policyText }, entities }));
+  const stateful = timeOfficial((r) => cedar.statefulIsAuthorized({ ...officialCall(r), preparsedPolicySetId: 'orgwarden-defaults', entities }));
+
+  // Agreement: native cedar (whole policy set) is the reference.
+  const reference = nat.cedar.decisions;
+  const deciders = {
+    'orgwarden check': answers.map((a) => a.allowed),
+    'orgwarden isAllowed': viaIsAllowed,
+    'native orgwarden Engine::check': nat.engine.decisions,
+    'native cedar on orgwarden slice': nat.cedarSliced.decisions,
+    'native cedar on finer slice': nat.cedarFiner.decisions,
+    [`official statefulIsAuthorized${FULL_OFFICIAL ? '' : ' (reachable entities)'}`]: official,
+  };
+  const disagreements = [];
+  requests.forEach((r, i) => {
+    const differing = Object.entries(deciders).filter(([, d]) => d[i] !== reference[i]).map(([name, d]) => `${name}=${d[i]}`);
+    if (differing.length) disagreements.push({ index: i, request: r, native: reference[i], differing, orgwarden: answers[i] });
+  });
+  for (const [name, timed] of [['official isAuthorized (full entities)', stateless], ['official statefulIsAuthorized (full entities)', stateful]]) {
+    for (const [i, allowed] of timed.decisions) {
+      if (allowed !== reference[i]) disagreements.push({ index: i, request: requests[i], native: reference[i], differing: [`${name}=${allowed}`], orgwarden: answers[i] });
+    }
+  }
+  for (const m of [...matrix.mismatches, ...mixedMatrix.mismatches]) {
+    disagreements.push({ request: m, differing: ['matrix cell differs from isAllowed'] });
+  }
+
+  const entityCount = authz.entityCount();
+  authz.free();
+  const roles = {};
+  requests.forEach((r, i) => {
+    roles[r.role] ??= { requests: 0, allowed: 0 };
+    roles[r.role].requests++;
+    if (reference[i]) roles[r.role].allowed++;
+  });
+  return {
+    label,
+    entities: entityCount,
+    entitiesWithoutActions: entities.filter((e) => e.uid.type !== 'Action').length,
+    organizations: snapshot.organizations.length,
+    users: snapshot.users.length,
+    membersPerOrg,
+    requests: requests.length,
+    actions: new Set(requests.map((r) => r.action)).size,
+    crossOrg: requests.filter((r) => r.crossOrg).length,
+    allowed: reference.filter(Boolean).length,
+    roles,
+    nativeErrors: nat.cedar.errors,
+    failures,
+    disagreements,
+    check,
+    isAllowed,
+    nat,
+    matrix,
+    mixedMatrix,
+    stateless,
+    stateful,
+    dir,
+  };
+}
+
+// ---- cold start, in fresh processes ---------------------------------------------------------
+function coldStart(argv, nodeFlags = [], count = COLD_RUNS) {
+  const runs = [];
+  for (let i = 0; i < count; i++) {
+    const child = spawnSync(process.execPath, [...nodeFlags, join(root, 'bench/cold-start.mjs'), ...argv], {
+      encoding: 'utf8', cwd: root, env: { ...process.env, ORGWARDEN_ENTRY: entry },
+    });
+    if (child.status !== 0) throw new Error(`cold start failed: ${child.stderr}`);
+    runs.push(JSON.parse(child.stdout.trim()));
+  }
+  const pick = (field) => median(runs.map((r) => r[field]));
+  return Object.fromEntries(Object.keys(runs[0]).map((field) => [field, pick(field)]));
+}
+
+function sizes(path) {
+  const bytes = readFileSync(path);
+  return {
+    raw: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+}
+
+// ---- run ----------------------------------------------------------------------------------------
+const results = [];
+for (const size of SIZES) {
+  const result = benchSize(size);
+  log(`${size.label}: cold starts`);
+  result.cold = coldStart(['orgwarden', join(result.dir, 'snapshot.json'), '--warm']);
+  // The same with V8's baseline wasm compiler only (no optimizing tier-up): the difference is
+  // what compiling the module costs a cold start.
+  result.coldLiftoff = coldStart(['orgwarden', join(result.dir, 'snapshot.json')], ['--liftoff-only'], Math.min(COLD_RUNS, 5));
+  result.officialCold = coldStart(['official', join(result.dir, 'policies.cedar'), join(result.dir, 'entities.json')], [], 3);
+  results.push(result);
+}
+const ownSize = sizes(wasmPath);
+const officialSize = sizes(join(root, 'node_modules/@cedar-policy/cedar-wasm/nodejs/cedar_wasm_bg.wasm'));
+writeFileSync(join(work, 'results.json'), JSON.stringify({ results, ownSize, officialSize }, (k, v) => (k === 'decisions' ? undefined : v), 2));
+
+// ---- report -------------------------------------------------------------------------------------
+const us = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const ms = (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+const x = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+const pass = (ok) => (ok ? '✅ pass' : '❌ fail');
+const nativeUs = (r, key) => r.nat[key].timing.medianNs / 1e3;
+const nativeP99 = (r, key) => r.nat[key].timing.p99Ns / 1e3;
+const cols = (f) => results.map(f).join(' | ');
+
+const lines = [];
+const row = (metric, target, values) => lines.push(`| ${metric} | ${target} | ${values} |`);
+lines.push(`| metric | target | ${cols((r) => `${r.label}: ${r.entities.toLocaleString('en-US')} entities`)} |`);
+lines.push(`| --- | --- | ${cols(() => '---')} |`);
+row('orgwarden `check`: median / p99 (µs)', '', cols((r) => `${us(r.check.medianUs)} / ${us(r.check.p99Us)}`));
+row('orgwarden `check`: checks/s', '', cols((r) => Math.round(r.check.perSec).toLocaleString('en-US')));
+row('orgwarden `isAllowed`: median / p99 (µs)', '', cols((r) => `${us(r.isAllowed.medianUs)} / ${us(r.isAllowed.p99Us)}`));
+row('orgwarden `isAllowed`: checks/s', '', cols((r) => Math.round(r.isAllowed.perSec).toLocaleString('en-US')));
+row('native cedar-policy `is_authorized`, whole set: median / p99 (µs)', '', cols((r) => `${us(nativeUs(r, 'cedar'))} / ${us(nativeP99(r, 'cedar'))}`));
+row('native cedar-policy: checks/s', '', cols((r) => Math.round(r.nat.cedar.timing.checksPerSec).toLocaleString('en-US')));
+row('ratio orgwarden `check` / native', '≤ 2×', cols((r) => { const v = r.check.medianUs / nativeUs(r, 'cedar'); return `${x(v)}× ${pass(v <= 2)}`; }));
+row('ratio orgwarden `isAllowed` / native', '≤ 2×', cols((r) => { const v = r.isAllowed.medianUs / nativeUs(r, 'cedar'); return `${x(v)}× ${pass(v <= 2)}`; }));
+row('ratio orgwarden `isAllowed` / native cedar on the same per-action slice', '', cols((r) => `${x(r.isAllowed.medianUs / nativeUs(r, 'cedarSliced'))}×`));
+row(`official ${officialVersion} stateless \`isAuthorized\`: median (ms)`, '', cols((r) => `${ms(r.stateless.medianUs / 1e3)} (n=${r.stateless.samples})`));
+row(`official ${officialVersion} \`statefulIsAuthorized\`: median (ms)`, '', cols((r) => `${ms(r.stateful.medianUs / 1e3)} (n=${r.stateful.samples})`));
+row('ratio official stateless / orgwarden `check`', '≥ 100× at 1k', cols((r) => { const v = r.stateless.medianUs / r.check.medianUs; return `${x(v)}×${r.label === '1k' ? ` ${pass(v >= 100)}` : ''}`; }));
+row('ratio official stateful / orgwarden `check`', '', cols((r) => `${x(r.stateful.medianUs / r.check.medianUs)}×`));
+row('`matrix` 100 orgs × 20 actions, 2,000 evaluated cells (ms)', '< 10 ms', cols((r) => `${ms(r.matrix.ms)} ${pass(r.matrix.ms < 10)}`));
+row('`matrix` 100 mixed resources × 20 actions (ms)', '', cols((r) => `${ms(r.mixedMatrix.ms)} (${r.mixedMatrix.evaluated} cells apply)`));
+row('… the same two matrices natively, `Engine::matrix` (ms)', '', cols((r) => r.nat.matrices.map((m) => ms(m.medianMs)).join(' / ')));
+row('cold start: import + `new Authorizer` + `loadSnapshot` + 1st check (ms)', '< 50 ms', cols((r) => `${ms(r.cold.total)} ${pass(r.cold.total < 50)}`));
+row('… of which import / new / load / 1st check (ms)', '', cols((r) => `${ms(r.cold.import)} / ${ms(r.cold.construct)} / ${ms(r.cold.load)} / ${ms(r.cold.firstCheck)}`));
+row('… `new Authorizer` / `loadSnapshot` again, same process, after warm-up (ms)', '', cols((r) => `${ms(r.cold.warmConstruct)} / ${ms(r.cold.warmLoad)}`));
+row('cold start with `node --liftoff-only` (baseline compiler only) (ms)', '', cols((r) => `${ms(r.coldLiftoff.total)} (${ms(r.coldLiftoff.import)} / ${ms(r.coldLiftoff.construct)} / ${ms(r.coldLiftoff.load)} / ${ms(r.coldLiftoff.firstCheck)})`));
+row('official cold start: import + preparse + 1st stateful call (ms)', '', cols((r) => `${ms(r.officialCold.total)} (${ms(r.officialCold.import)} / ${ms(r.officialCold.construct)} / ${ms(r.officialCold.firstCheck)})`));
+row('orgwarden .wasm raw / gzip -9 / brotli -11', '', cols(() => `${kib(ownSize.raw)} / ${kib(ownSize.gzip)} / ${kib(ownSize.brotli)}`));
+row(`official ${officialVersion} .wasm raw / gzip -9 / brotli -11`, '', cols(() => `${kib(officialSize.raw)} / ${kib(officialSize.gzip)} / ${kib(officialSize.brotli)}`));
+row('decisions agree (requests, allowed)', 'all', cols((r) => `${r.disagreements.length === 0 && r.failures.length === 0 ? '✅' : '❌'} ${r.requests} requests, ${r.allowed} allowed`));
+
+const where = [];
+where.push('| where the time goes (median µs per check) | ' + cols((r) => r.label) + ' |');
+where.push('| --- | ' + cols(() => '---') + ' |');
+const wrow = (name, f) => where.push(`| ${name} | ${cols(f)} |`);
+wrow('native cedar `is_authorized`, whole policy set (reference)', (r) => us(nativeUs(r, 'cedar')));
+wrow('native cedar `is_authorized`, orgwarden\'s per-action slice', (r) => us(nativeUs(r, 'cedarSliced')));
+wrow('native orgwarden `Engine::check` (lookups + slice + decision)', (r) => us(nativeUs(r, 'engine')));
+wrow('what-if: native cedar on the slice less policies scoped to other principal/resource types', (r) => us(nativeUs(r, 'cedarFiner')));
+wrow('policies evaluated per check: whole set / orgwarden slice (mean) / what-if slice (mean)', (r) => `${r.nat.policiesPerCheck.whole} / ${r.nat.policiesPerCheck.slice.toFixed(1)} / ${r.nat.policiesPerCheck.finer.toFixed(1)}`);
+wrow('wasm orgwarden `isAllowed` (+ wasm, JS boundary)', (r) => us(r.isAllowed.medianUs));
+wrow('wasm orgwarden `check` (+ decision object to JS)', (r) => us(r.check.medianUs));
+const b = (r) => r.nat.breakdown;
+wrow('**start-up, native (ms)**', () => '');
+wrow('orgwarden `Engine::with_defaults`', (r) => ms(b(r).engineWithDefaults));
+wrow('… Cedar alone: schema from Cedar text / parse the policies / strict validation', (r) => `${ms(b(r).schemaFromCedarText)} / ${ms(b(r).parsePolicies)} / ${ms(b(r).strictValidation)}`);
+wrow('orgwarden `load_snapshot_json`', (r) => ms(r.nat.engineLoadSnapshotMs));
+wrow('… snapshot JSON / snapshot checks / snapshot → entities', (r) => `${ms(b(r).snapshotJson)} / ${ms(b(r).checkSnapshot)} / ${ms(b(r).snapshotToEntities)}`);
+wrow('… `Entities::from_entities` without schema / with schema (transitive closure, schema checks)', (r) => `${ms(b(r).entitiesFromEntitiesNoSchema)} / ${ms(b(r).entitiesFromEntitiesWithSchema)}`);
+wrow('plain Cedar: `Entities::from_json_value` of the exported entities JSON', (r) => ms(r.nat.parseEntitiesMs));
+
+const workload = results.map((r) => `- ${r.label}: ${r.entities.toLocaleString('en-US')} entities in the store (${r.entitiesWithoutActions.toLocaleString('en-US')} + ${r.entities - r.entitiesWithoutActions} schema actions), ` +
+  `${r.organizations} organizations (the example org, ${r.organizations - 2} generated with ${r.membersPerOrg} members each, a personal account), ${r.users} users; ` +
+  `${r.requests} requests over ${r.actions} actions, ${r.crossOrg} cross-org, ${r.allowed} allowed; by role (allowed/requests): ` +
+  Object.entries(r.roles).map(([role, v]) => `${role} ${v.allowed}/${v.requests}`).join(', ')).join('\n');
+
+const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1] ?? cpus()[0]?.model;
+console.log(`## Results (${new Date().toISOString().slice(0, 10)}, ${QUICK ? 'quick run' : 'full run'}, ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+if (PKG) console.log(`Package under test: ${pkgDir} (not pkg/).\n`);
+console.log(`Node ${process.version}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load average ${loadAtStart.map((v) => v.toFixed(1)).join(' ')} at start, ${loadavg().map((v) => v.toFixed(1)).join(' ')} at end. Seed ${SEED}.\n`);
+if (staleness.length) console.log(`**Warning:** pkg/dist was built before the last change to ${staleness.join(', ')}.\n`);
+console.log(lines.join('\n'));
+console.log('\n' + where.join('\n'));
+console.log('\nWorkload:\n' + workload);
+console.log(`\nFiles (snapshot, entities, requests, results.json): ${work}`);
+
+let failed = false;
+for (const r of results) {
+  if (r.nativeErrors) console.log(`\n${r.label}: native Cedar reported ${r.nativeErrors} evaluation errors`);
+  if (r.failures.length) {
+    failed = true;
+    console.log(`\n${r.label}: ${r.failures.length} orgwarden checks failed (first 5):`);
+    for (const [i, a] of r.failures.slice(0, 5)) console.log(JSON.stringify({ request: i, answer: a }));
+  }
+  if (r.disagreements.length) {
+    failed = true;
+    console.log(`\n${r.label}: ${r.disagreements.length} DISAGREEMENTS (first 10):`);
+    for (const d of r.disagreements.slice(0, 10)) console.log(JSON.stringify(d));
+  }
+}
+process.exit(failed ? 1 : 0);
