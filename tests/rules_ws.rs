@@ -185,6 +185,9 @@ fn ws4_org_owners_and_admins_own_every_workspace() {
             assert_allowed(&check(&engine, &user(who), "manageParticipants", &workspace(ws)));
         }
     }
+    // ws-ops gives bob no role of its own: the WS-4 policy is what grants it.
+    let decision = check(&engine, &user("bob"), "deleteWorkspace", &workspace("ws-ops"));
+    assert!(decision.policies().iter().any(|p| p.rule.as_deref() == Some("WS-4")), "{decision:?}");
 }
 
 #[test]

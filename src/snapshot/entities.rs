@@ -104,13 +104,8 @@ fn organization_entities<'s>(
     let members = org_role_uid(&org.id, "member")?;
     let collaborators = org_role_uid(&org.id, "collaborator")?;
 
-    // WS-4: the org's admins (and so its owners) sit inside every workspace's owner group.
-    let mut admin_parents = vec![members.clone()];
-    for workspace in &org.workspaces {
-        admin_parents.push(workspace_role_uid(&workspace.id, WorkspaceRole::Owner)?);
-    }
     out.push(build(owners.clone(), Vec::new(), [admins.clone()])?);
-    out.push(build(admins.clone(), Vec::new(), admin_parents)?);
+    out.push(build(admins.clone(), Vec::new(), [members.clone()])?);
     out.push(build(members.clone(), Vec::new(), [])?);
     out.push(build(collaborators.clone(), Vec::new(), [])?);
 
