@@ -995,6 +995,7 @@ function applyCustomPolicy(text) {
   const loaded = loadIntoEngine(state.snapshot);
   if (!loaded.ok) {
     state.authz = previous;
+    next.free();
     state.customErrors = loaded.errors.map((e) => ({ message: e.message }));
     return render();
   }
