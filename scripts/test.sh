@@ -19,6 +19,9 @@ cargo clippy --quiet --lib --features wasm -- -D warnings
 step "native Rust tests"
 cargo test --quiet
 
+step "short fuzz round (cargo fuzz, every target)"
+FUZZ_SECONDS="${FUZZ_SECONDS:-10}" bash scripts/fuzz.sh
+
 step "release wasm build (LTO, wasm-opt)"
 bash scripts/build-wasm.sh
 
