@@ -522,20 +522,9 @@ fn generator_covers_the_model() {
 
 // ---- the model: who holds what ------------------------------------------------------------
 
-/// Every org-scoped resource of `org`.
-fn org_resources(org: &OrganizationRecord) -> Vec<EntityRef> {
-    let mut out = vec![EntityRef::new("Organization", &org.id)];
-    out.extend(org.members.iter().map(|m| EntityRef::new("Membership", membership_id(&org.id, &m.user))));
-    out.extend(org.teams.iter().map(|t| EntityRef::new("Team", &t.id)));
-    out.extend(org.workspaces.iter().map(|w| EntityRef::new("Workspace", &w.id)));
-    for algorithm in &org.algorithms {
-        out.push(EntityRef::new("Algorithm", &algorithm.id));
-        out.extend(algorithm.versions.iter().map(|v| EntityRef::new("AlgorithmVersion", &v.id)));
-    }
-    out.extend(org.invitations.iter().map(|i| EntityRef::new("Invitation", &i.id)));
-    out.extend(org.api_keys.iter().map(|k| EntityRef::new("ApiKey", &k.id)));
-    out
-}
+#[path = "support/model.rs"]
+mod model;
+use model::{org_resources, public_actions};
 
 fn holds_role_in_org(org: &OrganizationRecord, user: &str) -> bool {
     org.members.iter().any(|m| m.user == user) || org.collaborators.iter().any(|c| c == user)
@@ -569,42 +558,6 @@ fn holds_workspace_role(org: &OrganizationRecord, workspace: &str, user: &str) -
                 .as_ref()
                 .is_some_and(|team| org.teams.iter().any(|t| &t.id == team && t.members.iter().any(|m| m == user)))
     })
-}
-
-/// What anyone may do on a resource of an org they hold no role in: the public profile
-/// (ORG-4), public algorithms (ORG-4; calling only a published one, ALG-5), and accepting an
-/// invitation addressed to them (MEM-4).
-fn public_actions(snapshot: &Snapshot, org: &OrganizationRecord, user: &str, resource: &EntityRef) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    match resource.entity_type.as_str() {
-        "Organization" => {
-            out.insert("viewPublicProfile".to_owned());
-        }
-        "Algorithm" => {
-            if let Some(algorithm) = org.algorithms.iter().find(|a| a.id == resource.id) {
-                if algorithm.public {
-                    out.insert("viewAlgorithm".to_owned());
-                    if algorithm.versions.iter().any(|v| v.status == VersionStatus::Published) {
-                        out.insert("callAlgorithm".to_owned());
-                    }
-                }
-            }
-        }
-        "Invitation" => {
-            let address = snapshot.users.iter().find(|u| u.id == user).map(|u| u.email.to_lowercase());
-            if let Some(invitation) = org.invitations.iter().find(|i| i.id == resource.id) {
-                let addressed = match &invitation.account {
-                    Some(account) => account == user,
-                    None => address.as_deref() == Some(invitation.email.to_lowercase().as_str()),
-                };
-                if addressed {
-                    out.insert("acceptInvitation".to_owned());
-                }
-            }
-        }
-        _ => {}
-    }
-    out
 }
 
 /// The actions `principal` may take on `resource`, as the engine lists them.

@@ -8,7 +8,6 @@
 use std::collections::{BTreeSet, HashSet};
 use std::sync::OnceLock;
 
-use orgwarden::snapshot::{OrganizationRecord, VersionStatus};
 use orgwarden::{Cause, Decision, Engine, EntityRef, PolicyEffect, Snapshot};
 use serde_json::Value;
 
@@ -18,6 +17,11 @@ pub const SEED_SNAPSHOT: &str = include_str!("../seeds/snapshot/two-orgs.json");
 /// Most users and resources per org an oracle looks at, so that one input stays fast.
 const ORACLE_USERS: usize = 8;
 const ORACLE_RESOURCES: usize = 24;
+
+
+#[path = "../../tests/support/model.rs"]
+mod model;
+pub use model::{org_resources, public_actions};
 
 fn defaults() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
@@ -137,62 +141,8 @@ pub fn assert_validation_json(answer: &str) {
     assert_decision_json(&value["decision"].to_string());
 }
 
-/// Every org-scoped resource of `org`, as entity references.
-pub fn org_resources(org: &OrganizationRecord) -> Vec<EntityRef> {
-    let mut out = vec![EntityRef::new("Organization", &org.id)];
-    out.extend(org.members.iter().map(|m| EntityRef::new("Membership", format!("{}/{}", org.id, m.user))));
-    out.extend(org.teams.iter().map(|t| EntityRef::new("Team", &t.id)));
-    out.extend(org.workspaces.iter().map(|w| EntityRef::new("Workspace", &w.id)));
-    for algorithm in &org.algorithms {
-        out.push(EntityRef::new("Algorithm", &algorithm.id));
-        out.extend(algorithm.versions.iter().map(|v| EntityRef::new("AlgorithmVersion", &v.id)));
-    }
-    out.extend(org.invitations.iter().map(|i| EntityRef::new("Invitation", &i.id)));
-    out.extend(org.api_keys.iter().map(|k| EntityRef::new("ApiKey", &k.id)));
-    out
-}
-
-/// What anyone may do on a resource of an org they hold no role in (SEC-2, ORG-4, ALG-5,
-/// MEM-4): the public profile, public algorithms, and accepting an invitation addressed to them.
-pub fn public_actions(
-    snapshot: &Snapshot,
-    org: &OrganizationRecord,
-    user: &str,
-    resource: &EntityRef,
-) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    match resource.entity_type.as_str() {
-        "Organization" => {
-            out.insert("viewPublicProfile".to_owned());
-        }
-        "Algorithm" => {
-            if let Some(a) = org.algorithms.iter().find(|a| a.id == resource.id) {
-                if a.public {
-                    out.insert("viewAlgorithm".to_owned());
-                    if a.versions.iter().any(|v| v.status == VersionStatus::Published) {
-                        out.insert("callAlgorithm".to_owned());
-                    }
-                }
-            }
-        }
-        "Invitation" => {
-            let email = snapshot.users.iter().find(|u| u.id == user).map(|u| u.email.to_lowercase());
-            if let Some(i) = org.invitations.iter().find(|i| i.id == resource.id) {
-                let addressed = match &i.account {
-                    Some(account) => account == user,
-                    None => email.as_deref() == Some(i.email.to_lowercase().as_str()),
-                };
-                if addressed {
-                    out.insert("acceptInvitation".to_owned());
-                }
-            }
-        }
-        _ => {}
-    }
-    out
-}
-
-/// The allowed actions of `principal` on `resource`.
+/// The actions `principal` may take on `resource`, as the engine lists them (none when the
+/// listing itself is refused).
 pub fn allowed_names(engine: &Engine, principal: &EntityRef, resource: &EntityRef) -> BTreeSet<String> {
     match engine.allowed_actions(principal, resource) {
         Ok(outcomes) => outcomes
