@@ -133,3 +133,24 @@ fn default_policy_sources_json_lists_the_embedded_files() {
     assert!(names.contains(&"membership.cedar"));
     assert!(sources.iter().all(|s| s["text"].as_str().unwrap().contains("@rule(")));
 }
+
+#[test]
+fn mem2_known_accounts_follow_upserts_and_removals() {
+    let mut engine = engine();
+    let invite = json!({"principal": {"type": "User", "id": "olivia"}, "action": "inviteMember",
+        "resource": {"type": "Organization", "id": "acme"}, "input": {"role": "member", "email": "Zed@Example.test"}});
+    let validate = |engine: &Engine| call(|r| ffi::validate_action_json(engine, r), invite.clone());
+    assert_eq!(validate(&engine)["valid"], true, "no account has this email yet");
+
+    let zed = json!([{"uid": {"type": "User", "id": "zed"}, "parents": [], "tags": {},
+        "attrs": {"email": "zed@example.test", "name": "Zed", "mfaEnabled": true, "passwordCompliant": true}}]);
+    let answer: Value = serde_json::from_str(&ffi::upsert_entities_json(&mut engine, &zed.to_string())).unwrap();
+    assert_eq!(answer["type"], "success", "{answer}");
+    let refused = validate(&engine);
+    assert_eq!(refused["valid"], false);
+    assert_eq!(refused["violations"][0]["rule"], "MEM-2");
+
+    let answer: Value = serde_json::from_str(&ffi::remove_entities_json(&mut engine, r#"[{"type": "User", "id": "zed"}]"#)).unwrap();
+    assert_eq!(answer["type"], "success", "{answer}");
+    assert_eq!(validate(&engine)["valid"], true, "the account is gone");
+}

@@ -1,7 +1,7 @@
 //! The entity store and the ways to fill it: a whole snapshot, raw Cedar entities JSON, or
 //! incremental upserts and removals.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use cedar_policy::{Entities, Entity, EntityUid, EvalResult};
 
@@ -26,16 +26,28 @@ impl EntityStore {
         self.accounts_by_email.get(&email.trim().to_lowercase())
     }
 
+    /// Rebuilds the index from the whole store: after a full load.
     fn index_accounts(&mut self) {
-        self.accounts_by_email = self
-            .entities
-            .iter()
-            .filter(|e| e.uid().type_name().to_string() == "User")
-            .filter_map(|e| match e.attr("email") {
-                Some(Ok(EvalResult::String(email))) => Some((email.to_lowercase(), e.uid())),
-                _ => None,
-            })
-            .collect();
+        self.accounts_by_email = self.entities.iter().filter_map(account).collect();
+    }
+
+    /// Updates the index for the entities an upsert or removal touched, instead of rescanning
+    /// the store: `changed` lose their old entries, `added` bring their emails.
+    fn reindex_accounts<'a>(&mut self, changed: &HashSet<EntityUid>, added: impl Iterator<Item = &'a Entity>) {
+        self.accounts_by_email.retain(|_, uid| !changed.contains(uid));
+        self.accounts_by_email.extend(added.filter_map(account));
+    }
+}
+
+/// The lower-cased email of a `User` entity, the key of the account index.
+fn account(entity: &Entity) -> Option<(String, EntityUid)> {
+    let uid = entity.uid();
+    if uid.type_name().to_string() != "User" {
+        return None;
+    }
+    match entity.attr("email") {
+        Some(Ok(EvalResult::String(email))) => Some((email.to_lowercase(), uid)),
+        _ => None,
     }
 }
 
@@ -78,10 +90,11 @@ impl Engine {
             .store
             .entities
             .clone()
-            .upsert_entities(entities, Some(&self.schema))
+            .upsert_entities(entities.iter().cloned(), Some(&self.schema))
             .map_err(entities_error)?;
         self.store.entities = updated;
-        self.store.index_accounts();
+        let changed = entities.iter().map(Entity::uid).collect();
+        self.store.reindex_accounts(&changed, entities.iter());
         Ok(self.store.entities.len())
     }
 
@@ -91,9 +104,9 @@ impl Engine {
             .iter()
             .map(|r| self.existing(r, Error::UnknownEntity))
             .collect::<Result<Vec<_>>>()?;
-        let updated = self.store.entities.clone().remove_entities(uids).map_err(entities_error)?;
+        let updated = self.store.entities.clone().remove_entities(uids.iter().cloned()).map_err(entities_error)?;
         self.store.entities = updated;
-        self.store.index_accounts();
+        self.store.reindex_accounts(&uids.into_iter().collect(), std::iter::empty());
         Ok(self.store.entities.len())
     }
 
