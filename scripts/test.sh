@@ -13,6 +13,9 @@ export RUST_BACKTRACE=0
 
 step() { printf '\n==> %s\n' "$*"; }
 
+step "rustfmt"
+cargo fmt --check
+
 step "clippy: no unwrap/expect/panic/indexing in library code"
 cargo clippy --quiet --lib --features wasm -- -D warnings
 

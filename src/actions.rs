@@ -131,7 +131,12 @@ fn input_value<'a>(input: &'a ActionInput, field: &str) -> Option<&'a str> {
 }
 
 fn violation(code: &str, rule: Option<&str>, message: impl Into<String>) -> Violation {
-    Violation { code: code.to_owned(), rule: rule.map(str::to_owned), policy_id: None, message: message.into() }
+    Violation {
+        code: code.to_owned(),
+        rule: rule.map(str::to_owned),
+        policy_id: None,
+        message: message.into(),
+    }
 }
 
 impl Engine {
@@ -170,7 +175,8 @@ impl Engine {
             _ => {}
         }
 
-        let decision = self.check(&request.principal, action, &request.resource, Some(Value::Object(context)));
+        let decision =
+            self.check(&request.principal, action, &request.resource, Some(Value::Object(context)));
         violations.extend(decision_violations(&decision));
         let valid = violations.is_empty() && decision.allowed();
         let notices = if valid { notices_for(request) } else { Vec::new() };
@@ -178,7 +184,12 @@ impl Engine {
     }
 
     /// MEM-2: who is invited, and whether they already have an account.
-    fn invitee_context(&self, request: &ActionRequest, context: &mut Map<String, Value>, violations: &mut Vec<Violation>) {
+    fn invitee_context(
+        &self,
+        request: &ActionRequest,
+        context: &mut Map<String, Value>,
+        violations: &mut Vec<Violation>,
+    ) {
         let input = &request.input;
         match (&input.email, &input.account) {
             (Some(email), None) => {
@@ -227,7 +238,9 @@ impl Engine {
         let Ok(resource_uid) = self.existing(resource, Error::UnknownResource) else {
             return false;
         };
-        let Some(Some(Ok(EvalResult::EntityUid(org)))) = self.entities().get(&resource_uid).map(|e| e.attr("org")) else {
+        let Some(Some(Ok(EvalResult::EntityUid(org)))) =
+            self.entities().get(&resource_uid).map(|e| e.attr("org"))
+        else {
             return false;
         };
         let Ok(role_type) = self.catalog().entity_type("OrgRole") else {
@@ -266,7 +279,10 @@ fn decision_violations(decision: &Decision) -> Vec<Violation> {
                     code: "NOT_PERMITTED".to_owned(),
                     rule: first.and_then(|p| p.rule.clone()),
                     policy_id: None,
-                    message: verdict.reason.clone().unwrap_or_else(|| "No policy grants this action".to_owned()),
+                    message: verdict
+                        .reason
+                        .clone()
+                        .unwrap_or_else(|| "No policy grants this action".to_owned()),
                 }]
             }
         },

@@ -185,11 +185,7 @@ pub struct ErrorInfo {
 
 impl From<&Error> for ErrorInfo {
     fn from(error: &Error) -> Self {
-        Self {
-            code: error.code(),
-            message: error.to_string(),
-            diagnostics: error.diagnostics().to_vec(),
-        }
+        Self { code: error.code(), message: error.to_string(), diagnostics: error.diagnostics().to_vec() }
     }
 }
 

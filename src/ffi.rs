@@ -75,7 +75,12 @@ pub fn allowed_actions(engine: &Engine, principal: &EntityRef, resource: &Entity
         .into()
 }
 
-pub fn matrix(engine: &Engine, principal: &EntityRef, resources: &[EntityRef], actions: &[String]) -> MatrixAnswer {
+pub fn matrix(
+    engine: &Engine,
+    principal: &EntityRef,
+    resources: &[EntityRef],
+    actions: &[String],
+) -> MatrixAnswer {
     engine.matrix(principal, resources, actions).into()
 }
 
@@ -158,7 +163,8 @@ pub fn upsert_entities_json(engine: &mut Engine, entities: &str) -> String {
 
 /// `[{"type":..,"id":..}, ..]` -> a tagged load answer.
 pub fn remove_entities_json(engine: &mut Engine, refs: &str) -> String {
-    let result = parse_json::<Vec<EntityRef>>("entity references", refs).and_then(|refs| engine.remove_entities(&refs));
+    let result = parse_json::<Vec<EntityRef>>("entity references", refs)
+        .and_then(|refs| engine.remove_entities(&refs));
     to_json(&loaded(result))
 }
 

@@ -173,7 +173,10 @@ pub(crate) fn check_policy_shape(name: &str, text: &str) -> Result<()> {
         if operator {
             operators += 1;
             if operators > MAX_POLICY_OPERATORS {
-                return Err(limit_exceeded(format!("operators in one policy of `{name}`"), MAX_POLICY_OPERATORS));
+                return Err(limit_exceeded(
+                    format!("operators in one policy of `{name}`"),
+                    MAX_POLICY_OPERATORS,
+                ));
             }
         }
         if open.len() + ifs > MAX_POLICY_NESTING {
@@ -251,7 +254,8 @@ pub(crate) fn check_hierarchy(entities: &[cedar_policy::Entity]) -> Result<()> {
         }
     }
     let mut depth: Vec<usize> = vec![1; parents_of.len()];
-    let mut ready: Vec<usize> = waiting.iter().enumerate().filter(|(_, n)| **n == 0).map(|(i, _)| i).collect();
+    let mut ready: Vec<usize> =
+        waiting.iter().enumerate().filter(|(_, n)| **n == 0).map(|(i, _)| i).collect();
     let mut placed = 0usize;
     while let Some(node) = ready.pop() {
         placed += 1;

@@ -34,8 +34,9 @@ pub const DEFAULT_SCHEMA_JSON: &str = include_str!("../policies/schema.cedarsche
 
 /// The embedded schema.
 pub fn default_schema() -> Result<Schema> {
-    Schema::from_json_str(DEFAULT_SCHEMA_JSON)
-        .map_err(|error| Error::InvalidSchema(diagnostics_of(&error, None, "schema.cedarschema.json", DEFAULT_SCHEMA_JSON)))
+    Schema::from_json_str(DEFAULT_SCHEMA_JSON).map_err(|error| {
+        Error::InvalidSchema(diagnostics_of(&error, None, "schema.cedarschema.json", DEFAULT_SCHEMA_JSON))
+    })
 }
 
 const DEFAULT_POLICY_FILES: [(&str, &str); 8] = [

@@ -53,7 +53,9 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     value.serialize(&serializer).unwrap_or_else(|e| {
         let failure = ffi::Answer::<()>::Failure {
-            errors: vec![ErrorInfo::from(Error::InvalidJson(format!("the answer could not be converted: {e}")))],
+            errors: vec![ErrorInfo::from(Error::InvalidJson(format!(
+                "the answer could not be converted: {e}"
+            )))],
         };
         failure.serialize(&serializer).unwrap_or(JsValue::NULL)
     })
@@ -77,9 +79,8 @@ fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, what: &str) -> Resul
 
 /// `{type, id}` read straight off the object: the hot path of every check.
 fn entity_ref(value: &JsValue, what: &str) -> Result<EntityRef, Error> {
-    let field = |name: &str| {
-        js_sys::Reflect::get(value, &JsValue::from_str(name)).ok().and_then(|v| v.as_string())
-    };
+    let field =
+        |name: &str| js_sys::Reflect::get(value, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
     match (value.is_object(), field("type"), field("id")) {
         (true, Some(entity_type), Some(id)) => Ok(EntityRef { entity_type, id }),
         _ => Err(Error::InvalidRequest(format!("{what} must be an object {{ type: string, id: string }}"))),
@@ -115,9 +116,7 @@ impl Authorizer {
     /// The embedded default policies and schema unless `options` says otherwise. Throws an
     /// `OrgwardenError` (with `code` and Cedar's `diagnostics`) on invalid options or policies.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        options: Option<OptionsObject>,
-    ) -> Result<Authorizer, JsValue> {
+    pub fn new(options: Option<OptionsObject>) -> Result<Authorizer, JsValue> {
         let options = match options.map(JsValue::from).filter(|o| !o.is_undefined() && !o.is_null()) {
             None => Ok(EngineOptions::default()),
             Some(value) => from_js::<EngineOptions>(&value, "options"),
@@ -268,7 +267,13 @@ impl Authorizer {
         to_js(&ffi::loaded(result))
     }
 
-    fn decide(&self, principal: &JsValue, action: &str, resource: &JsValue, context: Option<&JsValue>) -> Decision {
+    fn decide(
+        &self,
+        principal: &JsValue,
+        action: &str,
+        resource: &JsValue,
+        context: Option<&JsValue>,
+    ) -> Decision {
         let parts = entity_ref(principal, "principal").and_then(|p| {
             let r = entity_ref(resource, "resource")?;
             Ok((p, r, context.map_or(Ok(None), optional_context)?))

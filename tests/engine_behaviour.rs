@@ -15,9 +15,10 @@ use serde_json::json;
 /// Every rule id of /work/shared/domain.md, for when that file is not at hand (it is checked
 /// against the file whenever the file is there).
 const RULE_IDS: &[&str] = &[
-    "ORG-1", "ORG-2", "ORG-3", "ORG-4", "MEM-1", "MEM-2", "MEM-3", "MEM-4", "MEM-5", "MEM-6", "MEM-7", "MEM-8",
-    "MEM-9", "MEM-10", "TEAM-1", "TEAM-2", "TEAM-3", "TEAM-4", "WS-1", "WS-2", "WS-3", "WS-4", "ALG-1", "ALG-2",
-    "ALG-3", "ALG-4", "ALG-5", "KEY-1", "KEY-2", "BILL-1", "BILL-2", "BILL-3", "SEC-1", "SEC-2", "SEC-3", "SEC-4",
+    "ORG-1", "ORG-2", "ORG-3", "ORG-4", "MEM-1", "MEM-2", "MEM-3", "MEM-4", "MEM-5", "MEM-6", "MEM-7",
+    "MEM-8", "MEM-9", "MEM-10", "TEAM-1", "TEAM-2", "TEAM-3", "TEAM-4", "WS-1", "WS-2", "WS-3", "WS-4",
+    "ALG-1", "ALG-2", "ALG-3", "ALG-4", "ALG-5", "KEY-1", "KEY-2", "BILL-1", "BILL-2", "BILL-3", "SEC-1",
+    "SEC-2", "SEC-3", "SEC-4",
 ];
 
 fn rule_ids() -> Vec<&'static str> {
@@ -101,7 +102,10 @@ fn sec4_snapshot_that_breaks_a_rule_is_refused_whole() {
                 }
             }),
         ),
-        ("team member from another org", snapshot_with(|s| org_mut(s, "acme").teams[0].members.push("heidi".into()))),
+        (
+            "team member from another org",
+            snapshot_with(|s| org_mut(s, "acme").teams[0].members.push("heidi".into())),
+        ),
         (
             "collaborator without workspace role",
             snapshot_with(|s| org_mut(s, "globex").collaborators.push("grace".into())),
@@ -147,7 +151,11 @@ fn sec4_snapshot_that_breaks_a_rule_is_refused_whole() {
         assert_eq!(error.code(), ErrorCode::InvalidSnapshot, "{what}: {error}");
         assert_eq!(store_size(&engine), before, "{what}");
     }
-    assert_refused_and_unchanged(&mut engine, &snapshot_with(|s| s.users.clear()), ErrorCode::InvalidSnapshot);
+    assert_refused_and_unchanged(
+        &mut engine,
+        &snapshot_with(|s| s.users.clear()),
+        ErrorCode::InvalidSnapshot,
+    );
 }
 
 #[test]
@@ -177,11 +185,17 @@ fn sec4_unknown_principal_resource_or_action_is_a_failure() {
 #[test]
 fn sec4_context_of_the_wrong_type_is_invalid_context() {
     let engine = engine();
-    let decision =
-        check_ctx(&engine, &user("carol"), "removeMember", &membership("acme", "dave"), json!({"confirmation": 7}));
+    let decision = check_ctx(
+        &engine,
+        &user("carol"),
+        "removeMember",
+        &membership("acme", "dave"),
+        json!({"confirmation": 7}),
+    );
     assert!(!decision.allowed());
     assert_eq!(decision.errors()[0].code, ErrorCode::InvalidContext, "{decision:?}");
-    let decision = check_ctx(&engine, &user("alice"), "inviteMember", &org("acme"), json!({"role": ["owner"]}));
+    let decision =
+        check_ctx(&engine, &user("alice"), "inviteMember", &org("acme"), json!({"role": ["owner"]}));
     assert_eq!(decision.errors()[0].code, ErrorCode::InvalidContext, "{decision:?}");
 }
 
@@ -299,7 +313,10 @@ fn refused_upsert_leaves_the_store_as_it_was() {
         dave_entity(json!([{ "type": "OrgRole", "id": "acme#owner" }])),
         { "uid": { "type": "User", "id": "erin" }, "attrs": { "email": 5 }, "parents": [] },
     ]);
-    assert_eq!(engine.upsert_entities_json(&bad_type.to_string()).unwrap_err().code(), ErrorCode::InvalidEntities);
+    assert_eq!(
+        engine.upsert_entities_json(&bad_type.to_string()).unwrap_err().code(),
+        ErrorCode::InvalidEntities
+    );
     let unknown_type = json!([{ "uid": { "type": "Robot", "id": "r2" }, "attrs": {}, "parents": [] }]);
     assert!(engine.upsert_entities_json(&unknown_type.to_string()).is_err());
     assert_eq!(engine.upsert_entities_json("[{").unwrap_err().code(), ErrorCode::InvalidJson);
@@ -391,8 +408,14 @@ fn allowed_actions_agree_with_check_and_matrix() {
 #[test]
 fn allowed_actions_of_unknown_principal_is_an_error() {
     let engine = engine();
-    assert_eq!(engine.allowed_actions(&user("ghost"), &org("acme")).unwrap_err().code(), ErrorCode::UnknownPrincipal);
-    assert_eq!(engine.allowed_actions(&user("alice"), &org("ghost")).unwrap_err().code(), ErrorCode::UnknownResource);
+    assert_eq!(
+        engine.allowed_actions(&user("ghost"), &org("acme")).unwrap_err().code(),
+        ErrorCode::UnknownPrincipal
+    );
+    assert_eq!(
+        engine.allowed_actions(&user("alice"), &org("ghost")).unwrap_err().code(),
+        ErrorCode::UnknownResource
+    );
 }
 
 #[test]
@@ -408,7 +431,8 @@ fn matrix_has_one_row_per_resource_and_cells_in_action_order() {
         assert_eq!(&row.resource, resource);
         assert_eq!(row.cells.len(), actions.len());
     }
-    let allowed: Vec<Vec<bool>> = matrix.rows.iter().map(|r| r.cells.iter().map(|c| c.allowed).collect()).collect();
+    let allowed: Vec<Vec<bool>> =
+        matrix.rows.iter().map(|r| r.cells.iter().map(|c| c.allowed).collect()).collect();
     assert_eq!(
         allowed,
         [
@@ -435,7 +459,11 @@ fn matrix_has_one_row_per_resource_and_cells_in_action_order() {
 fn matrix_reports_forbids_with_their_rule() {
     let engine = engine();
     let matrix = engine
-        .matrix(&user("hank"), &[workspace("ws-research"), workspace("ws-hipaa")], &["viewWorkspace".to_owned()])
+        .matrix(
+            &user("hank"),
+            &[workspace("ws-research"), workspace("ws-hipaa")],
+            &["viewWorkspace".to_owned()],
+        )
         .unwrap();
     let cell = &matrix.rows[0].cells[0];
     assert!(!cell.allowed);
@@ -523,7 +551,10 @@ fn custom_policy_with_a_syntax_error_is_located() {
 fn custom_policy_failing_strict_validation_is_located() {
     let text = "// a typo in an attribute name\n@id(\"typo\")\npermit (\n  principal is User,\n  action == Action::\"viewBilling\",\n  resource is Organization\n)\nwhen { resource.creditBalence > 0 };\n";
     let options = EngineOptions {
-        policies: vec![PolicySource::new("first.cedar", MEMBERS_SEE_ACTIVITY), PolicySource::new("custom.cedar", text)],
+        policies: vec![
+            PolicySource::new("first.cedar", MEMBERS_SEE_ACTIVITY),
+            PolicySource::new("custom.cedar", text),
+        ],
         ..Default::default()
     };
     let error = Engine::new(options).unwrap_err();
@@ -547,7 +578,8 @@ fn custom_policy_with_a_type_error_is_rejected() {
 
 #[test]
 fn duplicate_policy_id_is_rejected() {
-    let clash_with_default = MEMBERS_SEE_ACTIVITY.replace("custom-members-see-activity", "org2-owners-rename");
+    let clash_with_default =
+        MEMBERS_SEE_ACTIVITY.replace("custom-members-see-activity", "org2-owners-rename");
     let error = Engine::new(custom("custom.cedar", &clash_with_default)).unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidPolicy);
     let diagnostic = &error.diagnostics()[0];
@@ -635,8 +667,13 @@ fn decision_serializes_for_the_wire() {
     assert_eq!(wire["allowed"], false);
     assert_eq!(wire["cause"], "notPermitted");
     assert_eq!(wire["reason"], "Only admins and owners can create teams");
-    let wire =
-        serde_json::to_value(check(&engine, &user("alice"), "changeMemberEmail", &membership("acme", "dave"))).unwrap();
+    let wire = serde_json::to_value(check(
+        &engine,
+        &user("alice"),
+        "changeMemberEmail",
+        &membership("acme", "dave"),
+    ))
+    .unwrap();
     assert_eq!(wire["cause"], "forbidden");
     assert_eq!(wire["policies"][0]["rule"], "MEM-9");
 }

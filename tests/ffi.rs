@@ -22,12 +22,18 @@ fn call(f: impl Fn(&str) -> String, request: Value) -> Value {
 fn check_json_answers_a_tagged_decision_with_rule_and_reason() {
     let engine = engine();
     let check = |r: &str| ffi::check_json(&engine, r);
-    let allowed = call(check, json!({"principal": {"type": "User", "id": "olivia"}, "action": "deleteOrganization", "resource": {"type": "Organization", "id": "acme"}}));
+    let allowed = call(
+        check,
+        json!({"principal": {"type": "User", "id": "olivia"}, "action": "deleteOrganization", "resource": {"type": "Organization", "id": "acme"}}),
+    );
     assert_eq!(allowed["type"], "success");
     assert_eq!(allowed["allowed"], true);
     assert_eq!(allowed["policies"][0]["rule"], "ORG-2");
 
-    let denied = call(check, json!({"principal": {"type": "User", "id": "mia"}, "action": "deleteOrganization", "resource": {"type": "Organization", "id": "acme"}}));
+    let denied = call(
+        check,
+        json!({"principal": {"type": "User", "id": "mia"}, "action": "deleteOrganization", "resource": {"type": "Organization", "id": "acme"}}),
+    );
     assert_eq!(denied["allowed"], false);
     assert_eq!(denied["cause"], "notPermitted");
     assert_eq!(denied["reason"], "Only owners can delete the organization");
@@ -38,11 +44,26 @@ fn check_json_turns_malformed_calls_into_failures_that_deny() {
     let engine = engine();
     for (call_text, code) in [
         ("not json", "INVALID_JSON"),
-        (r#"{"principal": "User::\"olivia\"", "action": "viewMembers", "resource": {"type": "Organization", "id": "acme"}}"#, "INVALID_JSON"),
-        (r#"{"principal": {"type": "User", "id": "olivia"}, "action": "viewMembers", "resource": {"type": "Organization", "id": "acme"}, "extra": 1}"#, "INVALID_JSON"),
-        (r#"{"principal": {"type": "Robot", "id": "r2"}, "action": "viewMembers", "resource": {"type": "Organization", "id": "acme"}}"#, "UNKNOWN_ENTITY_TYPE"),
-        (r#"{"principal": {"type": "User", "id": "olivia"}, "action": "viewMembers", "resource": {"type": "Organization", "id": "nowhere"}}"#, "UNKNOWN_RESOURCE"),
-        (r#"{"principal": {"type": "User", "id": "olivia"}, "action": "approveVersion", "resource": {"type": "Organization", "id": "acme"}}"#, "INVALID_REQUEST"),
+        (
+            r#"{"principal": "User::\"olivia\"", "action": "viewMembers", "resource": {"type": "Organization", "id": "acme"}}"#,
+            "INVALID_JSON",
+        ),
+        (
+            r#"{"principal": {"type": "User", "id": "olivia"}, "action": "viewMembers", "resource": {"type": "Organization", "id": "acme"}, "extra": 1}"#,
+            "INVALID_JSON",
+        ),
+        (
+            r#"{"principal": {"type": "Robot", "id": "r2"}, "action": "viewMembers", "resource": {"type": "Organization", "id": "acme"}}"#,
+            "UNKNOWN_ENTITY_TYPE",
+        ),
+        (
+            r#"{"principal": {"type": "User", "id": "olivia"}, "action": "viewMembers", "resource": {"type": "Organization", "id": "nowhere"}}"#,
+            "UNKNOWN_RESOURCE",
+        ),
+        (
+            r#"{"principal": {"type": "User", "id": "olivia"}, "action": "approveVersion", "resource": {"type": "Organization", "id": "acme"}}"#,
+            "INVALID_REQUEST",
+        ),
     ] {
         let answer: Value = serde_json::from_str(&ffi::check_json(&engine, call_text)).unwrap();
         assert_eq!(answer["type"], "failure", "{call_text}");
@@ -55,12 +76,18 @@ fn check_json_turns_malformed_calls_into_failures_that_deny() {
 fn a_refused_load_keeps_the_store() {
     let mut engine = engine();
     let before = engine.entities().len();
-    let answer: Value = serde_json::from_str(&ffi::load_snapshot_json(&mut engine, r#"{"organizations": [{"id": "x", "name": "x", "members": []}]}"#)).unwrap();
+    let answer: Value = serde_json::from_str(&ffi::load_snapshot_json(
+        &mut engine,
+        r#"{"organizations": [{"id": "x", "name": "x", "members": []}]}"#,
+    ))
+    .unwrap();
     assert_eq!(answer["type"], "failure");
     assert_eq!(answer["errors"][0]["code"], "INVALID_SNAPSHOT");
     assert_eq!(engine.entities().len(), before);
 
-    let answer: Value = serde_json::from_str(&ffi::remove_entities_json(&mut engine, r#"[{"type": "User", "id": "ghost"}]"#)).unwrap();
+    let answer: Value =
+        serde_json::from_str(&ffi::remove_entities_json(&mut engine, r#"[{"type": "User", "id": "ghost"}]"#))
+            .unwrap();
     assert_eq!(answer["errors"][0]["code"], "UNKNOWN_ENTITY");
     assert_eq!(engine.entities().len(), before);
 }
@@ -74,10 +101,14 @@ fn allowed_actions_and_matrix_json_agree_with_single_checks() {
     let outcomes = listed["outcomes"].as_array().unwrap();
     assert!(outcomes.len() > 10);
     for outcome in outcomes {
-        let single = call(|r| ffi::check_json(&engine, r), json!({"principal": {"type": "User", "id": "adam"}, "action": outcome["action"], "resource": {"type": "Organization", "id": "acme"}}));
+        let single = call(
+            |r| ffi::check_json(&engine, r),
+            json!({"principal": {"type": "User", "id": "adam"}, "action": outcome["action"], "resource": {"type": "Organization", "id": "acme"}}),
+        );
         assert_eq!(single["allowed"], outcome["decision"]["allowed"], "{}", outcome["action"]);
     }
-    let allowed: Vec<&str> = listed["allowed"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    let allowed: Vec<&str> =
+        listed["allowed"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
     assert!(allowed.contains(&"inviteMember"), "admins invite (MEM-1)");
     assert!(!allowed.contains(&"deleteOrganization"), "admins do not delete (ORG-2)");
 
@@ -94,7 +125,10 @@ fn allowed_actions_and_matrix_json_agree_with_single_checks() {
 fn validate_action_json_reports_missing_input_and_notices() {
     let engine = engine();
     let validate = |r: &str| ffi::validate_action_json(&engine, r);
-    let missing = call(validate, json!({"principal": {"type": "User", "id": "olivia"}, "action": "leaveOrganization", "resource": {"type": "Organization", "id": "acme"}}));
+    let missing = call(
+        validate,
+        json!({"principal": {"type": "User", "id": "olivia"}, "action": "leaveOrganization", "resource": {"type": "Organization", "id": "acme"}}),
+    );
     assert_eq!(missing["valid"], false);
     assert_eq!(missing["violations"][0]["code"], "MISSING_INPUT");
 
@@ -103,7 +137,10 @@ fn validate_action_json_reports_missing_input_and_notices() {
     assert_eq!(unreadable["violations"][0]["code"], "INVALID_JSON");
     assert_eq!(unreadable["decision"]["allowed"], false);
 
-    let create = call(validate, json!({"principal": {"type": "User", "id": "mia"}, "action": "createOrganization", "resource": {"type": "Platform", "id": "platform"}}));
+    let create = call(
+        validate,
+        json!({"principal": {"type": "User", "id": "mia"}, "action": "createOrganization", "resource": {"type": "Platform", "id": "platform"}}),
+    );
     assert_eq!(create["valid"], true);
     assert_eq!(create["notices"][0]["rule"], "ORG-1");
 }
@@ -112,7 +149,11 @@ fn validate_action_json_reports_missing_input_and_notices() {
 fn validate_policies_json_returns_policies_or_located_diagnostics() {
     let ok: Value = serde_json::from_str(&ffi::validate_policies_json("{}")).unwrap();
     assert_eq!(ok["type"], "success");
-    assert!(ok["policies"].as_array().unwrap().iter().all(|p| p["rule"].is_string() && p["reason"].is_string()));
+    assert!(ok["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["rule"].is_string() && p["reason"].is_string()));
 
     let options = json!({"policies": [{"name": "mine.cedar", "text": "permit (principal, action, resource)\nwhen { resource.owners == 3 };"}]});
     let bad: Value = serde_json::from_str(&ffi::validate_policies_json(&options.to_string())).unwrap();
@@ -144,13 +185,16 @@ fn mem2_known_accounts_follow_upserts_and_removals() {
 
     let zed = json!([{"uid": {"type": "User", "id": "zed"}, "parents": [], "tags": {},
         "attrs": {"email": "zed@example.test", "name": "Zed", "mfaEnabled": true, "passwordCompliant": true}}]);
-    let answer: Value = serde_json::from_str(&ffi::upsert_entities_json(&mut engine, &zed.to_string())).unwrap();
+    let answer: Value =
+        serde_json::from_str(&ffi::upsert_entities_json(&mut engine, &zed.to_string())).unwrap();
     assert_eq!(answer["type"], "success", "{answer}");
     let refused = validate(&engine);
     assert_eq!(refused["valid"], false);
     assert_eq!(refused["violations"][0]["rule"], "MEM-2");
 
-    let answer: Value = serde_json::from_str(&ffi::remove_entities_json(&mut engine, r#"[{"type": "User", "id": "zed"}]"#)).unwrap();
+    let answer: Value =
+        serde_json::from_str(&ffi::remove_entities_json(&mut engine, r#"[{"type": "User", "id": "zed"}]"#))
+            .unwrap();
     assert_eq!(answer["type"], "success", "{answer}");
     assert_eq!(validate(&engine)["valid"], true, "the account is gone");
 }

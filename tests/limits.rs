@@ -240,8 +240,9 @@ fn sec4_limit_policy_bytes() {
         ..Default::default()
     };
     assert_limit(&new_engine(options).unwrap_err(), MAX_POLICY_BYTES);
-    let answer =
-        ffi::validate_policies_json(&json!({ "policies": [ { "name": "big.cedar", "text": comment } ] }).to_string());
+    let answer = ffi::validate_policies_json(
+        &json!({ "policies": [ { "name": "big.cedar", "text": comment } ] }).to_string(),
+    );
     assert_eq!(answer_code(&answer), "LIMIT_EXCEEDED");
 }
 
@@ -292,7 +293,8 @@ fn sec4_limit_policy_nesting() {
             when(&format!("\"x\" like \"{}\" && (true) && ((true))", "[".repeat(1000)))
         );
         new_engine(custom_policy(text)).unwrap();
-        let many = (0..200).map(|_| when("(if true then (true) else false) && (if true then true else false)"));
+        let many =
+            (0..200).map(|_| when("(if true then (true) else false) && (if true then true else false)"));
         new_engine(custom_policy(many.collect::<Vec<_>>().join("\n"))).unwrap();
     });
 }
@@ -400,13 +402,15 @@ fn sec4_entity_cycles_are_refused_before_the_closure() {
     let cyclic = Value::Array(chain).to_string();
     let engine = on_small_stack(TEST_THREAD_STACK, move || {
         let mut engine = engine;
-        for error in
-            [engine.load_entities_json(&cyclic).unwrap_err(), engine.upsert_entities_json(&cyclic).unwrap_err()]
-        {
+        for error in [
+            engine.load_entities_json(&cyclic).unwrap_err(),
+            engine.upsert_entities_json(&cyclic).unwrap_err(),
+        ] {
             assert_eq!(error.code(), ErrorCode::InvalidEntities, "{error}");
             assert!(error.to_string().contains("cycle"), "{error}");
         }
-        let self_parent = r#"[{"uid":{"type":"OrgRole","id":"x"},"attrs":{},"parents":[{"type":"OrgRole","id":"x"}]}]"#;
+        let self_parent =
+            r#"[{"uid":{"type":"OrgRole","id":"x"},"attrs":{},"parents":[{"type":"OrgRole","id":"x"}]}]"#;
         assert_eq!(engine.load_entities_json(self_parent).unwrap_err().code(), ErrorCode::InvalidEntities);
         engine
     });

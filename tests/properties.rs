@@ -15,9 +15,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use orgwarden::snapshot::{
-    membership_id, AlgorithmRecord, ApiKeyRecord, BillingRecord, InvitationRecord, InvitationStatus, MemberRecord,
-    OrgRole, OrganizationRecord, ParticipantRecord, SecurityRecord, TeamRecord, UserRecord, VersionRecord,
-    VersionStatus, WorkspaceRecord, WorkspaceRole, API_KEY_SCOPES,
+    membership_id, AlgorithmRecord, ApiKeyRecord, BillingRecord, InvitationRecord, InvitationStatus,
+    MemberRecord, OrgRole, OrganizationRecord, ParticipantRecord, SecurityRecord, TeamRecord, UserRecord,
+    VersionRecord, VersionStatus, WorkspaceRecord, WorkspaceRole, API_KEY_SCOPES,
 };
 use orgwarden::{ActionInput, ActionRequest, Decision, Engine, EntityRef, ErrorCode, Snapshot};
 use proptest::prelude::*;
@@ -49,7 +49,8 @@ fn engine_without(ids: &str) -> Engine {
     let mut sources = orgwarden::policies::default_policy_sources();
     for id in ids.split(',') {
         let marker = format!("@id(\"{id}\")");
-        let source = sources.iter_mut().find(|s| s.text.contains(&marker)).unwrap_or_else(|| panic!("no policy {id}"));
+        let source =
+            sources.iter_mut().find(|s| s.text.contains(&marker)).unwrap_or_else(|| panic!("no policy {id}"));
         let start = source.text.find(&marker).unwrap();
         // The policy ends at the first `;` outside a string (reasons may contain one).
         let mut in_string = false;
@@ -67,15 +68,22 @@ fn engine_without(ids: &str) -> Engine {
             .unwrap();
         source.text.replace_range(start..end, "");
     }
-    Engine::new(orgwarden::EngineOptions { policies: sources, include_default_policies: false, ..Default::default() })
-        .expect("the remaining policies build")
+    Engine::new(orgwarden::EngineOptions {
+        policies: sources,
+        include_default_policies: false,
+        ..Default::default()
+    })
+    .expect("the remaining policies build")
 }
 
 /// A default engine with `snapshot` loaded; every generated snapshot must load.
 fn engine_for(snapshot: &Snapshot) -> Engine {
     let mut engine = defaults().clone();
     if let Err(error) = engine.load_snapshot(snapshot) {
-        panic!("a generated snapshot is refused: {error}\n{}", serde_json::to_string_pretty(snapshot).unwrap());
+        panic!(
+            "a generated snapshot is refused: {error}\n{}",
+            serde_json::to_string_pretty(snapshot).unwrap()
+        );
     }
     engine
 }
@@ -304,7 +312,8 @@ fn build_org(o: usize, plan: &OrgPlan, n: usize) -> OrganizationRecord {
             }
         }
     }
-    let people: Vec<String> = members.iter().map(|m| m.user.clone()).chain(collaborators.iter().cloned()).collect();
+    let people: Vec<String> =
+        members.iter().map(|m| m.user.clone()).chain(collaborators.iter().cloned()).collect();
 
     let teams: Vec<TeamRecord> = plan
         .teams
@@ -335,9 +344,17 @@ fn build_org(o: usize, plan: &OrgPlan, n: usize) -> OrganizationRecord {
                 .iter()
                 .filter_map(|(is_team, i, role)| {
                     if *is_team {
-                        pick(&teams, *i).map(|t| ParticipantRecord { user: None, team: Some(t.id), role: *role })
+                        pick(&teams, *i).map(|t| ParticipantRecord {
+                            user: None,
+                            team: Some(t.id),
+                            role: *role,
+                        })
                     } else {
-                        pick(&people, *i).map(|u| ParticipantRecord { user: Some(u), team: None, role: *role })
+                        pick(&people, *i).map(|u| ParticipantRecord {
+                            user: Some(u),
+                            team: None,
+                            role: *role,
+                        })
                     }
                 })
                 .collect(),
@@ -347,9 +364,9 @@ fn build_org(o: usize, plan: &OrgPlan, n: usize) -> OrganizationRecord {
     for (c, collaborator) in collaborators.iter().enumerate() {
         let holds = workspaces.iter().flat_map(|w| &w.participants).any(|p| {
             p.user.as_deref() == Some(collaborator)
-                || p.team
-                    .as_ref()
-                    .is_some_and(|t| teams.iter().any(|team| &team.id == t && team.members.contains(collaborator)))
+                || p.team.as_ref().is_some_and(|t| {
+                    teams.iter().any(|team| &team.id == t && team.members.contains(collaborator))
+                })
         });
         if !holds {
             let count = workspaces.len();
@@ -368,7 +385,8 @@ fn build_org(o: usize, plan: &OrgPlan, n: usize) -> OrganizationRecord {
         .enumerate()
         .map(|(a, (workspace, public, labelled, contributors, versions))| {
             let algorithm_id = format!("{id}-a{a}");
-            let mut contributors: Vec<String> = contributors.iter().filter_map(|i| pick(&people, *i)).collect();
+            let mut contributors: Vec<String> =
+                contributors.iter().filter_map(|i| pick(&people, *i)).collect();
             contributors.sort();
             contributors.dedup();
             AlgorithmRecord {
@@ -406,7 +424,13 @@ fn build_org(o: usize, plan: &OrgPlan, n: usize) -> OrganizationRecord {
                     (None, Some(user)) => (None, email(user % n)),
                     (None, None) => (None, format!("new{i}@elsewhere.test")),
                 };
-                InvitationRecord { id: format!("{id}-i{i}"), email: address, account, role: *role, status: *status }
+                InvitationRecord {
+                    id: format!("{id}-i{i}"),
+                    email: address,
+                    account,
+                    role: *role,
+                    status: *status,
+                }
             })
             .collect()
     };
@@ -478,7 +502,8 @@ fn generator_covers_the_model() {
         count("collaborator", orgs.iter().any(|o| !o.collaborators.is_empty()));
         count(
             "collaborator in a team",
-            orgs.iter().any(|o| o.teams.iter().any(|t| t.members.iter().any(|m| o.collaborators.contains(m)))),
+            orgs.iter()
+                .any(|o| o.teams.iter().any(|t| t.members.iter().any(|m| o.collaborators.contains(m)))),
         );
         count(
             "team participant",
@@ -543,9 +568,11 @@ fn workspace_of(org: &OrganizationRecord, resource: &EntityRef) -> Option<String
     match resource.entity_type.as_str() {
         "Workspace" => Some(resource.id.clone()),
         "Algorithm" => org.algorithms.iter().find(|a| a.id == resource.id).map(|a| a.workspace.clone()),
-        "AlgorithmVersion" => {
-            org.algorithms.iter().find(|a| a.versions.iter().any(|v| v.id == resource.id)).map(|a| a.workspace.clone())
-        }
+        "AlgorithmVersion" => org
+            .algorithms
+            .iter()
+            .find(|a| a.versions.iter().any(|v| v.id == resource.id))
+            .map(|a| a.workspace.clone()),
         _ => None,
     }
 }
@@ -554,9 +581,9 @@ fn workspace_of(org: &OrganizationRecord, resource: &EntityRef) -> Option<String
 fn holds_workspace_role(org: &OrganizationRecord, workspace: &str, user: &str) -> bool {
     org.workspaces.iter().filter(|w| w.id == workspace).flat_map(|w| &w.participants).any(|p| {
         p.user.as_deref() == Some(user)
-            || p.team
-                .as_ref()
-                .is_some_and(|team| org.teams.iter().any(|t| &t.id == team && t.members.iter().any(|m| m == user)))
+            || p.team.as_ref().is_some_and(|team| {
+                org.teams.iter().any(|t| &t.id == team && t.members.iter().any(|m| m == user))
+            })
     })
 }
 
@@ -585,7 +612,8 @@ fn check_sec2_users(snapshot: &Snapshot, engine: &Engine) -> Result<(), TestCase
         for user in &snapshot.users {
             let principal = EntityRef::new("User", &user.id);
             let outsider = !holds_role_in_org(org, &user.id);
-            let in_other_orgs = snapshot.organizations.iter().any(|o| o.id != org.id && holds_role_in_org(o, &user.id));
+            let in_other_orgs =
+                snapshot.organizations.iter().any(|o| o.id != org.id && holds_role_in_org(o, &user.id));
             for resource in &resources {
                 let got = allowed(engine, &principal, resource);
                 if outsider {
@@ -627,7 +655,12 @@ fn check_sec2_keys(snapshot: &Snapshot, engine: &Engine) -> Result<(), TestCaseE
                 for resource in org_resources(org) {
                     let got = allowed(engine, &principal, &resource);
                     if org.id != home.id || key.revoked {
-                        prop_assert!(got.is_empty(), "SEC-2: key {} of {} got {got:?} on {resource}", key.id, home.id);
+                        prop_assert!(
+                            got.is_empty(),
+                            "SEC-2: key {} of {} got {got:?} on {resource}",
+                            key.id,
+                            home.id
+                        );
                     }
                     // Only within its scopes; what anyone may see (the public profile) aside.
                     for action in got.iter().filter(|a| *a != "viewPublicProfile") {
@@ -1097,7 +1130,9 @@ fn probe(engine: &Engine, snapshots: &[&Snapshot]) -> Vec<ProbeRow> {
             for org in &snapshot.organizations {
                 for resource in org_resources(org).into_iter().take(8) {
                     let answer = match engine.allowed_actions(&principal, &resource) {
-                        Ok(outcomes) => outcomes.into_iter().map(|o| (o.action, o.decision.allowed())).collect(),
+                        Ok(outcomes) => {
+                            outcomes.into_iter().map(|o| (o.action, o.decision.allowed())).collect()
+                        }
                         Err(error) => vec![(error.code().to_string(), false)],
                     };
                     out.push((user.id.clone(), resource.to_string(), answer));
@@ -1310,7 +1345,8 @@ fn context_value() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(3, 12, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map("[a-z]{1,6}", inner, 0..3).prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map("[a-z]{1,6}", inner, 0..3)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }

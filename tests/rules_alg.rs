@@ -31,7 +31,10 @@ fn alg1_weaker_roles_and_collaborators_cannot_create_algorithms() {
         research.participants.iter_mut().find(|p| p.user.as_deref() == Some("frank")).unwrap().role =
             WorkspaceRole::Maintain;
     });
-    assert_not_permitted_because(&check(&engine, &user("frank"), "createAlgorithm", &workspace("ws-research")), REASON);
+    assert_not_permitted_because(
+        &check(&engine, &user("frank"), "createAlgorithm", &workspace("ws-research")),
+        REASON,
+    );
 }
 
 #[test]
@@ -49,7 +52,10 @@ fn alg1_non_contributors_do_not_edit() {
     // Not even an owner: an algorithm is edited by its contributors.
     for who in ["dave", "alice", "grace"] {
         let decision = check(&engine, &user(who), "editAlgorithm", &algorithm("acme-vision"));
-        assert_not_permitted_because(&decision, "Only the algorithm's contributors can edit it and add versions");
+        assert_not_permitted_because(
+            &decision,
+            "Only the algorithm's contributors can edit it and add versions",
+        );
     }
     assert!(!allowed(&engine, &user("frank"), "submitVersion", &algorithm("acme-internal")));
 }
@@ -128,7 +134,9 @@ fn alg3_submitter_cannot_approve_their_own_version_by_default() {
     assert_forbidden_by(&decision, "ALG-3");
     assert_eq!(
         decision.reason(),
-        Some("The submitter cannot approve their own version: the organization requires independent approval")
+        Some(
+            "The submitter cannot approve their own version: the organization requires independent approval"
+        )
     );
     // She may still reject it, and another admin may approve it.
     assert_allowed(&check(&engine, &user("carol"), "rejectVersion", &version("vision-4")));
@@ -165,7 +173,10 @@ fn alg4_members_do_not_see_pending_versions() {
     let engine = engine();
     for who in ["dave", "leo"] {
         let decision = check(&engine, &user(who), "listPendingVersions", &org("acme"));
-        assert_not_permitted_because(&decision, "Only admins and owners see the versions waiting for approval");
+        assert_not_permitted_because(
+            &decision,
+            "Only admins and owners see the versions waiting for approval",
+        );
     }
     assert!(!allowed(&engine, &user("heidi"), "listPendingVersions", &org("acme")));
 }

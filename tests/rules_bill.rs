@@ -33,7 +33,10 @@ fn bill1_members_do_not_view_billing() {
     let engine = engine();
     for action in VIEWS {
         let decision = check(&engine, &user("dave"), action, &org("acme"));
-        assert_not_permitted_because(&decision, "Only admins and owners see billing, invoices, earnings and usage");
+        assert_not_permitted_because(
+            &decision,
+            "Only admins and owners see billing, invoices, earnings and usage",
+        );
     }
     assert!(!allowed(&engine, &user("heidi"), "viewBilling", &org("acme")));
 }
@@ -84,7 +87,10 @@ fn bill3_zero_credit_denies_launch() {
     for credit in [0, -5] {
         let engine = with_billing(credit, 3, 0);
         assert_forbidden_by(&check(&engine, &user("alice"), "launchCompute", &workspace("ws-ops")), "BILL-3");
-        assert_forbidden_by(&check(&engine, &api_key("key-ops"), "launchCompute", &workspace("ws-research")), "BILL-3");
+        assert_forbidden_by(
+            &check(&engine, &api_key("key-ops"), "launchCompute", &workspace("ws-research")),
+            "BILL-3",
+        );
     }
 }
 

@@ -8,7 +8,13 @@ use orgwarden::snapshot::OrgRole;
 use orgwarden::{ActionInput, ActionValidation, Engine};
 use serde_json::json;
 
-fn invite(engine: &Engine, by: &str, role: &str, email: Option<&str>, account: Option<&str>) -> ActionValidation {
+fn invite(
+    engine: &Engine,
+    by: &str,
+    role: &str,
+    email: Option<&str>,
+    account: Option<&str>,
+) -> ActionValidation {
     let input = ActionInput {
         role: Some(role.into()),
         email: email.map(Into::into),
@@ -79,8 +85,13 @@ fn mem1_only_owners_invite_owners() {
 fn mem1_only_owners_grant_the_owner_role() {
     let engine = engine();
     assert_valid(&change_role(&engine, "alice", "acme", "dave", "owner"));
-    let by_admin =
-        check_ctx(&engine, &user("carol"), "changeRole", &membership("acme", "dave"), json!({"newRole": "owner"}));
+    let by_admin = check_ctx(
+        &engine,
+        &user("carol"),
+        "changeRole",
+        &membership("acme", "dave"),
+        json!({"newRole": "owner"}),
+    );
     assert_forbidden_by(&by_admin, "MEM-1");
 }
 
@@ -93,7 +104,10 @@ fn mem1_invitation_offers_a_known_role() {
 fn mem1_existing_member_is_not_invited_again() {
     let validation = invite(&engine(), "alice", "member", None, Some("dave"));
     assert!(!validation.valid);
-    assert!(validation.violations.iter().any(|v| v.code == "ALREADY_MEMBER" && v.rule.as_deref() == Some("MEM-1")));
+    assert!(validation
+        .violations
+        .iter()
+        .any(|v| v.code == "ALREADY_MEMBER" && v.rule.as_deref() == Some("MEM-1")));
 }
 
 // ---- MEM-2 ------------------------------------------------------------------------------
@@ -127,7 +141,10 @@ fn mem2_invitation_names_exactly_one_of_email_or_account() {
     assert_violates(&invite(&engine, "alice", "member", None, None), "MEM-2");
     assert_violates(&invite(&engine, "alice", "member", Some("grace@example.com"), Some("grace")), "MEM-2");
     let unknown = invite(&engine, "alice", "member", None, Some("no-such-account"));
-    assert!(unknown.violations.iter().any(|v| v.code == "UNKNOWN_ACCOUNT" && v.rule.as_deref() == Some("MEM-2")));
+    assert!(unknown
+        .violations
+        .iter()
+        .any(|v| v.code == "UNKNOWN_ACCOUNT" && v.rule.as_deref() == Some("MEM-2")));
 }
 
 // ---- MEM-3 ------------------------------------------------------------------------------
@@ -199,8 +216,13 @@ fn mem4_wrong_terms_version_is_rejected() {
 
 #[test]
 fn mem4_terms_version_is_required() {
-    let validation =
-        validate(&engine(), &user("grace"), "acceptInvitation", &invitation("inv-grace"), ActionInput::default());
+    let validation = validate(
+        &engine(),
+        &user("grace"),
+        "acceptInvitation",
+        &invitation("inv-grace"),
+        ActionInput::default(),
+    );
     assert!(!validation.valid);
     assert!(validation.violations.iter().any(|v| v.code == "MISSING_INPUT"));
 }
@@ -254,8 +276,13 @@ fn mem5_member_cannot_change_roles() {
 #[test]
 fn mem5_nobody_changes_their_own_role() {
     let engine = engine();
-    let promote_self =
-        check_ctx(&engine, &user("dave"), "changeRole", &membership("acme", "dave"), json!({"newRole": "admin"}));
+    let promote_self = check_ctx(
+        &engine,
+        &user("dave"),
+        "changeRole",
+        &membership("acme", "dave"),
+        json!({"newRole": "admin"}),
+    );
     assert_forbidden_by(&promote_self, "MEM-5");
     assert_eq!(
         promote_self.reason(),
@@ -326,7 +353,10 @@ fn mem7_last_owner_cannot_leave() {
     assert_violates(&validation, "MEM-7");
     let decision = check(&acme_with_one_owner(), &user("alice"), "leaveOrganization", &org("acme"));
     assert_forbidden_by(&decision, "MEM-7");
-    assert_eq!(decision.reason(), Some("The organization must keep at least one owner: the last owner cannot leave"));
+    assert_eq!(
+        decision.reason(),
+        Some("The organization must keep at least one owner: the last owner cannot leave")
+    );
 }
 
 #[test]
@@ -372,8 +402,13 @@ fn mem8_leaving_is_confirmed_by_the_org_name() {
 #[test]
 fn mem8_confirmation_is_required() {
     let engine = engine();
-    let missing =
-        validate(&engine, &user("carol"), "removeMember", &membership("acme", "dave"), ActionInput::default());
+    let missing = validate(
+        &engine,
+        &user("carol"),
+        "removeMember",
+        &membership("acme", "dave"),
+        ActionInput::default(),
+    );
     assert!(!missing.valid);
     assert!(missing.violations.iter().any(|v| v.code == "MISSING_INPUT"));
     let missing = validate(&engine, &user("dave"), "leaveOrganization", &org("acme"), ActionInput::default());
@@ -388,7 +423,10 @@ fn mem9_org_cannot_change_a_members_email() {
     for by in ["alice", "carol", "dave"] {
         let decision = check(&engine, &user(by), "changeMemberEmail", &membership("acme", "dave"));
         assert_forbidden_by(&decision, "MEM-9");
-        assert_eq!(decision.reason(), Some("The organization cannot change a member's email: remove and invite again"));
+        assert_eq!(
+            decision.reason(),
+            Some("The organization cannot change a member's email: remove and invite again")
+        );
     }
 }
 
@@ -435,16 +473,23 @@ fn mem10_collaborators_do_not_see_the_member_list() {
 #[test]
 fn mem10_members_leave_rather_than_remove_themselves() {
     let engine = engine();
-    assert_forbidden_by(&check(&engine, &user("carol"), "removeMember", &membership("acme", "carol")), "MEM-10");
-    assert_forbidden_by(&check(&engine, &user("alice"), "removeMember", &membership("acme", "alice")), "MEM-10");
+    assert_forbidden_by(
+        &check(&engine, &user("carol"), "removeMember", &membership("acme", "carol")),
+        "MEM-10",
+    );
+    assert_forbidden_by(
+        &check(&engine, &user("alice"), "removeMember", &membership("acme", "alice")),
+        "MEM-10",
+    );
 }
 
 #[test]
 fn mem8_removal_confirmation_is_the_email_as_the_member_wrote_it() {
     // Emails compare without case everywhere else (MEM-2, MEM-4): typing the member's email as
     // shown must confirm the removal.
-    let engine =
-        engine_variant(|s| s.users.iter_mut().find(|u| u.id == "dave").unwrap().email = "Dave@Example.com".into());
+    let engine = engine_variant(|s| {
+        s.users.iter_mut().find(|u| u.id == "dave").unwrap().email = "Dave@Example.com".into()
+    });
     assert_valid(&remove(&engine, "carol", "acme", "dave", "Dave@Example.com"));
     assert_valid(&remove(&engine, "carol", "acme", "dave", "dave@example.com"));
     assert_violates(&remove(&engine, "carol", "acme", "dave", "Dave@Example.org"), "MEM-8");

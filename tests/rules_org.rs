@@ -13,7 +13,8 @@ fn org1_any_signed_in_user_may_create_an_organization() {
     for who in ["grace", "dave", "frank", "heidi"] {
         assert_allowed(&check(&engine, &user(who), "createOrganization", &platform()));
     }
-    let validation = validate(&engine, &user("grace"), "createOrganization", &platform(), ActionInput::default());
+    let validation =
+        validate(&engine, &user("grace"), "createOrganization", &platform(), ActionInput::default());
     assert_valid(&validation);
     assert!(validation.notices.iter().any(|n| n.code == "CREATOR_BECOMES_OWNER" && n.rule == "ORG-1"));
 }
@@ -79,7 +80,11 @@ fn org3_personal_account_cannot_invite() {
         &user("sam"),
         "inviteMember",
         &org("sam"),
-        ActionInput { role: Some("member".into()), email: Some("friend@example.com".into()), ..Default::default() },
+        ActionInput {
+            role: Some("member".into()),
+            email: Some("friend@example.com".into()),
+            ..Default::default()
+        },
     );
     assert_violates(&validation, "ORG-3");
 }

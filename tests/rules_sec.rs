@@ -83,7 +83,8 @@ fn sec2_role_holds_in_its_own_org() {
     let engine = engine();
     for (owner, home) in [("alice", "acme"), ("heidi", "globex")] {
         let names = allowed_action_names(&engine, &user(owner), &org(home));
-        for action in ["viewOrganization", "deleteOrganization", "changeBillingSettings", "inviteMember", "createTeam"]
+        for action in
+            ["viewOrganization", "deleteOrganization", "changeBillingSettings", "inviteMember", "createTeam"]
         {
             assert!(names.iter().any(|n| n == action), "{owner} {action}: {names:?}");
         }

@@ -70,7 +70,8 @@ fn team2_team_refuses_users_of_another_org_or_none() {
 
 #[test]
 fn team2_candidate_is_required() {
-    let validation = validate(&engine(), &user("carol"), "addTeamMember", &team("data"), ActionInput::default());
+    let validation =
+        validate(&engine(), &user("carol"), "addTeamMember", &team("data"), ActionInput::default());
     assert!(!validation.valid);
     assert!(validation.violations.iter().any(|v| v.code == "MISSING_INPUT"));
 }
@@ -89,9 +90,14 @@ fn team2_snapshot_with_a_team_member_from_another_org_is_refused() {
 fn team3_team_workspace_role_reaches_its_members() {
     let engine = engine();
     // nina holds no role herself: team `data` holds admin on ws-research.
-    for action in
-        ["viewWorkspace", "connectSession", "launchCompute", "editWorkspace", "manageParticipants", "createAlgorithm"]
-    {
+    for action in [
+        "viewWorkspace",
+        "connectSession",
+        "launchCompute",
+        "editWorkspace",
+        "manageParticipants",
+        "createAlgorithm",
+    ] {
         assert_allowed(&check(&engine, &user("nina"), action, &workspace("ws-research")));
     }
     // erin's team holds launch on ws-hipaa.
@@ -123,7 +129,10 @@ fn team4_restricted_member_is_denied_an_unlabelled_workspace_even_as_org_admin()
     for action in ["viewWorkspace", "launchCompute", "manageParticipants", "deleteWorkspace"] {
         let decision = check(&engine, &user("hank"), action, &workspace("ws-research"));
         assert_forbidden_by(&decision, "TEAM-4");
-        assert_eq!(decision.reason(), Some("Your team is restricted to resources carrying its compliance labels"));
+        assert_eq!(
+            decision.reason(),
+            Some("Your team is restricted to resources carrying its compliance labels")
+        );
     }
     assert_forbidden_by(&check(&engine, &user("hank"), "deleteWorkspace", &workspace("ws-ops")), "TEAM-4");
 }
@@ -131,7 +140,10 @@ fn team4_restricted_member_is_denied_an_unlabelled_workspace_even_as_org_admin()
 #[test]
 fn team4_restricted_member_is_denied_unlabelled_algorithms() {
     let engine = engine();
-    assert_forbidden_by(&check(&engine, &user("erin"), "callAlgorithm", &algorithm("acme-internal")), "TEAM-4");
+    assert_forbidden_by(
+        &check(&engine, &user("erin"), "callAlgorithm", &algorithm("acme-internal")),
+        "TEAM-4",
+    );
     assert_forbidden_by(&check(&engine, &user("erin"), "viewAlgorithm", &algorithm("acme-vision")), "TEAM-4");
     assert_forbidden_by(&check(&engine, &user("hank"), "approveVersion", &version("vision-3")), "TEAM-4");
 }

@@ -66,7 +66,8 @@ fn ws1_weaker_roles_do_not_manage_participants() {
 fn ws2_a_role_includes_every_weaker_one() {
     let engine = engine();
     // One participant per level, by user grant except nina (team grant).
-    let holders = [("dave", "view"), ("kate", "connect"), ("leo", "maintain"), ("nina", "admin"), ("olivia", "owner")];
+    let holders =
+        [("dave", "view"), ("kate", "connect"), ("leo", "maintain"), ("nina", "admin"), ("olivia", "owner")];
     for (who, held) in holders {
         let held_rank = WorkspaceRole::ALL.iter().position(|r| r.as_str() == held).unwrap();
         for (action, needed) in LADDER {
@@ -92,7 +93,10 @@ fn ws2_view_role_views_but_does_not_connect() {
         "Connecting to a session needs the connect role or stronger in the workspace",
     );
     let launch = check(&engine, &user("kate"), "launchCompute", &workspace("ws-research"));
-    assert_not_permitted_because(&launch, "Launching compute needs the launch role or stronger in the workspace");
+    assert_not_permitted_because(
+        &launch,
+        "Launching compute needs the launch role or stronger in the workspace",
+    );
 }
 
 #[test]
@@ -230,7 +234,12 @@ fn ws3_member_contributor_is_not_bound_to_workspace_roles() {
     // a member contributor without any role edits too (ALG-1).
     let engine = engine_variant(|s| {
         let acme = org_mut(s, "acme");
-        acme.algorithms.iter_mut().find(|a| a.id == "acme-internal").unwrap().contributors.push("dave".into());
+        acme.algorithms
+            .iter_mut()
+            .find(|a| a.id == "acme-internal")
+            .unwrap()
+            .contributors
+            .push("dave".into());
     });
     assert_allowed(&check(&engine, &user("dave"), "editAlgorithm", &algorithm("acme-internal")));
     assert_allowed(&check(&engine, &user("erin"), "editAlgorithm", &algorithm("acme-phi")));

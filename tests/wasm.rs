@@ -41,13 +41,21 @@ fn org2_owner_deletes_and_member_gets_the_policy_reason() {
     let member = authz.check(entity("User", "mia"), "deleteOrganization", org, None);
     assert_eq!(get(&member, "allowed").as_bool(), Some(false));
     assert_eq!(get(&member, "cause").as_string().as_deref(), Some("notPermitted"));
-    assert_eq!(get(&member, "reason").as_string().as_deref(), Some("Only owners can delete the organization"));
+    assert_eq!(
+        get(&member, "reason").as_string().as_deref(),
+        Some("Only owners can delete the organization")
+    );
 }
 
 #[wasm_bindgen_test]
 fn alg3_forbid_names_its_rule_across_the_boundary() {
     let authz = loaded();
-    let decision = authz.check(entity("User", "adam"), "approveVersion", entity("AlgorithmVersion", "sentiment@1"), None);
+    let decision = authz.check(
+        entity("User", "adam"),
+        "approveVersion",
+        entity("AlgorithmVersion", "sentiment@1"),
+        None,
+    );
     assert_eq!(get(&decision, "cause").as_string().as_deref(), Some("forbidden"));
     let policies: js_sys::Array = get(&decision, "policies").dyn_into().unwrap();
     let rules: Vec<String> = policies.iter().map(|p| get(&p, "rule").as_string().unwrap()).collect();
@@ -63,7 +71,12 @@ fn sec4_bad_input_is_a_tagged_failure_not_a_throw() {
     let errors: js_sys::Array = get(&unknown, "errors").dyn_into().unwrap();
     assert_eq!(get(&errors.get(0), "code").as_string().as_deref(), Some("UNKNOWN_PRINCIPAL"));
 
-    let not_an_entity = authz.check(JsValue::from_str("User::\"olivia\""), "viewMembers", entity("Organization", "acme"), None);
+    let not_an_entity = authz.check(
+        JsValue::from_str("User::\"olivia\""),
+        "viewMembers",
+        entity("Organization", "acme"),
+        None,
+    );
     assert_eq!(get(&not_an_entity, "type").as_string().as_deref(), Some("failure"));
     assert!(!authz.is_allowed(JsValue::NULL, "viewMembers", JsValue::UNDEFINED, None));
 
@@ -86,7 +99,12 @@ fn sec2_roles_do_not_cross_organizations() {
     let authz = loaded();
     assert!(authz.is_allowed(entity("User", "oscar"), "viewMembers", entity("Organization", "globex"), None));
     assert!(!authz.is_allowed(entity("User", "oscar"), "viewMembers", entity("Organization", "acme"), None));
-    assert!(!authz.is_allowed(entity("User", "olivia"), "viewMembers", entity("Organization", "globex"), None));
+    assert!(!authz.is_allowed(
+        entity("User", "olivia"),
+        "viewMembers",
+        entity("Organization", "globex"),
+        None
+    ));
 }
 
 #[wasm_bindgen_test]
@@ -108,12 +126,17 @@ fn mem8_validate_action_reports_violations_with_codes() {
 fn ui_gating_lists_and_matrix_in_one_call() {
     let authz = loaded();
     let member = authz.allowed_actions(entity("User", "mia"), entity("Organization", "acme"));
-    let allowed: Vec<String> = js_sys::Array::from(&get(&member, "allowed")).iter().map(|a| a.as_string().unwrap()).collect();
+    let allowed: Vec<String> =
+        js_sys::Array::from(&get(&member, "allowed")).iter().map(|a| a.as_string().unwrap()).collect();
     assert!(allowed.contains(&"viewMembers".to_owned()));
     assert!(!allowed.contains(&"inviteMember".to_owned()));
 
     let resources = js(r#"[{"type":"Organization","id":"acme"},{"type":"Organization","id":"globex"}]"#);
-    let answer = authz.matrix(entity("User", "olivia"), resources, vec!["deleteOrganization".into(), "viewMembers".into()]);
+    let answer = authz.matrix(
+        entity("User", "olivia"),
+        resources,
+        vec!["deleteOrganization".into(), "viewMembers".into()],
+    );
     let rows = js_sys::Array::from(&get(&answer, "rows"));
     assert_eq!(rows.length(), 2);
     let acme_cells = js_sys::Array::from(&get(&rows.get(0), "cells"));
@@ -124,8 +147,11 @@ fn ui_gating_lists_and_matrix_in_one_call() {
 
 #[wasm_bindgen_test]
 fn invalid_custom_policy_throws_an_error_with_code_and_location() {
-    let options = js(r#"{"policies":[{"name":"custom.cedar","text":"permit (principal, action, resource)\nwhen { resource.nope };"}]}"#);
-    let thrown = Authorizer::new(Some(options.clone().unchecked_into())).err().expect("constructor must throw");
+    let options = js(
+        r#"{"policies":[{"name":"custom.cedar","text":"permit (principal, action, resource)\nwhen { resource.nope };"}]}"#,
+    );
+    let thrown =
+        Authorizer::new(Some(options.clone().unchecked_into())).err().expect("constructor must throw");
     let error: js_sys::Error = thrown.dyn_into().unwrap();
     assert_eq!(String::from(error.name()), "OrgwardenError");
     assert_eq!(get(&error, "code").as_string().as_deref(), Some("INVALID_POLICY"));

@@ -47,12 +47,9 @@ impl From<Decision> for MatrixCell {
                 rule: verdict.policies.iter().chain(&verdict.requirements).find_map(|p| p.rule.clone()),
                 reason: verdict.reason,
             },
-            Decision::Failure(failure) => Self {
-                allowed: false,
-                cause: "error".to_owned(),
-                reason: Some(failure.reason),
-                rule: None,
-            },
+            Decision::Failure(failure) => {
+                Self { allowed: false, cause: "error".to_owned(), reason: Some(failure.reason), rule: None }
+            }
         }
     }
 }
@@ -96,7 +93,12 @@ impl Engine {
 
     /// One decision per resource and action, with an empty context. An action that does not
     /// apply to a resource's type, or a resource that does not exist, gives a denying cell.
-    pub fn matrix(&self, principal: &EntityRef, resources: &[EntityRef], actions: &[String]) -> Result<Matrix> {
+    pub fn matrix(
+        &self,
+        principal: &EntityRef,
+        resources: &[EntityRef],
+        actions: &[String],
+    ) -> Result<Matrix> {
         check_size("matrix cells", resources.len().saturating_mul(actions.len()), MAX_MATRIX_CELLS)?;
         let principal_uid = self.existing(principal, Error::UnknownPrincipal)?;
         let entries = actions.iter().map(|a| self.catalog.action(a)).collect::<Result<Vec<_>>>()?;

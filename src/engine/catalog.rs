@@ -67,9 +67,8 @@ impl Catalog {
             if principals.is_empty() || resources.is_empty() {
                 continue;
             }
-            let lineage: Vec<&EntityUid> = std::iter::once(uid)
-                .chain(action_entities.ancestors(uid).into_iter().flatten())
-                .collect();
+            let lineage: Vec<&EntityUid> =
+                std::iter::once(uid).chain(action_entities.ancestors(uid).into_iter().flatten()).collect();
             let mut slice = PolicySet::new();
             let mut requirements = Vec::new();
             for info in &policies.ordered {

@@ -104,7 +104,8 @@ impl Decision {
     }
 
     pub(crate) fn failure(errors: Vec<Error>) -> Self {
-        let reason = errors.first().map_or_else(|| "denied: the request failed".to_owned(), ToString::to_string);
+        let reason =
+            errors.first().map_or_else(|| "denied: the request failed".to_owned(), ToString::to_string);
         Self::Failure(Failure {
             allowed: AlwaysFalse,
             reason,

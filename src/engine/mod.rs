@@ -13,16 +13,15 @@ pub use decision::{AlwaysFalse, Cause, Decision, Failure, Verdict};
 use std::sync::Arc;
 
 use cedar_policy::{
-    Authorizer, Context, Entities, EntityId, EntityUid, Request, RequestValidationError, Response,
-    Schema,
+    Authorizer, Context, Entities, EntityId, EntityUid, Request, RequestValidationError, Response, Schema,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::limits::{check_policy_shape, check_schema_shape, check_size, MAX_POLICY_BYTES};
 use crate::policies::{
-    build_policy_set, default_policy_sources, default_schema, parse_schema, AnnotatedPolicies,
-    PolicyEffect, PolicyInfo, PolicySource, DEFAULT_POLICY_FILE_COUNT, DEFAULT_SCHEMA,
+    build_policy_set, default_policy_sources, default_schema, parse_schema, AnnotatedPolicies, PolicyEffect,
+    PolicyInfo, PolicySource, DEFAULT_POLICY_FILE_COUNT, DEFAULT_SCHEMA,
 };
 
 /// A principal or resource, named by entity type and id: `{ "type": "User", "id": "alice" }`.
@@ -232,7 +231,12 @@ impl Engine {
         self.policies.ordered.iter().position(|p| p.id == id).unwrap_or(usize::MAX)
     }
 
-    fn verdict(&self, entry: &ActionEntry, principal_type: &cedar_policy::EntityTypeName, response: &Response) -> Decision {
+    fn verdict(
+        &self,
+        entry: &ActionEntry,
+        principal_type: &cedar_policy::EntityTypeName,
+        response: &Response,
+    ) -> Decision {
         let mut errors: Vec<Error> = response
             .diagnostics()
             .errors()
@@ -254,11 +258,8 @@ impl Engine {
         if !errors.is_empty() {
             return Decision::failure(errors);
         }
-        let mut deciding: Vec<Arc<PolicyInfo>> = response
-            .diagnostics()
-            .reason()
-            .filter_map(|id| self.policies.info.get(id).cloned())
-            .collect();
+        let mut deciding: Vec<Arc<PolicyInfo>> =
+            response.diagnostics().reason().filter_map(|id| self.policies.info.get(id).cloned()).collect();
         if deciding.len() > 1 {
             deciding.sort_by_cached_key(|p| self.source_position(&p.id));
         }

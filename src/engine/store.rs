@@ -33,7 +33,11 @@ impl EntityStore {
 
     /// Updates the index for the entities an upsert or removal touched, instead of rescanning
     /// the store: `changed` lose their old entries, `added` bring their emails.
-    fn reindex_accounts<'a>(&mut self, changed: &HashSet<EntityUid>, added: impl Iterator<Item = &'a Entity>) {
+    fn reindex_accounts<'a>(
+        &mut self,
+        changed: &HashSet<EntityUid>,
+        added: impl Iterator<Item = &'a Entity>,
+    ) {
         self.accounts_by_email.retain(|_, uid| !changed.contains(uid));
         self.accounts_by_email.extend(added.filter_map(account));
     }
@@ -100,11 +104,9 @@ impl Engine {
 
     /// Removes the given entities. Naming one that does not exist is an error and removes none.
     pub fn remove_entities(&mut self, refs: &[EntityRef]) -> Result<usize> {
-        let uids = refs
-            .iter()
-            .map(|r| self.existing(r, Error::UnknownEntity))
-            .collect::<Result<Vec<_>>>()?;
-        let updated = self.store.entities.clone().remove_entities(uids.iter().cloned()).map_err(entities_error)?;
+        let uids = refs.iter().map(|r| self.existing(r, Error::UnknownEntity)).collect::<Result<Vec<_>>>()?;
+        let updated =
+            self.store.entities.clone().remove_entities(uids.iter().cloned()).map_err(entities_error)?;
         self.store.entities = updated;
         self.store.reindex_accounts(&uids.into_iter().collect(), std::iter::empty());
         Ok(self.store.entities.len())

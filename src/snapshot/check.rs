@@ -44,7 +44,10 @@ impl IdRegistry {
 
 fn check_id(id: &str, path: &str) -> Result<()> {
     if id.len() > MAX_ID_LENGTH {
-        return Err(Error::LimitExceeded { what: format!("length of the id at `{path}` ({} bytes)", id.len()), limit: MAX_ID_LENGTH });
+        return Err(Error::LimitExceeded {
+            what: format!("length of the id at `{path}` ({} bytes)", id.len()),
+            limit: MAX_ID_LENGTH,
+        });
     }
     if id.is_empty() || id.chars().any(char::is_control) {
         return Err(Error::snapshot(
@@ -138,7 +141,10 @@ fn check_organization(
                 }
                 (None, Some(team)) => {
                     let Some(record) = org.teams.iter().find(|t| &t.id == team) else {
-                        return Err(Error::snapshot(at, format!("team `{team}` is not a team of this organization")));
+                        return Err(Error::snapshot(
+                            at,
+                            format!("team `{team}` is not a team of this organization"),
+                        ));
                     };
                     holds_workspace_role.extend(record.members.iter().map(String::as_str));
                 }

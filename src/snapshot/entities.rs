@@ -48,8 +48,12 @@ fn build(
     attrs: Vec<(&str, RestrictedExpression)>,
     parents: impl IntoIterator<Item = EntityUid>,
 ) -> Result<Entity> {
-    Entity::new(uid, attrs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(), parents.into_iter().collect())
-        .map_err(|e| Error::InvalidEntities(e.to_string()))
+    Entity::new(
+        uid,
+        attrs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        parents.into_iter().collect(),
+    )
+    .map_err(|e| Error::InvalidEntities(e.to_string()))
 }
 
 /// What a user is given across all organizations: parent groups, and per org the compliance
@@ -125,7 +129,10 @@ fn organization_entities<'s>(
             ("admins", entity_ref(&admins)),
             ("members", entity_ref(&members)),
             ("collaborators", entity_ref(&collaborators)),
-            ("requireIndependentApproval", RestrictedExpression::new_bool(org.security.require_independent_approval)),
+            (
+                "requireIndependentApproval",
+                RestrictedExpression::new_bool(org.security.require_independent_approval),
+            ),
             ("enforcePasswordPolicy", RestrictedExpression::new_bool(org.security.enforce_password_policy)),
             ("requireMfa", RestrictedExpression::new_bool(org.security.require_mfa)),
             ("creditBalance", RestrictedExpression::new_long(org.billing.credit_balance)),
@@ -144,7 +151,10 @@ fn organization_entities<'s>(
                 ("org", org_ref.clone()),
                 ("member", entity_ref(&uid("User", &member.user)?)),
                 ("role", string(member.role.as_str())),
-                ("email", string(&emails.get(member.user.as_str()).copied().unwrap_or_default().to_lowercase())),
+                (
+                    "email",
+                    string(&emails.get(member.user.as_str()).copied().unwrap_or_default().to_lowercase()),
+                ),
             ],
             [],
         )?);
@@ -173,8 +183,8 @@ fn organization_entities<'s>(
                 team_parents.entry(team.as_str()).or_default().push(group);
             }
         }
-        let roles = RestrictedExpression::new_record(role_refs)
-            .map_err(|e| Error::InvalidEntities(e.to_string()))?;
+        let roles =
+            RestrictedExpression::new_record(role_refs).map_err(|e| Error::InvalidEntities(e.to_string()))?;
         out.push(build(
             ws_uid,
             vec![

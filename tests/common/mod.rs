@@ -341,7 +341,11 @@ pub fn assert_allowed(decision: &Decision) {
 pub fn assert_forbidden_by(decision: &Decision, rule: &str) {
     assert!(!decision.allowed(), "expected a deny by {rule}, got {decision:?}");
     assert_eq!(decision.cause(), Some(Cause::Forbidden), "expected a forbid, got {decision:?}");
-    assert!(rules_of(decision).iter().any(|r| r == rule), "expected a forbid of {rule}, got {:?}", rules_of(decision));
+    assert!(
+        rules_of(decision).iter().any(|r| r == rule),
+        "expected a forbid of {rule}, got {:?}",
+        rules_of(decision)
+    );
 }
 
 /// Asserts no permit applied; the reason is the first would-be permit's.

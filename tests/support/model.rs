@@ -25,7 +25,12 @@ pub fn org_resources(org: &OrganizationRecord) -> Vec<EntityRef> {
 /// What anyone may do on a resource of an org they hold no role in: the public profile
 /// (ORG-4), public algorithms (ORG-4; calling only a published one, ALG-5), and accepting an
 /// invitation addressed to them (MEM-4).
-pub fn public_actions(snapshot: &Snapshot, org: &OrganizationRecord, user: &str, resource: &EntityRef) -> BTreeSet<String> {
+pub fn public_actions(
+    snapshot: &Snapshot,
+    org: &OrganizationRecord,
+    user: &str,
+    resource: &EntityRef,
+) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     match resource.entity_type.as_str() {
         "Organization" => {
@@ -57,4 +62,3 @@ pub fn public_actions(snapshot: &Snapshot, org: &OrganizationRecord, user: &str,
     }
     out
 }
-
