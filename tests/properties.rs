@@ -549,7 +549,7 @@ fn generator_covers_the_model() {
 
 #[path = "support/model.rs"]
 mod model;
-use model::{org_resources, public_actions};
+use model::{holds_workspace_role, org_resources, public_actions, workspace_of};
 
 fn holds_role_in_org(org: &OrganizationRecord, user: &str) -> bool {
     org.members.iter().any(|m| m.user == user) || org.collaborators.iter().any(|c| c == user)
@@ -561,30 +561,6 @@ fn role_of(org: &OrganizationRecord, user: &str) -> Option<OrgRole> {
 
 fn owner_count(org: &OrganizationRecord) -> usize {
     org.members.iter().filter(|m| m.role == OrgRole::Owner).count()
-}
-
-/// The workspace a workspace-scoped resource lives in.
-fn workspace_of(org: &OrganizationRecord, resource: &EntityRef) -> Option<String> {
-    match resource.entity_type.as_str() {
-        "Workspace" => Some(resource.id.clone()),
-        "Algorithm" => org.algorithms.iter().find(|a| a.id == resource.id).map(|a| a.workspace.clone()),
-        "AlgorithmVersion" => org
-            .algorithms
-            .iter()
-            .find(|a| a.versions.iter().any(|v| v.id == resource.id))
-            .map(|a| a.workspace.clone()),
-        _ => None,
-    }
-}
-
-/// Does `user` hold a role in `workspace`, directly or through a team (WS-2, TEAM-3)?
-fn holds_workspace_role(org: &OrganizationRecord, workspace: &str, user: &str) -> bool {
-    org.workspaces.iter().filter(|w| w.id == workspace).flat_map(|w| &w.participants).any(|p| {
-        p.user.as_deref() == Some(user)
-            || p.team.as_ref().is_some_and(|team| {
-                org.teams.iter().any(|t| &t.id == team && t.members.iter().any(|m| m == user))
-            })
-    })
 }
 
 /// The actions `principal` may take on `resource`, as the engine lists them.

@@ -21,7 +21,7 @@ const ORACLE_RESOURCES: usize = 24;
 
 #[path = "../../tests/support/model.rs"]
 mod model;
-pub use model::{org_resources, public_actions};
+pub use model::{holds_workspace_role, org_resources, public_actions, workspace_of};
 
 fn defaults() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
@@ -207,30 +207,13 @@ pub fn assert_snapshot_oracles(engine: &Engine, snapshot: &Snapshot) {
         // WS-3: collaborators.
         for collaborator in org.collaborators.iter().take(ORACLE_USERS) {
             let principal = EntityRef::new("User", collaborator);
-            let holds_role = |workspace: &str| {
-                org.workspaces.iter().filter(|w| w.id == workspace).flat_map(|w| &w.participants).any(|p| {
-                    p.user.as_deref() == Some(collaborator.as_str())
-                        || p.team.as_ref().is_some_and(|team| {
-                            org.teams.iter().any(|t| &t.id == team && t.members.contains(collaborator))
-                        })
-                })
-            };
             for resource in &resources {
                 let allowed = allowed_names(engine, &principal, resource);
                 let forbidden: Vec<_> = allowed.iter().filter(|a| member_only.contains(*a)).collect();
                 assert!(forbidden.is_empty(), "WS-3: collaborator {collaborator} got {forbidden:?} on {resource}");
-                let workspace = match resource.entity_type.as_str() {
-                    "Workspace" => Some(resource.id.clone()),
-                    "Algorithm" => org.algorithms.iter().find(|a| a.id == resource.id).map(|a| a.workspace.clone()),
-                    "AlgorithmVersion" => org
-                        .algorithms
-                        .iter()
-                        .find(|a| a.versions.iter().any(|v| v.id == resource.id))
-                        .map(|a| a.workspace.clone()),
-                    _ => None,
-                };
+                let workspace = workspace_of(org, resource);
                 if let Some(workspace) = workspace {
-                    if !holds_role(&workspace) {
+                    if !holds_workspace_role(org, &workspace, collaborator) {
                         let public = public_actions(snapshot, org, collaborator, resource);
                         assert!(
                             allowed.is_subset(&public),

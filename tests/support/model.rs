@@ -62,3 +62,27 @@ pub fn public_actions(
     }
     out
 }
+
+/// The workspace a workspace-scoped resource lives in.
+pub fn workspace_of(org: &OrganizationRecord, resource: &EntityRef) -> Option<String> {
+    match resource.entity_type.as_str() {
+        "Workspace" => Some(resource.id.clone()),
+        "Algorithm" => org.algorithms.iter().find(|a| a.id == resource.id).map(|a| a.workspace.clone()),
+        "AlgorithmVersion" => org
+            .algorithms
+            .iter()
+            .find(|a| a.versions.iter().any(|v| v.id == resource.id))
+            .map(|a| a.workspace.clone()),
+        _ => None,
+    }
+}
+
+/// Does `user` hold a role in `workspace`, directly or through a team (WS-2, TEAM-3)?
+pub fn holds_workspace_role(org: &OrganizationRecord, workspace: &str, user: &str) -> bool {
+    org.workspaces.iter().filter(|w| w.id == workspace).flat_map(|w| &w.participants).any(|p| {
+        p.user.as_deref() == Some(user)
+            || p.team.as_ref().is_some_and(|team| {
+                org.teams.iter().any(|t| &t.id == team && t.members.iter().any(|m| m == user))
+            })
+    })
+}
