@@ -6,6 +6,7 @@
 //! wasm layer (feature `wasm`) exposes to JavaScript.
 
 pub mod actions;
+mod cedar_text;
 mod diagnostics;
 pub mod engine;
 pub mod error;

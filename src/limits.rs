@@ -32,6 +32,7 @@ pub const MAX_SCHEMA_PARENTS: usize = 1024;
 /// transitive closure recursively: a chain of a thousand overflowed a debug test thread.
 pub const MAX_HIERARCHY_DEPTH: usize = 64;
 
+use crate::cedar_text::{tokens, Token};
 use crate::error::{Error, Result};
 
 pub(crate) fn check_size(what: &str, size: usize, limit: usize) -> Result<()> {
@@ -82,60 +83,6 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(what: &str, text: &str)
     serde_json::from_str(text).map_err(|e| Error::InvalidJson(format!("{what}: {e}")))
 }
 
-/// One token of Cedar policy or schema text, as far as the shape checks need it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Token<'a> {
-    Word(&'a str),
-    Text,
-    Punct(u8),
-}
-
-/// Splits Cedar text into words, string literals and punctuation, skipping whitespace,
-/// numbers and `//` comments. Never fails: the Cedar parser reports malformed text.
-fn tokens(text: &str) -> Vec<Token<'_>> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(&byte) = bytes.get(i) {
-        match byte {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while bytes.get(i).is_some_and(|b| *b != b'\n') {
-                    i += 1;
-                }
-            }
-            b'"' => {
-                i += 1;
-                while let Some(&b) = bytes.get(i) {
-                    i += if b == b'\\' { 2 } else { 1 };
-                    if b == b'"' {
-                        break;
-                    }
-                }
-                out.push(Token::Text);
-            }
-            b'A'..=b'Z' | b'a'..=b'z' | b'_' => {
-                let start = i;
-                while bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_') {
-                    i += 1;
-                }
-                out.push(Token::Word(text.get(start..i).unwrap_or_default()));
-            }
-            b'0'..=b'9' => {
-                while bytes.get(i).is_some_and(u8::is_ascii_digit) {
-                    i += 1;
-                }
-            }
-            _ => {
-                if !byte.is_ascii_whitespace() {
-                    out.push(Token::Punct(byte));
-                }
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
 fn limit_exceeded(what: String, limit: usize) -> Error {
     Error::LimitExceeded { what, limit }
 }
@@ -149,7 +96,7 @@ pub(crate) fn check_policy_shape(name: &str, text: &str) -> Result<()> {
     let mut open: Vec<usize> = Vec::new();
     let mut ifs = 0usize;
     let mut operators = 0usize;
-    for token in tokens(text) {
+    for token in tokens(text).into_iter().map(|t| t.token) {
         match token {
             Token::Punct(b'(' | b'[' | b'{') => open.push(0),
             Token::Punct(b')' | b']' | b'}') => ifs = ifs.saturating_sub(open.pop().unwrap_or(0)),
@@ -195,7 +142,7 @@ pub(crate) fn check_schema_shape(name: &str, text: &str) -> Result<()> {
     // After `in`: the next name, or every name up to the matching `]`.
     let mut in_list: Option<usize> = None;
     let mut after_in = false;
-    for token in tokens(text) {
+    for token in tokens(text).into_iter().map(|t| t.token) {
         match token {
             Token::Punct(b'(' | b'[' | b'{' | b'<') => {
                 if after_in && token == Token::Punct(b'[') {

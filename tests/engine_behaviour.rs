@@ -405,6 +405,56 @@ fn allowed_actions_agree_with_check_and_matrix() {
     }
 }
 
+/// Custom policies that `allowedActions` and `matrix` must read as carefully as the defaults:
+/// one without `@id`, one whose condition reads the action, comments and strings holding
+/// `;` and brackets.
+const ROW_EDGE_CASES: &str = r#"// a comment; with a semicolon (and a bracket
+permit (principal is User, action == Action::"viewMemberActivity", resource is Organization)
+when { principal in resource.members };
+
+@id("custom-frank-only-views")
+@reason("Reason with; a semicolon and (parens) { braces")
+forbid (principal == User::"frank", action, resource)
+unless { action == Action::"viewOrganization" || action == Action::"viewWorkspace" };
+"#;
+
+#[test]
+fn rows_answer_as_single_checks_with_custom_policies() {
+    let engine = engine_with_policies(custom("rows.cedar", ROW_EDGE_CASES)).unwrap();
+    let resources = [org("acme"), org("globex"), team("data"), workspace("ws-research"), version("vision-3")];
+    let mut decided_by_custom = 0;
+    for who in ["carol", "dave", "frank", "grace", "quinn"] {
+        for resource in &resources {
+            let outcomes = engine.allowed_actions(&user(who), resource).unwrap();
+            let actions: Vec<String> = outcomes.iter().map(|o| o.action.clone()).collect();
+            let matrix = engine.matrix(&user(who), std::slice::from_ref(resource), &actions).unwrap();
+            for (outcome, cell) in outcomes.iter().zip(&matrix.rows[0].cells) {
+                let single = check(&engine, &user(who), &outcome.action, resource);
+                let context = format!("{who} {} {resource}", outcome.action);
+                assert_eq!(
+                    serde_json::to_value(&outcome.decision).unwrap(),
+                    serde_json::to_value(&single).unwrap(),
+                    "{context}"
+                );
+                assert_eq!(
+                    serde_json::to_value(cell).unwrap(),
+                    serde_json::to_value(orgwarden::MatrixCell::from(single.clone())).unwrap(),
+                    "{context}"
+                );
+                if single.policies().iter().any(|p| p.source == "rows.cedar") {
+                    decided_by_custom += 1;
+                }
+            }
+        }
+    }
+    // Both custom policies took part: the unnamed permit and frank's forbid.
+    assert!(decided_by_custom > 2, "custom policies decided {decided_by_custom} cells");
+    assert_allowed(&check(&engine, &user("frank"), "viewWorkspace", &workspace("ws-research")));
+    let launch = check(&engine, &user("frank"), "launchCompute", &workspace("ws-research"));
+    assert_eq!(launch.cause(), Some(orgwarden::Cause::Forbidden), "{launch:?}");
+    assert_eq!(launch.policies()[0].id, "custom-frank-only-views");
+}
+
 #[test]
 fn allowed_actions_of_unknown_principal_is_an_error() {
     let engine = engine();

@@ -1401,3 +1401,43 @@ proptest! {
         }
     }
 }
+
+// ---- rows: many actions at once decide as one check each --------------------------------------
+
+proptest! {
+    #![proptest_config(config(24))]
+
+    /// `allowedActions` and `matrix` evaluate each policy once per resource instead of once
+    /// per action: every answer they give, reason and deciding policies included, must be the
+    /// one `check` gives for that action alone. Non-compliant users (SEC-3, whose forbids
+    /// read the action), revoked keys and outsiders are all in the generated orgs.
+    #[test]
+    fn rows_decide_every_action_as_a_single_check_would(snapshot in snapshot_strategy(1..=2)) {
+        let engine = engine_for(&snapshot);
+        let refs = all_refs(&snapshot);
+        let actions: Vec<String> = engine.catalog().actions().iter().map(|a| a.name.clone()).collect();
+        for principal in refs.iter().filter(|r| matches!(r.entity_type.as_str(), "User" | "ApiKey")) {
+            for resource in &refs {
+                for outcome in engine.allowed_actions(principal, resource).unwrap() {
+                    let single = engine.check(principal, &outcome.action, resource, None);
+                    prop_assert_eq!(
+                        serde_json::to_value(&outcome.decision).unwrap(),
+                        serde_json::to_value(&single).unwrap(),
+                        "{} {} {}", principal, outcome.action, resource
+                    );
+                }
+            }
+            let matrix = engine.matrix(principal, &refs, &actions).unwrap();
+            for (row, resource) in matrix.rows.iter().zip(&refs) {
+                for (cell, action) in row.cells.iter().zip(&actions) {
+                    let single = orgwarden::MatrixCell::from(engine.check(principal, action, resource, None));
+                    prop_assert_eq!(
+                        serde_json::to_value(cell).unwrap(),
+                        serde_json::to_value(&single).unwrap(),
+                        "matrix cell {} {} {}", principal, action, resource
+                    );
+                }
+            }
+        }
+    }
+}

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Cause, Decision, Engine, EntityRef};
+use super::{ActionEntry, Cause, Decision, Engine, EntityRef};
 use crate::error::{Error, Result};
 use crate::limits::{check_size, MAX_MATRIX_CELLS};
 
@@ -78,17 +78,18 @@ impl Engine {
         let principal_uid = self.existing(principal, Error::UnknownPrincipal)?;
         let resource_uid = self.existing(resource, Error::UnknownResource)?;
         let (principal_type, resource_type) = (principal_uid.type_name(), resource_uid.type_name());
-        self.catalog
+        let entries: Vec<&ActionEntry> = self
+            .catalog
             .actions()
             .iter()
             .filter(|entry| entry.applies_to(principal_type, resource_type))
-            .map(|entry| {
-                let decision = self
-                    .decide(entry, principal_uid.clone(), resource_uid.clone(), None)
-                    .unwrap_or_else(Decision::from);
-                Ok(ActionOutcome { action: entry.name.clone(), decision })
-            })
-            .collect()
+            .collect();
+        let decisions = self.decide_row(&principal_uid, &resource_uid, &entries);
+        Ok(entries
+            .iter()
+            .zip(decisions)
+            .map(|(entry, decision)| ActionOutcome { action: entry.name.clone(), decision })
+            .collect())
     }
 
     /// One decision per resource and action, with an empty context. An action that does not
@@ -105,19 +106,16 @@ impl Engine {
         let rows = resources
             .iter()
             .map(|resource| {
-                let resource_uid = self.existing(resource, Error::UnknownResource);
-                let cells = entries
-                    .iter()
-                    .map(|entry| {
-                        let decision = match &resource_uid {
-                            Err(error) => Decision::from(error.clone()),
-                            Ok(uid) => self
-                                .decide(entry, principal_uid.clone(), uid.clone(), None)
-                                .unwrap_or_else(Decision::from),
-                        };
-                        MatrixCell::from(decision)
-                    })
-                    .collect();
+                let cells = match self.existing(resource, Error::UnknownResource) {
+                    Err(error) => {
+                        entries.iter().map(|_| MatrixCell::from(Decision::from(error.clone()))).collect()
+                    }
+                    Ok(uid) => self
+                        .decide_row(&principal_uid, &uid, &entries)
+                        .into_iter()
+                        .map(MatrixCell::from)
+                        .collect(),
+                };
                 MatrixRow { resource: resource.clone(), cells }
             })
             .collect();

@@ -4,13 +4,14 @@
 mod batch;
 mod catalog;
 mod decision;
+mod rows;
 mod store;
 
 pub use batch::{ActionOutcome, Matrix, MatrixCell, MatrixRow};
 pub use catalog::{ActionEntry, Catalog};
 pub use decision::{AlwaysFalse, Cause, Decision, Failure, Verdict};
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cedar_policy::{
     Authorizer, Context, Entities, EntityId, EntityUid, Request, RequestValidationError, Response, Schema,
@@ -83,6 +84,8 @@ pub struct Engine {
     catalog: Catalog,
     authorizer: Authorizer,
     store: store::EntityStore,
+    /// Built on the first row query: most callers never make one, and start-up time counts.
+    row_plan: OnceLock<rows::RowPlan>,
 }
 
 impl Engine {
@@ -122,6 +125,7 @@ impl Engine {
             catalog,
             authorizer: Authorizer::new(),
             store: store::EntityStore::default(),
+            row_plan: OnceLock::new(),
         })
     }
 
@@ -237,7 +241,7 @@ impl Engine {
         principal_type: &cedar_policy::EntityTypeName,
         response: &Response,
     ) -> Decision {
-        let mut errors: Vec<Error> = response
+        let errors = response
             .diagnostics()
             .errors()
             .map(|e| {
@@ -245,6 +249,67 @@ impl Engine {
                 Error::PolicyEvaluation { policy_id: inner.policy_id().to_string(), message: e.to_string() }
             })
             .collect();
+        let deciding = response.diagnostics().reason().filter_map(|id| self.policies.info.get(id).cloned());
+        let allowed = response.decision() == cedar_policy::Decision::Allow;
+        self.conclude(entry, principal_type, errors, allowed, deciding.collect())
+    }
+
+    /// Decisions for `entries` on one resource, in order, with an empty context: read off one
+    /// evaluation of the whole row where they can be (see [`rows`]), evaluated one by one
+    /// where they cannot.
+    fn decide_row(
+        &self,
+        principal: &EntityUid,
+        resource: &EntityUid,
+        entries: &[&ActionEntry],
+    ) -> Vec<Decision> {
+        let (principal_type, resource_type) = (principal.type_name(), resource.type_name());
+        let plan = self.row_plan.get_or_init(|| rows::RowPlan::new(&self.policies, self.catalog.actions()));
+        let applicable = |entry: &&&ActionEntry| entry.applies_to(principal_type, resource_type);
+        let outcome = entries.iter().find(applicable).and_then(|entry| {
+            plan.evaluate(&self.authorizer, self.store.entities(), principal, &entry.uid, resource)
+        });
+        entries
+            .iter()
+            .map(|entry| {
+                let reading = match &outcome {
+                    Some(outcome) if applicable(&entry) => {
+                        plan.read_cell(entry, outcome, &self.policies.info)
+                    }
+                    _ => None,
+                };
+                match reading {
+                    Some(reading) => {
+                        let info = |ids: Vec<cedar_policy::PolicyId>| {
+                            ids.iter()
+                                .filter_map(|id| self.policies.info.get(id).cloned())
+                                .collect::<Vec<_>>()
+                        };
+                        let (allowed, deciding) = if reading.forbids.is_empty() {
+                            (!reading.permits.is_empty(), info(reading.permits))
+                        } else {
+                            (false, info(reading.forbids))
+                        };
+                        self.conclude(entry, principal_type, reading.errors, allowed, deciding)
+                    }
+                    None => self
+                        .decide(entry, principal.clone(), resource.clone(), None)
+                        .unwrap_or_else(Decision::from),
+                }
+            })
+            .collect()
+    }
+
+    /// The decision from what evaluation gave: its errors, whether Cedar allowed, and the
+    /// deciding policies (the permits that hold when allowed, else the forbids that hold).
+    fn conclude(
+        &self,
+        entry: &ActionEntry,
+        principal_type: &cedar_policy::EntityTypeName,
+        mut errors: Vec<Error>,
+        allowed: bool,
+        mut deciding: Vec<Arc<PolicyInfo>>,
+    ) -> Decision {
         // Cedar reports errors and deciding policies as sets, in no stable order: in source
         // order, the same request always gets the same answer (the same reason, rule and
         // violations), whichever of several policies comes first.
@@ -258,12 +323,9 @@ impl Engine {
         if !errors.is_empty() {
             return Decision::failure(errors);
         }
-        let mut deciding: Vec<Arc<PolicyInfo>> =
-            response.diagnostics().reason().filter_map(|id| self.policies.info.get(id).cloned()).collect();
         if deciding.len() > 1 {
             deciding.sort_by_cached_key(|p| self.source_position(&p.id));
         }
-        let allowed = response.decision() == cedar_policy::Decision::Allow;
         let (cause, requirements) = if allowed {
             (Cause::Permitted, Vec::new())
         } else if deciding.iter().any(|p| p.effect == PolicyEffect::Forbid) {
