@@ -25,6 +25,36 @@ pub struct ActionEntry {
     /// decided by this slice alone: the others cannot apply, and skipping them makes a check
     /// several times faster than evaluating the whole set.
     pub policies: PolicySet,
+    /// Where this entry is in [`Catalog::actions`].
+    pub(crate) position: usize,
+    /// Per principal type: what a `notPermitted` answer says, made once (see
+    /// [`NotPermitted`]).
+    not_permitted: Vec<(EntityTypeName, NotPermitted)>,
+}
+
+/// What would have granted an action no permit granted: the permits for the action and
+/// principal type, and one sentence from their reasons.
+#[derive(Debug, Clone)]
+pub(crate) struct NotPermitted {
+    pub requirements: Vec<Arc<PolicyInfo>>,
+    pub reason: String,
+}
+
+impl NotPermitted {
+    fn new(requirements: Vec<Arc<PolicyInfo>>) -> Self {
+        // Each permit is one way the action could have been granted: a person needs all of
+        // them to see why none applied (an admin refused an owner's change needs the admin
+        // rule, a member the general one).
+        let mut reasons: Vec<&str> = Vec::new();
+        for reason in requirements.iter().filter_map(|p| p.reason.as_deref()) {
+            if !reasons.contains(&reason) {
+                reasons.push(reason);
+            }
+        }
+        let reason =
+            if reasons.is_empty() { "No policy grants this action".to_owned() } else { reasons.join("; ") };
+        Self { requirements, reason }
+    }
 }
 
 impl ActionEntry {
@@ -40,6 +70,15 @@ impl ActionEntry {
             .iter()
             .filter(move |(needs, _)| needs.as_ref().is_none_or(|t| t == principal))
             .map(|(_, info)| info)
+    }
+
+    /// The `notPermitted` answer for a principal of this type.
+    pub(crate) fn not_permitted_for(&self, principal: &EntityTypeName) -> NotPermitted {
+        self.not_permitted
+            .iter()
+            .find(|(t, _)| t == principal)
+            .map(|(_, answer)| answer.clone())
+            .unwrap_or_else(|| NotPermitted::new(self.requirements_for(principal).cloned().collect()))
     }
 }
 
@@ -93,17 +132,28 @@ impl Catalog {
                     requirements.push((needs, Arc::clone(info)));
                 }
             }
-            actions.push(ActionEntry {
+            let mut entry = ActionEntry {
                 name: uid.id().unescaped().to_owned(),
                 uid: uid.clone(),
                 principals,
                 resources,
                 requirements,
                 policies: slice,
-            });
+                position: 0,
+                not_permitted: Vec::new(),
+            };
+            entry.not_permitted = entry
+                .principals
+                .iter()
+                .map(|t| (t.clone(), NotPermitted::new(entry.requirements_for(t).cloned().collect())))
+                .collect();
+            actions.push(entry);
         }
         // Schema order is a hash order; a stable order makes listings reproducible.
         actions.sort_by(|a, b| a.name.cmp(&b.name));
+        for (position, entry) in actions.iter_mut().enumerate() {
+            entry.position = position;
+        }
         let action_index = actions.iter().enumerate().map(|(i, a)| (a.name.clone(), i)).collect();
         Ok(Self { entity_types, actions, action_index })
     }

@@ -273,22 +273,15 @@ impl Engine {
             .iter()
             .map(|entry| {
                 let reading = match &outcome {
-                    Some(outcome) if applicable(&entry) => {
-                        plan.read_cell(entry, outcome, &self.policies.info)
-                    }
+                    Some(outcome) if applicable(&entry) => plan.read_cell(entry, outcome),
                     _ => None,
                 };
                 match reading {
                     Some(reading) => {
-                        let info = |ids: Vec<cedar_policy::PolicyId>| {
-                            ids.iter()
-                                .filter_map(|id| self.policies.info.get(id).cloned())
-                                .collect::<Vec<_>>()
-                        };
                         let (allowed, deciding) = if reading.forbids.is_empty() {
-                            (!reading.permits.is_empty(), info(reading.permits))
+                            (!reading.permits.is_empty(), reading.permits)
                         } else {
-                            (false, info(reading.forbids))
+                            (false, reading.forbids)
                         };
                         self.conclude(entry, principal_type, reading.errors, allowed, deciding)
                     }
@@ -326,35 +319,20 @@ impl Engine {
         if deciding.len() > 1 {
             deciding.sort_by_cached_key(|p| self.source_position(&p.id));
         }
-        let (cause, requirements) = if allowed {
-            (Cause::Permitted, Vec::new())
+        let (cause, requirements, reason) = if allowed {
+            (Cause::Permitted, Vec::new(), None)
         } else if deciding.iter().any(|p| p.effect == PolicyEffect::Forbid) {
-            (Cause::Forbidden, Vec::new())
+            (Cause::Forbidden, Vec::new(), None)
         } else {
-            (Cause::NotPermitted, entry.requirements_for(principal_type).cloned().collect())
+            let answer = entry.not_permitted_for(principal_type);
+            (Cause::NotPermitted, answer.requirements, Some(answer.reason))
         };
-        let reason = match cause {
-            // Each permit is one way the action could have been granted: a person needs all of
-            // them to see why none applied (an admin refused an owner's change needs the
-            // admin rule, a member the general one).
-            Cause::NotPermitted => {
-                let mut reasons: Vec<&str> = Vec::new();
-                for reason in requirements.iter().filter_map(|p| p.reason.as_deref()) {
-                    if !reasons.contains(&reason) {
-                        reasons.push(reason);
-                    }
-                }
-                Some(if reasons.is_empty() {
-                    "No policy grants this action".to_owned()
-                } else {
-                    reasons.join("; ")
-                })
-            }
-            Cause::Forbidden | Cause::Permitted => deciding
+        let reason = reason.or_else(|| {
+            deciding
                 .iter()
                 .find_map(|p| p.reason.clone())
-                .or_else(|| deciding.first().map(|p| format!("policy {}", p.id))),
-        };
+                .or_else(|| deciding.first().map(|p| format!("policy {}", p.id)))
+        });
         Decision::Success(Verdict { allowed, cause, reason, policies: deciding, requirements })
     }
 }

@@ -28,12 +28,16 @@ use crate::error::Error;
 use crate::policies::{AnnotatedPolicies, PolicyEffect, PolicyInfo};
 
 /// The row forms of a policy set, grouped by the principal and resource types they can
-/// apply to.
+/// apply to. Policies are numbered, so that reading a cell is indexing, not hashing.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RowPlan {
-    /// Whether each policy's row form is its whole condition. A policy missing here has no
-    /// row form (its EST could not be rebuilt): cells that need it are evaluated on their own.
-    complete: HashMap<PolicyId, bool>,
+    /// The number of each policy that has a row form.
+    numbers: HashMap<PolicyId, usize>,
+    /// By number: the policy, and whether its row form is its whole condition.
+    policies: Vec<(Arc<PolicyInfo>, bool)>,
+    /// By action position: the numbers of the policies in its slice, in source order; `None`
+    /// when one of them has no row form (such cells are evaluated one by one).
+    slices: Vec<Option<Vec<usize>>>,
     sets: HashMap<(EntityTypeName, EntityTypeName), RowSets>,
 }
 
@@ -45,65 +49,57 @@ struct RowSets {
     forbids: PolicySet,
 }
 
-/// What the row forms gave for one principal and resource.
+/// What the row forms gave for one principal and resource, by policy number.
 #[derive(Debug, Default)]
 pub(crate) struct RowOutcome {
-    satisfied: HashSet<PolicyId>,
-    failed: HashMap<PolicyId, String>,
+    holds: Vec<bool>,
+    failed: HashMap<usize, String>,
 }
 
 /// What one cell's slice gives, read off a row: the errors, and the permits and forbids that
-/// hold (in no particular order).
+/// hold, in source order.
 #[derive(Debug, Default)]
 pub(crate) struct CellReading {
     pub errors: Vec<Error>,
-    pub permits: Vec<PolicyId>,
-    pub forbids: Vec<PolicyId>,
+    pub permits: Vec<Arc<PolicyInfo>>,
+    pub forbids: Vec<Arc<PolicyInfo>>,
 }
 
 impl RowPlan {
     /// Builds the row forms for every pair of principal and resource types some action
     /// applies to.
     pub(crate) fn new(policies: &AnnotatedPolicies, actions: &[ActionEntry]) -> Self {
+        let mut plan = Self::default();
         let mut forms = Vec::new();
-        let mut complete = HashMap::new();
         for (info, statement) in policy_statements(policies) {
             let Some(policy) = policies.set.policy(&PolicyId::new(&info.id)) else { continue };
-            let Some((form, is_complete)) = row_form(policy, statement) else { continue };
-            complete.insert(policy.id().clone(), is_complete);
+            let Some((form, complete)) = row_form(policy, statement) else { continue };
+            plan.numbers.insert(policy.id().clone(), plan.policies.len());
+            plan.policies.push((Arc::clone(info), complete));
             forms.push((form, scope_types(policy)));
         }
-        let mut sets: HashMap<(EntityTypeName, EntityTypeName), RowSets> = HashMap::new();
         for entry in actions {
+            let mut slice: Option<Vec<usize>> =
+                entry.policies.policies().map(|p| plan.numbers.get(p.id()).copied()).collect();
+            if let Some(numbers) = slice.as_mut() {
+                // Numbers follow source order: cells list deciding policies in that order.
+                numbers.sort_unstable();
+            }
+            plan.slices.push(slice);
             for principal_type in &entry.principals {
                 for resource_type in &entry.resources {
                     let key = (principal_type.clone(), resource_type.clone());
-                    if sets.contains_key(&key) {
+                    if plan.sets.contains_key(&key) {
                         continue;
                     }
-                    let mut row = RowSets::default();
-                    for (form, (needs_principal, needs_resource)) in &forms {
-                        let fits = |needs: &Option<EntityTypeName>, actual: &EntityTypeName| {
-                            needs.as_ref().is_none_or(|t| t == actual)
-                        };
-                        if !fits(needs_principal, principal_type) || !fits(needs_resource, resource_type) {
-                            continue;
-                        }
-                        let side = match form.effect() {
-                            cedar_policy::Effect::Permit => &mut row.permits,
-                            cedar_policy::Effect::Forbid => &mut row.forbids,
-                        };
-                        // Ids are unique in the source set, so adding cannot fail; a form
-                        // that is somehow refused only sends its cells down the slow path.
-                        if side.add(form.clone()).is_err() {
-                            complete.remove(form.id());
-                        }
+                    // A pair without sets has its cells evaluated one by one.
+                    if let Some(sets) = row_sets(&forms, actions, principal_type, resource_type) {
+                        plan.sets.insert(key, sets);
                     }
-                    sets.insert(key, row);
                 }
             }
         }
-        Self { complete, sets }
+        plan
     }
 
     /// Evaluates every row form that can apply to this principal and resource, with an
@@ -120,48 +116,82 @@ impl RowPlan {
         let sets = self.sets.get(&(principal.type_name().clone(), resource.type_name().clone()))?;
         let request =
             Request::new(principal.clone(), action.clone(), resource.clone(), Context::empty(), None).ok()?;
-        let mut outcome = RowOutcome::default();
+        let mut outcome = RowOutcome { holds: vec![false; self.policies.len()], failed: HashMap::new() };
         for set in [&sets.permits, &sets.forbids] {
             if set.is_empty() {
                 continue;
             }
             let response = authorizer.is_authorized(&request, set, entities);
-            outcome.satisfied.extend(response.diagnostics().reason().cloned());
+            for id in response.diagnostics().reason() {
+                if let Some(holds) = self.numbers.get(id).and_then(|&n| outcome.holds.get_mut(n)) {
+                    *holds = true;
+                }
+            }
             for error in response.diagnostics().errors() {
                 let cedar_policy::AuthorizationError::PolicyEvaluationError(inner) = error;
-                outcome.failed.insert(inner.policy_id().clone(), error.to_string());
+                if let Some(&number) = self.numbers.get(inner.policy_id()) {
+                    outcome.failed.insert(number, error.to_string());
+                }
             }
         }
         Some(outcome)
     }
 
     /// Reads a cell off its row, or `None` when the cell has to be evaluated on its own.
-    pub(crate) fn read_cell(
-        &self,
-        entry: &ActionEntry,
-        outcome: &RowOutcome,
-        info: &HashMap<PolicyId, Arc<PolicyInfo>>,
-    ) -> Option<CellReading> {
+    pub(crate) fn read_cell(&self, entry: &ActionEntry, outcome: &RowOutcome) -> Option<CellReading> {
         let mut reading = CellReading::default();
-        for policy in entry.policies.policies() {
-            let id = policy.id();
-            let complete = *self.complete.get(id)?;
-            if let Some(message) = outcome.failed.get(id) {
-                reading
-                    .errors
-                    .push(Error::PolicyEvaluation { policy_id: id.to_string(), message: message.clone() });
-            } else if outcome.satisfied.contains(id) {
+        for &number in self.slices.get(entry.position)?.as_ref()? {
+            let (info, complete) = self.policies.get(number)?;
+            if let Some(message) = outcome.failed.get(&number) {
+                let policy_id = info.id.clone();
+                reading.errors.push(Error::PolicyEvaluation { policy_id, message: message.clone() });
+            } else if *outcome.holds.get(number)? {
                 if !complete {
                     return None;
                 }
-                match info.get(id)?.effect {
-                    PolicyEffect::Permit => reading.permits.push(id.clone()),
-                    PolicyEffect::Forbid => reading.forbids.push(id.clone()),
+                match info.effect {
+                    PolicyEffect::Permit => reading.permits.push(Arc::clone(info)),
+                    PolicyEffect::Forbid => reading.forbids.push(Arc::clone(info)),
                 }
             }
         }
         Some(reading)
     }
+}
+
+/// The row forms one pair of principal and resource types can need: those whose scope fits
+/// the types and that are in the slice of some action of the pair (an open-scoped forbid of
+/// another resource type's actions need not run for every row).
+fn row_sets(
+    forms: &[(Policy, ScopeTypes)],
+    actions: &[ActionEntry],
+    principal_type: &EntityTypeName,
+    resource_type: &EntityTypeName,
+) -> Option<RowSets> {
+    let in_some_slice: HashSet<&PolicyId> = actions
+        .iter()
+        .filter(|entry| entry.applies_to(principal_type, resource_type))
+        .flat_map(|entry| entry.policies.policies().map(Policy::id))
+        .collect();
+    let fits =
+        |needs: &Option<EntityTypeName>, actual: &EntityTypeName| needs.as_ref().is_none_or(|t| t == actual);
+    let mut sets = RowSets::default();
+    for (form, (needs_principal, needs_resource)) in forms {
+        if !in_some_slice.contains(form.id())
+            || !fits(needs_principal, principal_type)
+            || !fits(needs_resource, resource_type)
+        {
+            continue;
+        }
+        let side = match form.effect() {
+            cedar_policy::Effect::Permit => &mut sets.permits,
+            cedar_policy::Effect::Forbid => &mut sets.forbids,
+        };
+        // Ids are unique in the policy set, so this cannot fail; if it did, the form would
+        // read as not holding, so no sets at all rather than incomplete ones.
+        side.add(form.clone()).ok()?;
+    }
+    Some(sets)
 }
 
 /// Each policy with its own text: the sources split at every `;` outside brackets and
@@ -291,8 +321,10 @@ fn row_form_text(text: &str) -> Option<(String, bool)> {
     Some((form, cut.is_none()))
 }
 
-/// The principal and resource types a policy's scope requires, if it names one.
-fn scope_types(policy: &Policy) -> (Option<EntityTypeName>, Option<EntityTypeName>) {
+/// The principal and resource types a policy's scope requires, where it names one.
+type ScopeTypes = (Option<EntityTypeName>, Option<EntityTypeName>);
+
+fn scope_types(policy: &Policy) -> ScopeTypes {
     let principal = match policy.principal_constraint() {
         PrincipalConstraint::Is(t) | PrincipalConstraint::IsIn(t, _) => Some(t),
         PrincipalConstraint::Eq(uid) => Some(uid.type_name().clone()),
