@@ -12,7 +12,7 @@ use orgwarden::snapshot::OrgRole;
 use orgwarden::{Engine, EngineOptions, Error, ErrorCode, PolicyEffect, PolicySource, Snapshot};
 use serde_json::json;
 
-/// Every rule id of /work/shared/domain.md, for when that file is not at hand (it is checked
+/// Every rule id of the shared `domain.md`, for when that file is not at hand (it is checked
 /// against the file whenever the file is there).
 const RULE_IDS: &[&str] = &[
     "ORG-1", "ORG-2", "ORG-3", "ORG-4", "MEM-1", "MEM-2", "MEM-3", "MEM-4", "MEM-5", "MEM-6", "MEM-7",
