@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use cedar_policy::{Effect, PolicyId, PolicySet, Schema, ValidationMode, Validator};
+use cedar_policy::{Effect, Policy, PolicyId, PolicySet, Schema, ValidationMode, Validator};
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{diagnostics_of, locate};
@@ -122,8 +122,7 @@ pub fn build_policy_set(
             }
         };
         for (index, policy) in parsed.policies().enumerate() {
-            let id = policy
-                .annotation("id")
+            let id = annotation(policy, "id")
                 .map(str::to_owned)
                 .unwrap_or_else(|| format!("{}#{}", source.name, index));
             let renamed = policy.new_id(PolicyId::new(&id));
@@ -146,8 +145,8 @@ pub fn build_policy_set(
             }
             let entry = Arc::new(PolicyInfo {
                 id: id.clone(),
-                rule: policy.annotation("rule").map(str::to_owned),
-                reason: policy.annotation("reason").map(str::to_owned),
+                rule: annotation(policy, "rule").map(str::to_owned),
+                reason: annotation(policy, "reason").map(str::to_owned),
                 effect: match policy.effect() {
                     Effect::Permit => PolicyEffect::Permit,
                     Effect::Forbid => PolicyEffect::Forbid,
@@ -184,6 +183,12 @@ pub fn build_policy_set(
         return Err(Error::InvalidPolicy(invalid));
     }
     Ok(AnnotatedPolicies { set, info, ordered, sources })
+}
+
+/// A policy's annotation. `Policy::annotation` parses the key with Cedar's grammar on every
+/// call; reading the list does not, and start-up reads three annotations of every policy.
+fn annotation<'a>(policy: &'a Policy, key: &str) -> Option<&'a str> {
+    policy.annotations().find_map(|(k, value)| (k == key).then_some(value))
 }
 
 /// Parses a schema in Cedar schema syntax.

@@ -2,6 +2,7 @@
 //! so a role check is an `in` test against precomputed ancestors.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::OnceLock;
 
 use cedar_policy::{Entity, EntityId, EntityTypeName, EntityUid, RestrictedExpression};
 
@@ -16,11 +17,38 @@ pub fn membership_id(org: &str, user: &str) -> String {
     format!("{org}/{user}")
 }
 
+/// The entity types a snapshot makes.
+const SNAPSHOT_TYPES: [&str; 12] = [
+    "Platform",
+    "User",
+    "Organization",
+    "OrgRole",
+    "Membership",
+    "Team",
+    "Workspace",
+    "WorkspaceRole",
+    "Algorithm",
+    "AlgorithmVersion",
+    "Invitation",
+    "ApiKey",
+];
+
+/// Each snapshot type name parsed once: Cedar parses a type name with its full policy
+/// grammar, which for every uid of a large snapshot was most of the load time.
+fn type_name(entity_type: &str) -> Result<EntityTypeName> {
+    static PARSED: OnceLock<Vec<EntityTypeName>> = OnceLock::new();
+    let parsed = PARSED.get_or_init(|| SNAPSHOT_TYPES.iter().filter_map(|t| t.parse().ok()).collect());
+    let known = SNAPSHOT_TYPES.iter().position(|t| *t == entity_type).and_then(|i| parsed.get(i));
+    match known {
+        Some(type_name) => Ok(type_name.clone()),
+        None => entity_type
+            .parse()
+            .map_err(|e| Error::InvalidEntities(format!("entity type `{entity_type}`: {e}"))),
+    }
+}
+
 fn uid(entity_type: &str, id: &str) -> Result<EntityUid> {
-    let type_name: EntityTypeName = entity_type
-        .parse()
-        .map_err(|e| Error::InvalidEntities(format!("entity type `{entity_type}`: {e}")))?;
-    Ok(EntityUid::from_type_name_and_id(type_name, EntityId::new(id)))
+    Ok(EntityUid::from_type_name_and_id(type_name(entity_type)?, EntityId::new(id)))
 }
 
 fn org_role_uid(org: &str, role: &str) -> Result<EntityUid> {
