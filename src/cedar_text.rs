@@ -10,12 +10,14 @@ pub(crate) enum Token<'a> {
     Punct(u8),
 }
 
-/// A token and where it is: `text[start..end]`.
+/// A token, where it is (`text[start..end]`), and how many brackets (`(`, `[`, `{`) enclose
+/// it; a bracket itself counts as outside its own pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Spanned<'a> {
     pub token: Token<'a>,
     pub start: usize,
     pub end: usize,
+    pub depth: usize,
 }
 
 /// Splits Cedar text into words, string literals and punctuation, skipping whitespace,
@@ -24,6 +26,7 @@ pub(crate) fn tokens(text: &str) -> Vec<Spanned<'_>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
+    let mut depth = 0usize;
     while let Some(&byte) = bytes.get(i) {
         let start = i;
         let token = match byte {
@@ -61,7 +64,13 @@ pub(crate) fn tokens(text: &str) -> Vec<Spanned<'_>> {
             }
         };
         if let Some(token) = token {
-            out.push(Spanned { token, start, end: i.min(bytes.len()) });
+            if matches!(token, Token::Punct(b')' | b']' | b'}')) {
+                depth = depth.saturating_sub(1);
+            }
+            out.push(Spanned { token, start, end: i.min(bytes.len()), depth });
+            if matches!(token, Token::Punct(b'(' | b'[' | b'{')) {
+                depth += 1;
+            }
         }
     }
     out

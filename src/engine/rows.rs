@@ -202,21 +202,16 @@ fn policy_statements(policies: &AnnotatedPolicies) -> Vec<(&Arc<PolicyInfo>, &st
     let mut ordered = policies.ordered.iter().peekable();
     for source in &policies.sources {
         let mut statements = Vec::new();
-        let (mut depth, mut start) = (0usize, None);
+        let mut start = None;
         for spanned in tokens(&source.text) {
-            match spanned.token {
-                Token::Punct(b'(' | b'[' | b'{') => depth += 1,
-                Token::Punct(b')' | b']' | b'}') => depth = depth.saturating_sub(1),
-                Token::Punct(b';') if depth == 0 => {
-                    if let Some(text) = start.and_then(|s| source.text.get(s..spanned.end)) {
-                        statements.push(text);
-                    }
-                    start = None;
-                    continue;
+            if spanned.token == Token::Punct(b';') && spanned.depth == 0 {
+                if let Some(text) = start.and_then(|s| source.text.get(s..spanned.end)) {
+                    statements.push(text);
                 }
-                _ => {}
+                start = None;
+            } else {
+                start = start.or(Some(spanned.start));
             }
-            start = start.or(Some(spanned.start));
         }
         let mut mine = Vec::new();
         while let Some(info) = ordered.next_if(|info| info.source == source.name) {
@@ -257,56 +252,29 @@ fn row_form(policy: &Policy, statement: &str) -> Option<(Policy, bool)> {
 /// `effect (principal, action, resource) <clauses before the first that reads action>;`.
 fn row_form_text(text: &str) -> Option<(String, bool)> {
     let tokens = tokens(text);
-    let mut depth = 0usize;
-    let mut effect = None;
-    for (index, spanned) in tokens.iter().enumerate() {
-        match spanned.token {
-            Token::Punct(b'(' | b'[' | b'{') => depth += 1,
-            Token::Punct(b')' | b']' | b'}') => depth = depth.saturating_sub(1),
-            // Annotations come first, with their parentheses: the effect is at depth 0.
-            Token::Word("permit" | "forbid") if depth == 0 => {
-                effect = Some(index);
-                break;
-            }
-            _ => {}
-        }
-    }
-    let rest = tokens.get(effect? + 1..)?;
+    // Annotations come first, with their parentheses: the effect is the first outside them.
+    let effect =
+        tokens.iter().position(|t| t.depth == 0 && matches!(t.token, Token::Word("permit" | "forbid")))?;
+    let rest = tokens.get(effect + 1..)?;
     if rest.first()?.token != Token::Punct(b'(') {
         return None;
     }
     // The scope: its two top-level commas and its closing parenthesis.
-    let (mut commas, mut close) = (Vec::new(), None);
-    depth = 0;
-    for (index, spanned) in rest.iter().enumerate() {
-        match spanned.token {
-            Token::Punct(b'(' | b'[' | b'{') => depth += 1,
-            Token::Punct(b')' | b']' | b'}') => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    close = Some(index);
-                    break;
-                }
-            }
-            Token::Punct(b',') if depth == 1 => commas.push(spanned),
-            _ => {}
-        }
-    }
+    let close = rest.iter().position(|t| t.depth == 0 && t.token == Token::Punct(b')'))?;
+    let commas: Vec<_> =
+        rest.get(..close)?.iter().filter(|t| t.depth == 1 && t.token == Token::Punct(b',')).collect();
     let [first_comma, second_comma] = commas.as_slice() else { return None };
-    // The clauses: each a `when` or `unless` word at depth 0 and its braces.
+    // The clauses: each a `when` or `unless` word outside brackets, and its braces.
     let mut cut = None;
     let mut end = text.len();
     let mut clause_start = None;
-    depth = 0;
-    for spanned in rest.get(close? + 1..)? {
+    for spanned in rest.get(close + 1..)? {
         match spanned.token {
-            Token::Punct(b'(' | b'[' | b'{') => depth += 1,
-            Token::Punct(b')' | b']' | b'}') => depth = depth.saturating_sub(1),
-            Token::Word("when" | "unless") if depth == 0 => clause_start = Some(spanned.start),
+            Token::Word("when" | "unless") if spanned.depth == 0 => clause_start = Some(spanned.start),
             // Any `action` word counts, `context.action` too: cutting more than needed only
             // sends more cells down the exact path.
-            Token::Word("action") if depth > 0 && cut.is_none() => cut = Some(clause_start?),
-            Token::Punct(b';') if depth == 0 => {
+            Token::Word("action") if spanned.depth > 0 && cut.is_none() => cut = Some(clause_start?),
+            Token::Punct(b';') if spanned.depth == 0 => {
                 end = spanned.start;
                 break;
             }
