@@ -87,7 +87,7 @@ pub enum PolicyEffect {
 }
 
 /// The parsed policy set with each policy's annotations at hand.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct AnnotatedPolicies {
     pub set: PolicySet,
     pub info: HashMap<PolicyId, Arc<PolicyInfo>>,
@@ -105,15 +105,26 @@ pub fn build_policy_set(
     prevalidated: usize,
     schema: &Schema,
 ) -> Result<AnnotatedPolicies> {
-    let mut set = PolicySet::new();
+    extend_policy_set(AnnotatedPolicies::default(), sources, prevalidated, schema)
+}
+
+/// [`build_policy_set`] on top of policies already built and validated against `schema`:
+/// the sources are added after `base`'s, and only they are parsed and validated.
+pub fn extend_policy_set(
+    base: AnnotatedPolicies,
+    new_sources: Vec<PolicySource>,
+    prevalidated: usize,
+    schema: &Schema,
+) -> Result<AnnotatedPolicies> {
+    let AnnotatedPolicies { mut set, mut info, mut ordered, mut sources } = base;
+    let first_new = sources.len();
+    sources.extend(new_sources);
     // Strict validation looks at one policy at a time, so validating a subset is the same as
     // validating the whole set and keeping that subset's errors.
     let mut to_validate = PolicySet::new();
-    let mut info = HashMap::new();
-    let mut ordered = Vec::new();
     let mut problems = Vec::new();
 
-    for (source_index, source) in sources.iter().enumerate() {
+    for (position, source) in sources.iter().skip(first_new).enumerate() {
         let parsed = match source.text.parse::<PolicySet>() {
             Ok(parsed) => parsed,
             Err(errors) => {
@@ -126,7 +137,7 @@ pub fn build_policy_set(
                 .map(str::to_owned)
                 .unwrap_or_else(|| format!("{}#{}", source.name, index));
             let renamed = policy.new_id(PolicyId::new(&id));
-            if source_index >= prevalidated {
+            if position >= prevalidated {
                 // A duplicate id is reported by `set.add` just below.
                 let _ = to_validate.add(renamed.clone());
             }

@@ -321,3 +321,13 @@ pub fn new_organization(id: &str, name: &str, creator: &str) -> JsValue {
 pub fn membership_id(org: &str, user: &str) -> String {
     crate::snapshot::membership_id(org, user)
 }
+
+/// Builds the default ruleset and everything lazily built with it (see
+/// [`crate::engine::preinitialize`]). Not part of the JS API: the package's build calls it on
+/// a throwaway instance, stores the memory it leaves as the module's initial memory and
+/// removes this export (scripts/preinitialize.mjs). Returns 1 when everything was built.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn orgwarden_preinitialize() -> u32 {
+    u32::from(crate::engine::preinitialize().is_ok())
+}

@@ -643,6 +643,78 @@ fn duplicate_policy_id_is_rejected() {
     assert_eq!(error.diagnostics()[0].policy_id.as_deref(), Some("custom-members-see-activity"));
 }
 
+/// Every entity of the store as a reference, actions aside: the resources of the fixture.
+fn store_refs(engine: &Engine) -> Vec<orgwarden::EntityRef> {
+    let mut refs: Vec<orgwarden::EntityRef> = engine
+        .entities()
+        .iter()
+        .map(|e| e.uid())
+        .filter(|uid| uid.type_name().to_string() != "Action")
+        .map(|uid| orgwarden::EntityRef::new(uid.type_name().to_string(), uid.id().unescaped()))
+        .collect();
+    refs.sort_by_key(|r| r.to_string());
+    refs
+}
+
+/// An engine that extends the defaults starts from the shared, already-built default set;
+/// it must hold and decide exactly as the same sources built from scratch.
+#[test]
+fn extending_the_defaults_decides_as_building_every_source() {
+    let extended = engine_with_policies(custom("custom.cedar", MEMBERS_SEE_ACTIVITY)).unwrap();
+    let mut sources = orgwarden::policies::default_policy_sources();
+    sources.push(PolicySource::new("custom.cedar", MEMBERS_SEE_ACTIVITY));
+    let rebuilt = engine_with_policies(EngineOptions {
+        policies: sources,
+        include_default_policies: false,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(
+        serde_json::to_value(extended.policies()).unwrap(),
+        serde_json::to_value(rebuilt.policies()).unwrap()
+    );
+    assert_eq!(extended.policy_sources(), rebuilt.policy_sources());
+    let refs = store_refs(&extended);
+    assert!(refs.len() > 20);
+    let mut compared = 0;
+    for principal in refs.iter().filter(|r| r.entity_type == "User") {
+        for resource in &refs {
+            let theirs = serde_json::to_value(rebuilt.allowed_actions(principal, resource).unwrap()).unwrap();
+            let ours = serde_json::to_value(extended.allowed_actions(principal, resource).unwrap()).unwrap();
+            assert_eq!(ours, theirs, "{principal} on {resource}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 100);
+    // The custom permit is among the decisions compared: dave, a member, gains the action.
+    assert!(check(&extended, &user("dave"), "viewMemberActivity", &org("acme")).allowed());
+    assert!(!check(&engine(), &user("dave"), "viewMemberActivity", &org("acme")).allowed());
+}
+
+#[test]
+fn a_custom_policy_cannot_take_the_id_of_a_default_one() {
+    let default_id = orgwarden::Engine::with_defaults().unwrap().policies()[0].id.clone();
+    let text = MEMBERS_SEE_ACTIVITY.replace("custom-members-see-activity", &default_id);
+    let error = engine_with_policies(custom("custom.cedar", &text)).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidPolicy);
+    assert!(error.to_string().contains(&default_id), "{error}");
+    // The shared default set is left as it was.
+    assert_eq!(Engine::with_defaults().unwrap().policies()[0].id, default_id);
+    assert!(!check(&engine(), &user("dave"), "viewMemberActivity", &org("acme")).allowed());
+}
+
+/// Engines with the default policies share them, and nothing else: each has its own store.
+#[test]
+fn default_engines_share_policies_but_not_entities() {
+    let loaded = engine();
+    let empty = Engine::with_defaults().unwrap();
+    assert!(check(&loaded, &user("alice"), "deleteOrganization", &org("acme")).allowed());
+    let refused = check(&empty, &user("alice"), "deleteOrganization", &org("acme"));
+    assert_eq!(refused.errors()[0].code, ErrorCode::UnknownPrincipal);
+    assert!(empty.entities().len() < loaded.entities().len());
+    assert_eq!(empty.entities().iter().filter(|e| e.uid().type_name().to_string() != "Action").count(), 0);
+}
+
 // ---- the default policy set and domain.md -----------------------------------------------
 
 #[test]

@@ -1441,3 +1441,24 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(config(24))]
+
+    /// Under the embedded schema a snapshot load skips Cedar's conformance check, a third of a
+    /// cold load. That is sound only because the snapshot's entities always conform, and the
+    /// store then holds exactly what a checked load would.
+    #[test]
+    fn snapshot_entities_conform_to_the_embedded_schema(snapshot in snapshot_strategy(1..=3)) {
+        let schema = orgwarden::policies::default_schema().unwrap();
+        let entities = orgwarden::snapshot::snapshot_entities(&snapshot).unwrap();
+        let checked = cedar_policy::Entities::from_entities(entities, Some(&schema));
+        prop_assert!(checked.is_ok(), "{:?}", checked.err());
+        let checked = checked.unwrap();
+        let engine = engine_for(&snapshot);
+        prop_assert_eq!(engine.entities().len(), checked.len());
+        for entity in checked.iter() {
+            prop_assert_eq!(engine.entities().get(&entity.uid()), Some(entity));
+        }
+    }
+}

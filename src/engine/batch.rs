@@ -79,7 +79,7 @@ impl Engine {
         let resource_uid = self.existing(resource, Error::UnknownResource)?;
         let (principal_type, resource_type) = (principal_uid.type_name(), resource_uid.type_name());
         let entries: Vec<&ActionEntry> = self
-            .catalog
+            .catalog()
             .actions()
             .iter()
             .filter(|entry| entry.applies_to(principal_type, resource_type))
@@ -102,7 +102,7 @@ impl Engine {
     ) -> Result<Matrix> {
         check_size("matrix cells", resources.len().saturating_mul(actions.len()), MAX_MATRIX_CELLS)?;
         let principal_uid = self.existing(principal, Error::UnknownPrincipal)?;
-        let entries = actions.iter().map(|a| self.catalog.action(a)).collect::<Result<Vec<_>>>()?;
+        let entries = actions.iter().map(|a| self.ruleset.catalog.action(a)).collect::<Result<Vec<_>>>()?;
         let rows = resources
             .iter()
             .map(|resource| {

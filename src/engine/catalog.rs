@@ -2,7 +2,7 @@
 //! up in hash maps instead of parsing them.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cedar_policy::{
     ActionConstraint, EntityTypeName, EntityUid, PolicyId, PolicySet, PrincipalConstraint, Schema,
@@ -21,10 +21,13 @@ pub struct ActionEntry {
     /// Permit policies whose scope includes this action, with the principal type they need
     /// (if they name one): what would grant the action.
     requirements: Vec<(Option<EntityTypeName>, Arc<PolicyInfo>)>,
-    /// The policies whose action scope can include this action. A request for this action is
-    /// decided by this slice alone: the others cannot apply, and skipping them makes a check
-    /// several times faster than evaluating the whole set.
-    pub policies: PolicySet,
+    /// The policies whose action scope can include this action, in source order. A request
+    /// for this action is decided by this slice alone: the others cannot apply, and skipping
+    /// them makes a check several times faster than evaluating the whole set.
+    pub(crate) members: Vec<PolicyId>,
+    /// The slice as a policy set, made on the first request for this action: made for every
+    /// action at start, the slices were most of the default ruleset's memory.
+    slice: OnceLock<Option<PolicySet>>,
     /// Where this entry is in [`Catalog::actions`].
     pub(crate) position: usize,
     /// Per principal type: what a `notPermitted` answer says, made once (see
@@ -72,6 +75,16 @@ impl ActionEntry {
             .map(|(_, info)| info)
     }
 
+    /// The slice of `set` that decides this action (see [`ActionEntry::members`]). `None`
+    /// only if Cedar refused to make it, which it cannot for policies of one valid set.
+    pub(crate) fn policies(&self, set: &PolicySet) -> Option<&PolicySet> {
+        self.slice
+            .get_or_init(|| {
+                PolicySet::from_policies(self.members.iter().filter_map(|id| set.policy(id)).cloned()).ok()
+            })
+            .as_ref()
+    }
+
     /// The `notPermitted` answer for a principal of this type.
     pub(crate) fn not_permitted_for(&self, principal: &EntityTypeName) -> NotPermitted {
         self.not_permitted
@@ -108,7 +121,7 @@ impl Catalog {
             }
             let lineage: Vec<&EntityUid> =
                 std::iter::once(uid).chain(action_entities.ancestors(uid).into_iter().flatten()).collect();
-            let mut slice = PolicySet::new();
+            let mut members = Vec::new();
             let mut requirements = Vec::new();
             for info in &policies.ordered {
                 let Some(policy) = policies.set.policy(&PolicyId::new(&info.id)) else { continue };
@@ -120,9 +133,7 @@ impl Catalog {
                 if !in_scope {
                     continue;
                 }
-                slice.add(policy.clone()).map_err(|e| {
-                    Error::InvalidPolicy(vec![crate::error::Diagnostic::message(e.to_string())])
-                })?;
+                members.push(policy.id().clone());
                 if info.effect == PolicyEffect::Permit {
                     let needs = match policy.principal_constraint() {
                         PrincipalConstraint::Is(t) | PrincipalConstraint::IsIn(t, _) => Some(t),
@@ -138,7 +149,8 @@ impl Catalog {
                 principals,
                 resources,
                 requirements,
-                policies: slice,
+                members,
+                slice: OnceLock::new(),
                 position: 0,
                 not_permitted: Vec::new(),
             };

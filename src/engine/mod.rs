@@ -5,13 +5,15 @@ mod batch;
 mod catalog;
 mod decision;
 mod rows;
+mod ruleset;
 mod store;
 
 pub use batch::{ActionOutcome, Matrix, MatrixCell, MatrixRow};
 pub use catalog::{ActionEntry, Catalog};
 pub use decision::{AlwaysFalse, Cause, Decision, Failure, Verdict};
+pub use ruleset::preinitialize;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use cedar_policy::{
     Authorizer, Context, Entities, EntityId, EntityUid, Request, RequestValidationError, Response, Schema,
@@ -19,11 +21,8 @@ use cedar_policy::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::limits::{check_policy_shape, check_schema_shape, check_size, MAX_POLICY_BYTES};
-use crate::policies::{
-    build_policy_set, default_policy_sources, default_schema, parse_schema, AnnotatedPolicies, PolicyEffect,
-    PolicyInfo, PolicySource, DEFAULT_POLICY_FILE_COUNT, DEFAULT_SCHEMA,
-};
+use crate::policies::{PolicyEffect, PolicyInfo, PolicySource};
+use ruleset::Ruleset;
 
 /// A principal or resource, named by entity type and id: `{ "type": "User", "id": "alice" }`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -78,14 +77,9 @@ impl Default for EngineOptions {
 
 #[derive(Debug, Clone)]
 pub struct Engine {
-    schema: Schema,
-    schema_text: String,
-    policies: AnnotatedPolicies,
-    catalog: Catalog,
+    ruleset: Arc<Ruleset>,
     authorizer: Authorizer,
     store: store::EntityStore,
-    /// Built on the first row query: most callers never make one, and start-up time counts.
-    row_plan: OnceLock<rows::RowPlan>,
 }
 
 impl Engine {
@@ -95,60 +89,30 @@ impl Engine {
     }
 
     pub fn new(options: EngineOptions) -> Result<Self> {
-        let default_schema_in_use = options.schema.is_none();
-        let (schema, schema_text) = match options.schema {
-            Some(text) => {
-                check_schema_shape("schema", &text)?;
-                (parse_schema("schema", &text)?, text)
-            }
-            None => (default_schema()?, DEFAULT_SCHEMA.to_owned()),
-        };
-        let mut sources =
-            if options.include_default_policies { default_policy_sources() } else { Vec::new() };
-        sources.extend(options.policies);
-        let total: usize = sources.iter().map(|s| s.text.len()).sum();
-        check_size("policy sources in bytes", total, MAX_POLICY_BYTES)?;
-        for source in &sources {
-            check_policy_shape(&source.name, &source.text)?;
-        }
-        let prevalidated = if options.include_default_policies && default_schema_in_use {
-            DEFAULT_POLICY_FILE_COUNT
-        } else {
-            0
-        };
-        let policies = build_policy_set(sources, prevalidated, &schema)?;
-        let catalog = Catalog::new(&schema, &policies)?;
-        Ok(Self {
-            schema,
-            schema_text,
-            policies,
-            catalog,
-            authorizer: Authorizer::new(),
-            store: store::EntityStore::default(),
-            row_plan: OnceLock::new(),
-        })
+        let ruleset = Ruleset::for_options(options)?;
+        Ok(Self { ruleset, authorizer: Authorizer::new(), store: store::EntityStore::default() })
     }
 
     pub fn schema(&self) -> &Schema {
-        &self.schema
+        &self.ruleset.schema
     }
 
     pub fn schema_text(&self) -> &str {
-        &self.schema_text
+        &self.ruleset.schema_text
     }
 
     /// Every policy with its annotations, in source order.
     pub fn policies(&self) -> &[Arc<PolicyInfo>] {
-        &self.policies.ordered
+        &self.ruleset.policies.ordered
     }
 
     /// The Cedar sources the policy set was built from.
     pub fn policy_sources(&self) -> &[PolicySource] {
-        &self.policies.sources
+        &self.ruleset.policies.sources
     }
 
     pub fn catalog(&self) -> &Catalog {
-        &self.catalog
+        &self.ruleset.catalog
     }
 
     pub fn entities(&self) -> &Entities {
@@ -157,7 +121,7 @@ impl Engine {
 
     /// Resolves a reference to the uid of an entity that exists in the store.
     pub(crate) fn existing(&self, entity: &EntityRef, missing: fn(String) -> Error) -> Result<EntityUid> {
-        let type_name = self.catalog.entity_type(&entity.entity_type)?;
+        let type_name = self.ruleset.catalog.entity_type(&entity.entity_type)?;
         let uid = EntityUid::from_type_name_and_id(type_name.clone(), EntityId::new(&entity.id));
         if self.store.entities().get(&uid).is_none() {
             return Err(missing(entity.to_string()));
@@ -185,12 +149,12 @@ impl Engine {
         resource: &EntityRef,
         context: Option<serde_json::Value>,
     ) -> Result<Decision> {
-        let entry = self.catalog.action(action)?;
+        let entry = self.ruleset.catalog.action(action)?;
         let principal_uid = self.existing(principal, Error::UnknownPrincipal)?;
         let resource_uid = self.existing(resource, Error::UnknownResource)?;
         let context = context
             .map(|value| {
-                Context::from_json_value(value, Some((&self.schema, &entry.uid)))
+                Context::from_json_value(value, Some((&self.ruleset.schema, &entry.uid)))
                     .map_err(|e| Error::InvalidContext(e.to_string()))
             })
             .transpose()?;
@@ -219,20 +183,26 @@ impl Engine {
         let request = match context {
             None => Request::new(principal, entry.uid.clone(), resource, Context::empty(), None),
             Some(context) => {
-                Request::new(principal, entry.uid.clone(), resource, context, Some(&self.schema))
+                Request::new(principal, entry.uid.clone(), resource, context, Some(&self.ruleset.schema))
             }
         }
         .map_err(|e| match e {
             RequestValidationError::InvalidContext(_) => Error::InvalidContext(e.to_string()),
             _ => Error::InvalidRequest(e.to_string()),
         })?;
-        let response = self.authorizer.is_authorized(&request, &entry.policies, self.store.entities());
+        let slice = entry.policies(&self.ruleset.policies.set).ok_or_else(|| {
+            Error::InvalidPolicy(vec![crate::error::Diagnostic::message(format!(
+                "the policies of `{}` could not be gathered",
+                entry.name
+            ))])
+        })?;
+        let response = self.authorizer.is_authorized(&request, slice, self.store.entities());
         Ok(self.verdict(entry, &principal_type, &response))
     }
 
     /// Where a policy is in source order.
     fn source_position(&self, id: &str) -> usize {
-        self.policies.ordered.iter().position(|p| p.id == id).unwrap_or(usize::MAX)
+        self.ruleset.policies.ordered.iter().position(|p| p.id == id).unwrap_or(usize::MAX)
     }
 
     fn verdict(
@@ -249,7 +219,8 @@ impl Engine {
                 Error::PolicyEvaluation { policy_id: inner.policy_id().to_string(), message: e.to_string() }
             })
             .collect();
-        let deciding = response.diagnostics().reason().filter_map(|id| self.policies.info.get(id).cloned());
+        let deciding =
+            response.diagnostics().reason().filter_map(|id| self.ruleset.policies.info.get(id).cloned());
         let allowed = response.decision() == cedar_policy::Decision::Allow;
         self.conclude(entry, principal_type, errors, allowed, deciding.collect())
     }
@@ -264,7 +235,7 @@ impl Engine {
         entries: &[&ActionEntry],
     ) -> Vec<Decision> {
         let (principal_type, resource_type) = (principal.type_name(), resource.type_name());
-        let plan = self.row_plan.get_or_init(|| rows::RowPlan::new(&self.policies, self.catalog.actions()));
+        let plan = self.ruleset.row_plan();
         let applicable = |entry: &&&ActionEntry| entry.applies_to(principal_type, resource_type);
         let outcome = entries.iter().find(applicable).and_then(|entry| {
             plan.evaluate(&self.authorizer, self.store.entities(), principal, &entry.uid, resource)

@@ -80,7 +80,7 @@ impl RowPlan {
         }
         for entry in actions {
             let mut slice: Option<Vec<usize>> =
-                entry.policies.policies().map(|p| plan.numbers.get(p.id()).copied()).collect();
+                entry.members.iter().map(|id| plan.numbers.get(id).copied()).collect();
             if let Some(numbers) = slice.as_mut() {
                 // Numbers follow source order: cells list deciding policies in that order.
                 numbers.sort_unstable();
@@ -171,7 +171,7 @@ fn row_sets(
     let in_some_slice: HashSet<&PolicyId> = actions
         .iter()
         .filter(|entry| entry.applies_to(principal_type, resource_type))
-        .flat_map(|entry| entry.policies.policies().map(Policy::id))
+        .flat_map(|entry| &entry.members)
         .collect();
     let fits =
         |needs: &Option<EntityTypeName>, actual: &EntityTypeName| needs.as_ref().is_none_or(|t| t == actual);

@@ -5,7 +5,8 @@ mod check;
 mod entities;
 
 pub use check::check_snapshot;
-pub use entities::{membership_id, snapshot_entities};
+pub(crate) use entities::preinitialize;
+pub use entities::{membership_id, snapshot_accounts, snapshot_entities};
 
 use serde::{Deserialize, Serialize};
 

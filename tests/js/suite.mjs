@@ -136,6 +136,28 @@ export function cases(api, fixture) {
       equal(replaced.policies().length, 1);
     },
 
+    'authorizers share the default policies, never their entities or custom policies'() {
+      const first = loaded();
+      const second = new Authorizer();
+      equal(first.isAllowed(user('olivia'), 'deleteOrganization', acme), true);
+      equal(second.check(user('olivia'), 'deleteOrganization', acme).errors[0].code, 'UNKNOWN_PRINCIPAL');
+      equal(second.loadSnapshot(fixture).type, 'success');
+      equal(second.isAllowed(user('olivia'), 'deleteOrganization', acme), true);
+      second.free();
+      equal(first.isAllowed(user('olivia'), 'deleteOrganization', acme), true);
+
+      const taken = new Authorizer().policies()[0];
+      const clash = `@id("${taken.id}")\npermit (principal, action, resource) when { false };`;
+      let thrown;
+      try {
+        new Authorizer({ policies: [{ name: 'clash.cedar', text: clash }] });
+      } catch (error) {
+        thrown = error;
+      }
+      equal(thrown?.code, 'INVALID_POLICY');
+      deepEqual(new Authorizer().policies()[0], taken);
+    },
+
     'the embedded policies and schema are exposed with their annotations'() {
       const authz = new Authorizer();
       const policies = authz.policies();

@@ -1,0 +1,126 @@
+//! What an engine decides with and never changes: the schema, the policy set and the catalog.
+//! Engines share it behind an `Arc`, so a new engine costs no parsing when its ruleset is
+//! already built. The default ruleset is built once per process; the wasm package goes
+//! further and builds it when the package itself is built (see [`preinitialize`]).
+
+use std::sync::{Arc, OnceLock};
+
+use cedar_policy::{Entity, Schema};
+
+use super::catalog::Catalog;
+use super::rows::RowPlan;
+use super::EngineOptions;
+use crate::error::Result;
+use crate::limits::{check_policy_shape, check_schema_shape, check_size, MAX_POLICY_BYTES};
+use crate::policies::{
+    default_policy_sources, default_schema, extend_policy_set, parse_schema, AnnotatedPolicies,
+    DEFAULT_POLICY_FILE_COUNT, DEFAULT_SCHEMA,
+};
+
+#[derive(Debug)]
+pub(crate) struct Ruleset {
+    pub(crate) schema: Schema,
+    pub(crate) schema_text: String,
+    pub(crate) policies: AnnotatedPolicies,
+    pub(crate) catalog: Catalog,
+    /// Whether `schema` is the embedded one, which the snapshot's entities are built to
+    /// conform to.
+    embedded_schema: bool,
+    /// Built on the first row query: most callers never make one, and start-up time counts.
+    row_plan: OnceLock<RowPlan>,
+    /// The schema's action entities, which a store loaded without the schema needs added.
+    action_entities: OnceLock<Option<Vec<Entity>>>,
+}
+
+impl Ruleset {
+    /// The ruleset `options` describe. One that extends the default ruleset starts from it,
+    /// and parses and validates only the caller's policies.
+    pub(crate) fn for_options(options: EngineOptions) -> Result<Arc<Self>> {
+        if options.schema.is_some() || !options.include_default_policies {
+            return Self::build(options, None).map(Arc::new);
+        }
+        let defaults = Self::defaults()?;
+        if options.policies.is_empty() {
+            return Ok(defaults);
+        }
+        Self::build(options, Some(&defaults)).map(Arc::new)
+    }
+
+    /// The embedded schema and default policies, built on first use and shared after.
+    fn defaults() -> Result<Arc<Self>> {
+        static DEFAULTS: OnceLock<Arc<Ruleset>> = OnceLock::new();
+        if let Some(built) = DEFAULTS.get() {
+            return Ok(Arc::clone(built));
+        }
+        let built = Arc::new(Self::build(EngineOptions::default(), None)?);
+        Ok(Arc::clone(DEFAULTS.get_or_init(|| built)))
+    }
+
+    /// `base`, when given, is the default ruleset, and `options` extend it.
+    fn build(options: EngineOptions, base: Option<&Ruleset>) -> Result<Self> {
+        let embedded_schema = options.schema.is_none();
+        let (schema, schema_text) = match (options.schema, base) {
+            (Some(text), _) => {
+                check_schema_shape("schema", &text)?;
+                (parse_schema("schema", &text)?, text)
+            }
+            (None, Some(base)) => (base.schema.clone(), base.schema_text.clone()),
+            (None, None) => (default_schema()?, DEFAULT_SCHEMA.to_owned()),
+        };
+        let (start, mut sources, prevalidated) = match base {
+            Some(base) => (base.policies.clone(), Vec::new(), 0),
+            None if options.include_default_policies => {
+                // The defaults are known to validate against the embedded schema only.
+                let prevalidated = if embedded_schema { DEFAULT_POLICY_FILE_COUNT } else { 0 };
+                (AnnotatedPolicies::default(), default_policy_sources(), prevalidated)
+            }
+            None => (AnnotatedPolicies::default(), Vec::new(), 0),
+        };
+        sources.extend(options.policies);
+        let total: usize = start.sources.iter().chain(&sources).map(|s| s.text.len()).sum();
+        check_size("policy sources in bytes", total, MAX_POLICY_BYTES)?;
+        for source in &sources {
+            check_policy_shape(&source.name, &source.text)?;
+        }
+        let policies = extend_policy_set(start, sources, prevalidated, &schema)?;
+        let catalog = Catalog::new(&schema, &policies)?;
+        Ok(Self {
+            schema,
+            schema_text,
+            policies,
+            catalog,
+            embedded_schema,
+            row_plan: OnceLock::new(),
+            action_entities: OnceLock::new(),
+        })
+    }
+
+    pub(crate) fn row_plan(&self) -> &RowPlan {
+        self.row_plan.get_or_init(|| RowPlan::new(&self.policies, self.catalog.actions()))
+    }
+
+    /// The action entities to add to snapshot entities loaded without a conformance check,
+    /// or `None` when that check must run: under a caller's schema, which the snapshot's
+    /// entities are not built for, or if the schema's actions cannot be listed.
+    pub(crate) fn unchecked_snapshot_actions(&self) -> Option<&[Entity]> {
+        if !self.embedded_schema {
+            return None;
+        }
+        self.action_entities
+            .get_or_init(|| self.schema.action_entities().ok().map(|actions| actions.into_iter().collect()))
+            .as_deref()
+    }
+}
+
+/// Builds what every start of the default engine would otherwise build first: the default
+/// ruleset with its action entities, the snapshot's type names, and the parsers Cedar builds
+/// lazily. The wasm package's build runs this once and ships the memory it leaves as the
+/// module's initial memory, so a cold start does none of it. The row plan and the per-action
+/// slices stay lazy: in the memory image they would add about a quarter to the module's
+/// compressed size, for work that costs a few ms when first needed.
+pub fn preinitialize() -> Result<()> {
+    let defaults = Ruleset::defaults()?;
+    defaults.unchecked_snapshot_actions();
+    crate::snapshot::preinitialize();
+    Ok(())
+}
