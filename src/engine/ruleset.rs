@@ -112,15 +112,15 @@ impl Ruleset {
     }
 }
 
-/// Builds what every start of the default engine would otherwise build first: the default
-/// ruleset with its action entities, the snapshot's type names, and the parsers Cedar builds
-/// lazily. The wasm package's build runs this once and ships the memory it leaves as the
-/// module's initial memory, so a cold start does none of it. The row plan and the per-action
-/// slices stay lazy: in the memory image they would add about a quarter to the module's
-/// compressed size, for work that costs a few ms when first needed.
+/// Builds what a start of the default engine would otherwise build first: the default
+/// ruleset with its action entities and row plan, the snapshot's type names, and the parsers
+/// Cedar builds lazily. The wasm package's build runs this once and ships the memory it leaves
+/// as the module's initial memory, so a cold start does none of it. The per-action slices
+/// stay lazy: each is a few policies, quick to gather when its action is first asked about.
 pub fn preinitialize() -> Result<()> {
     let defaults = Ruleset::defaults()?;
     defaults.unchecked_snapshot_actions();
+    defaults.row_plan();
     crate::snapshot::preinitialize();
     Ok(())
 }
