@@ -703,6 +703,20 @@ fn a_custom_policy_cannot_take_the_id_of_a_default_one() {
     assert!(!check(&engine(), &user("dave"), "viewMemberActivity", &org("acme")).allowed());
 }
 
+#[test]
+fn action_policies_are_the_slice_that_decides_an_action() {
+    let engine = Engine::with_defaults().unwrap();
+    let slice = engine.action_policies("deleteOrganization").unwrap();
+    let ids: Vec<String> = slice.policies().map(|p| p.id().to_string()).collect();
+    assert!(ids.contains(&"org2-owners-delete".to_owned()), "{ids:?}");
+    assert!(ids.len() < engine.policies().len() / 4, "{ids:?}");
+    let rules: Vec<&str> =
+        engine.policies().iter().filter(|p| ids.contains(&p.id)).filter_map(|p| p.rule.as_deref()).collect();
+    assert!(!rules.iter().any(|r| r.starts_with("BILL-")), "{rules:?}");
+    let unknown = engine.action_policies("noSuchAction").unwrap_err();
+    assert_eq!(unknown.code(), ErrorCode::UnknownAction);
+}
+
 /// Engines with the default policies share them, and nothing else: each has its own store.
 #[test]
 fn default_engines_share_policies_but_not_entities() {

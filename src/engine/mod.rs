@@ -119,6 +119,22 @@ impl Engine {
         self.store.entities()
     }
 
+    /// The slice of the policy set that decides `action`: the policies whose action scope can
+    /// include it, which are all a check of that action evaluates.
+    pub fn action_policies(&self, action: &str) -> Result<&cedar_policy::PolicySet> {
+        let entry = self.ruleset.catalog.action(action)?;
+        self.slice(entry)
+    }
+
+    fn slice<'a>(&'a self, entry: &'a ActionEntry) -> Result<&'a cedar_policy::PolicySet> {
+        entry.policies(&self.ruleset.policies.set).ok_or_else(|| {
+            Error::InvalidPolicy(vec![crate::error::Diagnostic::message(format!(
+                "the policies of `{}` could not be gathered",
+                entry.name
+            ))])
+        })
+    }
+
     /// Resolves a reference to the uid of an entity that exists in the store.
     pub(crate) fn existing(&self, entity: &EntityRef, missing: fn(String) -> Error) -> Result<EntityUid> {
         let type_name = self.ruleset.catalog.entity_type(&entity.entity_type)?;
@@ -190,12 +206,7 @@ impl Engine {
             RequestValidationError::InvalidContext(_) => Error::InvalidContext(e.to_string()),
             _ => Error::InvalidRequest(e.to_string()),
         })?;
-        let slice = entry.policies(&self.ruleset.policies.set).ok_or_else(|| {
-            Error::InvalidPolicy(vec![crate::error::Diagnostic::message(format!(
-                "the policies of `{}` could not be gathered",
-                entry.name
-            ))])
-        })?;
+        let slice = self.slice(entry)?;
         let response = self.authorizer.is_authorized(&request, slice, self.store.entities());
         Ok(self.verdict(entry, &principal_type, &response))
     }

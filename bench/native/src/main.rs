@@ -217,7 +217,7 @@ fn bench(dir: &str, passes: usize) -> Result<()> {
         let action = request.get("action").and_then(Value::as_str).ok_or("request without action")?.to_owned();
         let action_uid = EntityUid::from_type_name_and_id(action_type.clone(), EntityId::new(&action));
         cedar_requests.push(Request::new(uid(&principal)?, action_uid, uid(&resource)?, Context::empty(), None)?);
-        let slice = &engine.catalog().action(&action)?.policies;
+        let slice = engine.action_policies(&action)?;
         let key = (action.clone(), principal.entity_type.clone(), resource.entity_type.clone());
         if !finer_cache.contains_key(&key) {
             let (p, r): (EntityTypeName, EntityTypeName) = (principal.entity_type.parse()?, resource.entity_type.parse()?);
