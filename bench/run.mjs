@@ -437,7 +437,7 @@ wrow('wasm orgwarden `isAllowed` (+ wasm, JS boundary)', (r) => us(r.isAllowed.m
 wrow('wasm orgwarden `check` (+ decision object to JS)', (r) => us(r.check.medianUs));
 const b = (r) => r.nat.breakdown;
 wrow('**start-up, native (ms)**', () => '');
-wrow('orgwarden `Engine::with_defaults`', (r) => ms(b(r).engineWithDefaults));
+wrow('orgwarden `Engine::with_defaults` (the default ruleset is shared) / the same policies built from source, validated', (r) => `${ms(b(r).engineWithDefaults)} / ${ms(b(r).engineFromSources)}`);
 wrow('… Cedar alone: schema from Cedar text / parse the policies / strict validation', (r) => `${ms(b(r).schemaFromCedarText)} / ${ms(b(r).parsePolicies)} / ${ms(b(r).strictValidation)}`);
 wrow('orgwarden `load_snapshot_json`', (r) => ms(r.nat.engineLoadSnapshotMs));
 wrow('… snapshot JSON / snapshot checks / snapshot → entities', (r) => `${ms(b(r).snapshotJson)} / ${ms(b(r).checkSnapshot)} / ${ms(b(r).snapshotToEntities)}`);

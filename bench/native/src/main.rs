@@ -30,7 +30,7 @@ use cedar_policy::{
 };
 use orgwarden::policies::DEFAULT_SCHEMA;
 use orgwarden::snapshot::{check_snapshot, snapshot_entities};
-use orgwarden::{Engine, EntityRef, Snapshot};
+use orgwarden::{Engine, EngineOptions, EntityRef, Snapshot};
 use serde_json::{json, Value};
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
@@ -146,6 +146,14 @@ fn breakdown(policy_text: &str, snapshot_text: &str) -> Result<Value> {
         };
         black_box(Engine::with_defaults()?);
         lap("engineWithDefaults", &mut steps);
+        // The defaults as if they were a caller's own policies: parsed, validated and indexed
+        // from scratch, which `with_defaults` (shared, and prebuilt in the wasm package) skips.
+        black_box(Engine::new(EngineOptions {
+            policies: orgwarden::policies::default_policy_sources(),
+            include_default_policies: false,
+            ..EngineOptions::default()
+        })?);
+        lap("engineFromSources", &mut steps);
         let (schema, _) = Schema::from_cedarschema_str(DEFAULT_SCHEMA)?;
         lap("schemaFromCedarText", &mut steps);
         let policies: PolicySet = policy_text.parse()?;
