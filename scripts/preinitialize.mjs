@@ -2,13 +2,14 @@
 //   node scripts/preinitialize.mjs pkg/dist/orgwarden_bg.wasm
 //
 // Parsing the embedded schema and default policies is most of a cold start, and its result
-// is the same on every start. So the build does it once: it instantiates the module with its
-// own JS glue, calls the raw export `orgwarden_preinitialize` (src/wasm.rs), and writes the
-// memory that call leaves back into the module as its data segments. At run time
-// `new Authorizer()` then finds the defaults already built. The export is removed after.
+// is the same on every start. So the build does it once: it instantiates the module, calls the
+// raw export `orgwarden_preinitialize` (src/wasm.rs), and writes the memory that call leaves
+// back into the module as its data segments. At run time `new Authorizer()` then finds the
+// defaults already built. The export is removed after.
 //
 // What makes the memory image valid on another instance:
-// - the call is pure Rust (it imports nothing from JS), so no JS-side state refers into it;
+// - the call is pure Rust: every import the module has throws here if called, so no JS-side
+//   state can refer into the image;
 // - the stack is balanced when it returns, and the stack region (below the stack pointer's
 //   initial value, where Rust puts the stack) is zeroed: it holds only dead frames;
 // - every mutable global is read back too (they are exported to read them) and written as
@@ -18,7 +19,6 @@
 // The build then checks the result by instantiating it and asking for a default authorizer.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import binaryen from 'binaryen';
 
 const EXPORT = 'orgwarden_preinitialize';
@@ -28,7 +28,6 @@ const SEGMENT_GAP = 64;
 
 const wasmPath = process.argv[2];
 if (!wasmPath) throw new Error('usage: preinitialize.mjs <module_bg.wasm>');
-const gluePath = wasmPath.replace(/_bg\.wasm$/, '.js');
 const original = readFileSync(wasmPath);
 
 // The features wasm-opt is given in scripts/build-wasm.sh: with all of binaryen's features it
@@ -81,8 +80,16 @@ for (const g of globals) probe.addGlobalExport(g.name, g.exportName);
 const probeBytes = probe.emitBinary();
 probe.dispose();
 
-const { initSync } = await import(pathToFileURL(gluePath).href);
-const exports = initSync({ module: probeBytes });
+const probeModule = new WebAssembly.Module(probeBytes);
+const imports = {};
+for (const { module: from, name, kind } of WebAssembly.Module.imports(probeModule)) {
+  if (kind !== 'function') throw new Error(`unexpected ${kind} import ${from}.${name}`);
+  imports[from] ??= {};
+  imports[from][name] = () => {
+    throw new Error(`${EXPORT} called the import ${from}.${name}: its memory would depend on JS`);
+  };
+}
+const { exports } = new WebAssembly.Instance(probeModule, imports);
 if (exports[EXPORT]() !== 1) throw new Error(`${EXPORT} failed`);
 for (const g of globals) g.value = exports[g.exportName].value;
 if (stackPointer.value !== stackPointer.initial) throw new Error('the stack is not balanced after the call');

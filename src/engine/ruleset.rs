@@ -26,7 +26,7 @@ pub(crate) struct Ruleset {
     /// Whether `schema` is the embedded one, which the snapshot's entities are built to
     /// conform to.
     embedded_schema: bool,
-    /// Built on the first row query: most callers never make one, and start-up time counts.
+    /// Built on the first row query (for the defaults in the wasm package, at its build).
     row_plan: OnceLock<RowPlan>,
     /// The schema's action entities, which a store loaded without the schema needs added.
     action_entities: OnceLock<Option<Vec<Entity>>>,

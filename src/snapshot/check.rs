@@ -9,6 +9,7 @@ use super::{OrgRole, OrganizationRecord, Snapshot, API_KEY_SCOPES};
 use crate::error::{Error, Result};
 use crate::limits::MAX_ID_LENGTH;
 
+// Out of line, for the reason given above `snapshot_entities` (entities.rs).
 #[inline(never)]
 pub fn check_snapshot(snapshot: &Snapshot) -> Result<()> {
     let mut ids = IdRegistry::default();

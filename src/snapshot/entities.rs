@@ -109,6 +109,13 @@ pub fn snapshot_accounts(snapshot: &Snapshot) -> Result<HashMap<String, EntityUi
     snapshot.users.iter().map(|user| Ok((user.email.to_lowercase(), uid("User", &user.id)?))).collect()
 }
 
+// The steps of a load (`check_snapshot`, this function, and one function per kind of entity
+// below) stay out of line: `inline(never)` here, and a cap on single-caller inlining in
+// scripts/build-wasm.sh. V8 recompiles a wasm function that runs hot with its optimizing tier,
+// whole and in the background, and the larger the function the sooner it counts as hot: with
+// every step inlined into one function, that recompile began early in a cold load and slowed
+// it by tens of ms on a 2-core machine.
+
 /// All entities of a snapshot that `check_snapshot` accepted.
 #[inline(never)]
 pub fn snapshot_entities(snapshot: &Snapshot) -> Result<Vec<Entity>> {
@@ -124,12 +131,6 @@ pub fn snapshot_entities(snapshot: &Snapshot) -> Result<Vec<Entity>> {
     }
     Ok(entities)
 }
-
-// Each kind of entity is made by a function of its own, kept out of line (`inline(never)`
-// here, and a cap on single-caller inlining in scripts/build-wasm.sh). In wasm this is what a
-// cold load costs: V8 recompiles a function that runs hot with its optimizing tier, whole and
-// in the background, and a function that built every kind of entity was large enough for that
-// compile to slow a 2-core machine's load by tens of ms.
 
 #[inline(never)]
 fn user_entity(user: &UserRecord, grant: UserGrants) -> Result<Entity> {
