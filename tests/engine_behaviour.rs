@@ -158,6 +158,36 @@ fn sec4_snapshot_that_breaks_a_rule_is_refused_whole() {
     );
 }
 
+/// A refused snapshot names where the fault is: the path of the offending item.
+#[test]
+fn snapshot_errors_name_the_path_of_the_faulty_item() {
+    let acme = snapshot().organizations.iter().position(|o| o.id == "acme").unwrap();
+    let at = |rest: &str| format!("organizations[{acme}].{rest}");
+    let long_id = "x".repeat(orgwarden::limits::MAX_ID_LENGTH + 1);
+    let cases = [
+        (snapshot_with(|s| org_mut(s, "acme").members[4].user = "ghost".into()), at("members[4]")),
+        (
+            snapshot_with(|s| org_mut(s, "acme").teams[1].members[0] = "ghost".into()),
+            at("teams[1].members[0]"),
+        ),
+        (
+            snapshot_with(|s| org_mut(s, "acme").algorithms[0].versions[1].id = "vision-1".into()),
+            at("algorithms[0].versions[1]"),
+        ),
+        (
+            snapshot_with(|s| org_mut(s, "acme").algorithms[0].versions[2].submitter = "ghost".into()),
+            at("algorithms[0].versions[2].submitter"),
+        ),
+        (snapshot_with(|s| org_mut(s, "acme").billing.active_runs = -1), at("billing")),
+        (snapshot_with(|s| s.users[1].email = s.users[0].email.to_uppercase()), "users[1]".to_owned()),
+        (snapshot_with(|s| org_mut(s, "acme").teams[0].id = long_id.clone()), at("teams[0]")),
+    ];
+    for (broken, path) in cases {
+        let error = Engine::with_defaults().unwrap().load_snapshot(&broken).unwrap_err();
+        assert!(error.to_string().contains(&format!("`{path}`")), "expected `{path}` in: {error}");
+    }
+}
+
 #[test]
 fn sec4_unknown_principal_resource_or_action_is_a_failure() {
     let engine = engine();

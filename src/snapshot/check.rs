@@ -32,7 +32,7 @@ pub fn check_snapshot(snapshot: &Snapshot) -> Result<()> {
 }
 
 /// Where in the snapshot a check looks, such as `organizations[0].members[2]`: written out only
-/// for an error, as formatting every path of a large snapshot was a good part of its check.
+/// for an error: formatting every path was a large share of a large snapshot's check.
 #[derive(Clone, Copy)]
 struct At<'a> {
     parent: Option<&'a At<'a>>,
