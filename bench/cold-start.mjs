@@ -4,8 +4,8 @@
 // The inputs are read from disk before the clock starts; what is timed is what a server pays
 // before its first answer: import (compile + instantiate the .wasm), build the authorizer,
 // load the data, answer one check. Then, apart, a first page and a custom authorizer. Prints
-// one JSON line of milliseconds. ORGWARDEN_ENTRY may
-// name another build's entry module (bench/run.mjs --pkg=DIR sets it).
+// one JSON line of milliseconds. ORGWARDEN_ENTRY may name another build's entry module
+// (bench/run.mjs --pkg=DIR sets it).
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -31,8 +31,8 @@ if (mode === 'orgwarden') {
   const t4 = now();
   if (loaded.type !== 'success' || !first.allowed) throw new Error(`unexpected: ${JSON.stringify([loaded, first])}`);
   const times = { import: ms(t0, t1), construct: ms(t1, t2), load: ms(t2, t3), firstCheck: ms(t3, t4), total: ms(t0, t4) };
-  // After the cold start, not part of it: what a page's first `allowedActions` adds (it builds
-  // the row plan, which the package leaves lazy), and what an authorizer that adds one custom
+  // After the cold start, not part of it: what a page's first `allowedActions` adds (its row
+  // plan comes preinitialized with the defaults), and what an authorizer that adds one custom
   // policy to the defaults costs (it parses and validates that policy only).
   const t5 = now();
   const page = authz.allowedActions({ type: 'User', id: 'olivia' }, { type: 'Organization', id: 'acme' });
