@@ -76,11 +76,14 @@ impl ActionEntry {
     }
 
     /// The slice of `set` that decides this action (see [`ActionEntry::members`]). `None`
-    /// only if Cedar refused to make it, which it cannot for policies of one valid set.
+    /// if a member is missing from `set` or Cedar refused the slice, neither of which can
+    /// happen for the set the catalog was made from: a slice short of a forbid would allow
+    /// what the whole set denies, so there is no partial slice.
     pub(crate) fn policies(&self, set: &PolicySet) -> Option<&PolicySet> {
         self.slice
             .get_or_init(|| {
-                PolicySet::from_policies(self.members.iter().filter_map(|id| set.policy(id)).cloned()).ok()
+                let members: Option<Vec<_>> = self.members.iter().map(|id| set.policy(id).cloned()).collect();
+                PolicySet::from_policies(members?).ok()
             })
             .as_ref()
     }
