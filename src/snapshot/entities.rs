@@ -121,21 +121,23 @@ pub fn snapshot_accounts(snapshot: &Snapshot) -> Result<HashMap<String, EntityUi
 pub fn snapshot_entities(snapshot: &Snapshot) -> Result<Vec<Entity>> {
     let mut grants: HashMap<&str, UserGrants> = HashMap::new();
     let mut entities = vec![build(uid("Platform", PLATFORM_ID)?, Vec::new(), [])?];
-    let emails: HashMap<&str, &str> =
-        snapshot.users.iter().map(|u| (u.id.as_str(), u.email.as_str())).collect();
+    // Lower-cased once: the user and each of their memberships carry it.
+    let emails: HashMap<&str, String> =
+        snapshot.users.iter().map(|u| (u.id.as_str(), u.email.to_lowercase())).collect();
     for org in &snapshot.organizations {
         organization_entities(org, &emails, &mut grants, &mut entities)?;
     }
     for user in &snapshot.users {
-        entities.push(user_entity(user, grants.remove(user.id.as_str()).unwrap_or_default())?);
+        let email = emails.get(user.id.as_str()).map_or("", String::as_str);
+        entities.push(user_entity(user, email, grants.remove(user.id.as_str()).unwrap_or_default())?);
     }
     Ok(entities)
 }
 
 #[inline(never)]
-fn user_entity(user: &UserRecord, grant: UserGrants) -> Result<Entity> {
+fn user_entity(user: &UserRecord, email: &str, grant: UserGrants) -> Result<Entity> {
     let attrs = [
-        ("email", string(&user.email.to_lowercase())),
+        ("email", string(email)),
         ("name", string(&user.name)),
         ("mfaEnabled", RestrictedExpression::new_bool(user.mfa_enabled)),
         ("passwordCompliant", RestrictedExpression::new_bool(user.password_compliant)),
@@ -169,7 +171,7 @@ struct OrgScope<'s> {
 #[inline(never)]
 fn organization_entities<'s>(
     org: &'s OrganizationRecord,
-    emails: &HashMap<&str, &str>,
+    emails: &HashMap<&str, String>,
     grants: &mut HashMap<&'s str, UserGrants>,
     out: &mut Vec<Entity>,
 ) -> Result<()> {
@@ -251,16 +253,16 @@ fn organization_entity(org: &OrganizationRecord, org_uid: &EntityUid, roles: &Or
 fn membership_entity(
     scope: &OrgScope<'_>,
     member: &MemberRecord,
-    emails: &HashMap<&str, &str>,
+    emails: &HashMap<&str, String>,
 ) -> Result<Entity> {
-    let email = emails.get(member.user.as_str()).copied().unwrap_or_default().to_lowercase();
+    let email = emails.get(member.user.as_str()).map_or("", String::as_str);
     build(
         uid("Membership", &membership_id(&scope.org.id, &member.user))?,
         vec![
             ("org", scope.org_ref.clone()),
             ("member", entity_ref(&uid("User", &member.user)?)),
             ("role", string(member.role.as_str())),
-            ("email", string(&email)),
+            ("email", string(email)),
         ],
         [],
     )
