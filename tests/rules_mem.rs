@@ -125,6 +125,20 @@ fn mem2_email_invitation_to_an_existing_account_is_rejected() {
     }
 }
 
+/// The account index is built from the snapshot's users: an account recorded with capitals
+/// is still found by its email in any case.
+#[test]
+fn mem2_an_account_recorded_with_capitals_is_found_by_email() {
+    let engine = engine_variant(|s| {
+        let grace = s.users.iter_mut().find(|u| u.id == "grace").unwrap();
+        grace.email = "Grace@Example.COM".into();
+    });
+    for email in ["grace@example.com", "GRACE@example.com"] {
+        assert_violates(&invite(&engine, "alice", "member", Some(email), None), "MEM-2");
+    }
+    assert_valid(&invite(&engine, "alice", "member", Some("nobody-yet@example.com"), None));
+}
+
 #[test]
 fn mem2_existing_account_is_invited_by_account_name() {
     assert_valid(&invite(&engine(), "alice", "member", None, Some("grace")));
