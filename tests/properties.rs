@@ -1447,18 +1447,47 @@ proptest! {
 
     /// Under the embedded schema a snapshot load skips Cedar's conformance check, a third of a
     /// cold load. That is sound only because the snapshot's entities always conform, and the
-    /// store then holds exactly what a checked load would.
+    /// store then holds exactly what a checked load would: the same attributes, tags and
+    /// ancestors (Cedar's `==` on entities compares only their uids).
     #[test]
     fn snapshot_entities_conform_to_the_embedded_schema(snapshot in snapshot_strategy(1..=3)) {
         let schema = orgwarden::policies::default_schema().unwrap();
-        let entities = orgwarden::snapshot::snapshot_entities(&snapshot).unwrap();
+        let entities = orgwarden::snapshot::snapshot_entities(&snapshot).unwrap().into_entities();
         let checked = cedar_policy::Entities::from_entities(entities, Some(&schema));
         prop_assert!(checked.is_ok(), "{:?}", checked.err());
         let checked = checked.unwrap();
         let engine = engine_for(&snapshot);
         prop_assert_eq!(engine.entities().len(), checked.len());
         for entity in checked.iter() {
-            prop_assert_eq!(engine.entities().get(&entity.uid()), Some(entity));
+            let loaded = engine.entities().get(&entity.uid());
+            prop_assert!(loaded.is_some_and(|loaded| loaded.deep_eq(entity)), "{} differs", entity.uid());
+        }
+    }
+
+    /// A snapshot load gives Cedar each entity's ancestors already closed, and Cedar only
+    /// verifies that closure. The ancestors must be exactly those Cedar computes from the
+    /// entities' parents: one too many would grant a role, one missing would skip a forbid.
+    #[test]
+    fn snapshot_ancestors_are_the_closure_cedar_computes(snapshot in snapshot_strategy(1..=3)) {
+        let given = orgwarden::snapshot::snapshot_entities(&snapshot).unwrap().into_entities();
+        let parents_only = given.iter().map(|entity| {
+            let entity: &cedar_policy_core::ast::Entity = entity.as_ref();
+            cedar_policy::Entity::from(cedar_policy_core::ast::Entity::new_with_attr_partial_value(
+                entity.uid().clone(),
+                [],
+                HashSet::new(),
+                entity.parents().cloned().collect(),
+                [],
+            ))
+        });
+        let closed = cedar_policy::Entities::from_entities(parents_only, None).unwrap();
+        let engine = engine_for(&snapshot);
+        for entity in &given {
+            let uid = entity.uid();
+            let computed: HashSet<_> = closed.ancestors(&uid).into_iter().flatten().collect();
+            let loaded: HashSet<_> = engine.entities().ancestors(&uid).into_iter().flatten().collect();
+            prop_assert_eq!(&loaded, &computed, "ancestors of {}", uid);
+            prop_assert!(!computed.contains(&uid));
         }
     }
 }

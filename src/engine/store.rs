@@ -8,7 +8,7 @@ use cedar_policy::{Entities, Entity, EntityUid, EvalResult};
 use super::{Engine, EntityRef};
 use crate::error::{Error, Result};
 use crate::limits::{check_hierarchy, check_size, parse_json, MAX_ENTITIES};
-use crate::snapshot::{check_snapshot, snapshot_accounts, snapshot_entities, Snapshot};
+use crate::snapshot::{check_snapshot, lowercase, snapshot_accounts, snapshot_entities, Snapshot};
 
 /// The entities, and the index of known accounts by email (MEM-2).
 #[derive(Debug, Clone, Default)]
@@ -23,7 +23,7 @@ impl EntityStore {
     }
 
     pub(crate) fn account_by_email(&self, email: &str) -> Option<&EntityUid> {
-        self.accounts_by_email.get(&email.trim().to_lowercase())
+        self.accounts_by_email.get(&lowercase(email.trim()))
     }
 
     /// Rebuilds the index from the whole store: after a full load.
@@ -51,7 +51,7 @@ fn account(entity: &Entity) -> Option<(String, EntityUid)> {
         return None;
     }
     match entity.attr("email") {
-        Some(Ok(EvalResult::String(email))) => Some((email.to_lowercase(), uid)),
+        Some(Ok(EvalResult::String(email))) => Some((lowercase(&email), uid)),
         _ => None,
     }
 }
@@ -64,21 +64,18 @@ impl Engine {
     /// Replaces the store with the entities of `snapshot`. Returns how many entities it holds.
     pub fn load_snapshot(&mut self, snapshot: &Snapshot) -> Result<usize> {
         check_snapshot(snapshot)?;
-        let mut entities = snapshot_entities(snapshot)?;
+        let entities = snapshot_entities(snapshot)?;
         check_size("entity count", entities.len(), MAX_ENTITIES)?;
         // The snapshot's entities are built to the embedded schema's shapes (a property test
         // holds Cedar's conformance check to that over random organizations), and that check
         // is a third of a cold load; it runs against any other schema.
         let loaded = match self.ruleset.unchecked_snapshot_actions() {
-            Some(actions) => {
-                entities.extend(actions.iter().cloned());
-                Entities::from_entities(entities, None)
-            }
-            None => Entities::from_entities(entities, Some(&self.ruleset.schema)),
+            Some(actions) => entities.into_store(actions)?,
+            None => entities.into_checked_store(&self.ruleset.schema)?,
         };
         // The snapshot lists the accounts: reading them back off the entities costs more.
         let accounts = snapshot_accounts(snapshot)?;
-        self.store.entities = loaded.map_err(entities_error)?;
+        self.store.entities = loaded;
         self.store.accounts_by_email = accounts;
         Ok(self.store.entities.len())
     }

@@ -5,28 +5,41 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use super::{OrgRole, OrganizationRecord, Snapshot, API_KEY_SCOPES};
+use super::{lowercase, OrgRole, OrganizationRecord, Snapshot, UserRecord, API_KEY_SCOPES};
 use crate::error::{Error, Result};
 use crate::limits::MAX_ID_LENGTH;
 
-// Out of line, for the reason given above `snapshot_entities` (entities.rs).
+// Out of line, for the reason given above `snapshot_entities` (entities.rs). For the same
+// reason each loop's body is its own function: V8 compiles a function with its optimizing tier
+// once the function's loops have run long enough, which for a function called once per load
+// is work for nothing; a small per-item function called a thousand times is worth optimizing.
 #[inline(never)]
 pub fn check_snapshot(snapshot: &Snapshot) -> Result<()> {
     let mut ids = IdRegistry::default();
     let mut emails = HashSet::new();
     for (index, user) in snapshot.users.iter().enumerate() {
-        let at = At::root("users").item(index);
-        ids.claim("User", &user.id, &at)?;
-        if user.email.trim().is_empty() {
-            return Err(at.error("a user needs an email"));
-        }
-        if !emails.insert(user.email.to_lowercase()) {
-            return Err(at.error(format!("email `{}` is used twice", user.email)));
-        }
+        check_user(user, &At::root("users").item(index), &mut ids, &mut emails)?;
     }
     let users: HashSet<&str> = snapshot.users.iter().map(|u| u.id.as_str()).collect();
     for (index, org) in snapshot.organizations.iter().enumerate() {
         check_organization(org, &At::root("organizations").item(index), &users, &mut ids)?;
+    }
+    Ok(())
+}
+
+#[inline(never)]
+fn check_user(
+    user: &UserRecord,
+    at: &At<'_>,
+    ids: &mut IdRegistry,
+    emails: &mut HashSet<String>,
+) -> Result<()> {
+    ids.claim("User", &user.id, at)?;
+    if user.email.trim().is_empty() {
+        return Err(at.error("a user needs an email"));
+    }
+    if !emails.insert(lowercase(&user.email)) {
+        return Err(at.error(format!("email `{}` is used twice", user.email)));
     }
     Ok(())
 }
@@ -98,6 +111,35 @@ fn check_id(id: &str, at: &At<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The users an organization's records may name: its members and its collaborators.
+struct OrgPeople<'s> {
+    members: HashSet<&'s str>,
+    collaborators: HashSet<&'s str>,
+}
+
+impl OrgPeople<'_> {
+    fn contains(&self, user: &str) -> bool {
+        self.members.contains(user) || self.collaborators.contains(user)
+    }
+}
+
+fn known_user(users: &HashSet<&str>, user: &str, at: &At<'_>) -> Result<()> {
+    if users.contains(user) {
+        Ok(())
+    } else {
+        Err(at.error(format!("user `{user}` is not in `users`")))
+    }
+}
+
+fn in_org(people: &OrgPeople<'_>, user: &str, at: &At<'_>, detail: &str) -> Result<()> {
+    if people.contains(user) {
+        Ok(())
+    } else {
+        Err(at.error(format!("`{user}` is neither a member nor a collaborator of this organization{detail}")))
+    }
+}
+
+#[inline(never)]
 fn check_organization(
     org: &OrganizationRecord,
     path: &At<'_>,
@@ -108,22 +150,7 @@ fn check_organization(
     if org.id.contains(['/', '#']) {
         return Err(path.error("an organization id may not contain `/` or `#`"));
     }
-    let known_user = |user: &str, at: &At<'_>| -> Result<()> {
-        if users.contains(user) {
-            Ok(())
-        } else {
-            Err(at.error(format!("user `{user}` is not in `users`")))
-        }
-    };
-
-    let mut members = HashSet::new();
-    for (index, member) in org.members.iter().enumerate() {
-        let at = path.field("members").item(index);
-        known_user(&member.user, &at)?;
-        if !members.insert(member.user.as_str()) {
-            return Err(at.error(format!("`{}` is a member twice", member.user)));
-        }
-    }
+    let members = check_members(org, path, users)?;
     if !org.members.iter().any(|m| m.role == OrgRole::Owner) {
         return Err(path.error("an organization keeps at least one owner (MEM-7)"));
     }
@@ -133,33 +160,82 @@ fn check_organization(
             "a personal account holds no members, collaborators or invitations besides its owner (ORG-3)",
         ));
     }
+    let collaborators = check_collaborators(org, path, users, &members)?;
+    let people = OrgPeople { members, collaborators };
+    check_teams(org, path, &people, ids)?;
+    let workspaces = check_workspaces(org, path, &people, ids)?;
+    check_algorithms(org, path, users, &people, &workspaces, ids)?;
+    check_invitations(org, path, users, ids)?;
+    check_api_keys(org, path, ids)?;
+    if org.billing.concurrent_run_limit < 0 || org.billing.active_runs < 0 {
+        return Err(path.field("billing").error("run counts cannot be negative"));
+    }
+    Ok(())
+}
 
-    let mut collaborators = HashSet::new();
+#[inline(never)]
+fn check_members<'s>(
+    org: &'s OrganizationRecord,
+    path: &At<'_>,
+    users: &HashSet<&str>,
+) -> Result<HashSet<&'s str>> {
+    let mut members = HashSet::with_capacity(org.members.len());
+    for (index, member) in org.members.iter().enumerate() {
+        let at = path.field("members").item(index);
+        known_user(users, &member.user, &at)?;
+        if !members.insert(member.user.as_str()) {
+            return Err(at.error(format!("`{}` is a member twice", member.user)));
+        }
+    }
+    Ok(members)
+}
+
+#[inline(never)]
+fn check_collaborators<'s>(
+    org: &'s OrganizationRecord,
+    path: &At<'_>,
+    users: &HashSet<&str>,
+    members: &HashSet<&str>,
+) -> Result<HashSet<&'s str>> {
+    let mut collaborators = HashSet::with_capacity(org.collaborators.len());
     for (index, collaborator) in org.collaborators.iter().enumerate() {
         let at = path.field("collaborators").item(index);
-        known_user(collaborator, &at)?;
+        known_user(users, collaborator, &at)?;
         if members.contains(collaborator.as_str()) {
             return Err(at.error(format!("`{collaborator}` is a member, not a collaborator")));
         }
         collaborators.insert(collaborator.as_str());
     }
-    let in_org = |user: &str| members.contains(user) || collaborators.contains(user);
+    Ok(collaborators)
+}
 
-    let mut teams = HashSet::new();
+#[inline(never)]
+fn check_teams(
+    org: &OrganizationRecord,
+    path: &At<'_>,
+    people: &OrgPeople<'_>,
+    ids: &mut IdRegistry,
+) -> Result<()> {
     for (index, team) in org.teams.iter().enumerate() {
         let at = path.field("teams").item(index);
         ids.claim("Team", &team.id, &at)?;
-        teams.insert(team.id.as_str());
         for (m, user) in team.members.iter().enumerate() {
-            if !in_org(user) {
-                return Err(at.field("members").item(m).error(format!(
-                    "`{user}` is neither a member nor a collaborator of this organization (TEAM-2)"
-                )));
-            }
+            in_org(people, user, &at.field("members").item(m), " (TEAM-2)")?;
         }
     }
+    Ok(())
+}
 
-    let mut workspaces = HashSet::new();
+/// Checks the workspaces and that every collaborator holds a role in one (WS-3); returns the
+/// workspace ids.
+#[inline(never)]
+fn check_workspaces<'s>(
+    org: &'s OrganizationRecord,
+    path: &At<'_>,
+    people: &OrgPeople<'_>,
+    ids: &mut IdRegistry,
+) -> Result<HashSet<&'s str>> {
+    let mut workspaces = HashSet::with_capacity(org.workspaces.len());
     let mut holds_workspace_role = HashSet::new();
     for (index, workspace) in org.workspaces.iter().enumerate() {
         let workspace_at = path.field("workspaces").item(index);
@@ -169,11 +245,7 @@ fn check_organization(
             let at = workspace_at.field("participants").item(p);
             match (&participant.user, &participant.team) {
                 (Some(user), None) => {
-                    if !in_org(user) {
-                        return Err(at.error(format!(
-                            "`{user}` is neither a member nor a collaborator of this organization"
-                        )));
-                    }
+                    in_org(people, user, &at, "")?;
                     holds_workspace_role.insert(user.as_str());
                 }
                 (None, Some(team)) => {
@@ -193,7 +265,18 @@ fn check_organization(
             )));
         }
     }
+    Ok(workspaces)
+}
 
+#[inline(never)]
+fn check_algorithms(
+    org: &OrganizationRecord,
+    path: &At<'_>,
+    users: &HashSet<&str>,
+    people: &OrgPeople<'_>,
+    workspaces: &HashSet<&str>,
+    ids: &mut IdRegistry,
+) -> Result<()> {
     for (index, algorithm) in org.algorithms.iter().enumerate() {
         let at = path.field("algorithms").item(index);
         ids.claim("Algorithm", &algorithm.id, &at)?;
@@ -204,27 +287,36 @@ fn check_organization(
             )));
         }
         for (c, contributor) in algorithm.contributors.iter().enumerate() {
-            if !in_org(contributor) {
-                return Err(at.field("contributors").item(c).error(format!(
-                    "`{contributor}` is neither a member nor a collaborator of this organization"
-                )));
-            }
+            in_org(people, contributor, &at.field("contributors").item(c), "")?;
         }
         for (v, version) in algorithm.versions.iter().enumerate() {
             let version_at = at.field("versions").item(v);
             ids.claim("AlgorithmVersion", &version.id, &version_at)?;
-            known_user(&version.submitter, &version_at.field("submitter"))?;
+            known_user(users, &version.submitter, &version_at.field("submitter"))?;
         }
     }
+    Ok(())
+}
 
+#[inline(never)]
+fn check_invitations(
+    org: &OrganizationRecord,
+    path: &At<'_>,
+    users: &HashSet<&str>,
+    ids: &mut IdRegistry,
+) -> Result<()> {
     for (index, invitation) in org.invitations.iter().enumerate() {
         let at = path.field("invitations").item(index);
         ids.claim("Invitation", &invitation.id, &at)?;
         if let Some(account) = &invitation.account {
-            known_user(account, &at.field("account"))?;
+            known_user(users, account, &at.field("account"))?;
         }
     }
+    Ok(())
+}
 
+#[inline(never)]
+fn check_api_keys(org: &OrganizationRecord, path: &At<'_>, ids: &mut IdRegistry) -> Result<()> {
     for (index, key) in org.api_keys.iter().enumerate() {
         let at = path.field("apiKeys").item(index);
         ids.claim("ApiKey", &key.id, &at)?;
@@ -233,10 +325,6 @@ fn check_organization(
                 at.error(format!("unknown scope `{scope}`; known scopes: {}", API_KEY_SCOPES.join(", ")))
             );
         }
-    }
-
-    if org.billing.concurrent_run_limit < 0 || org.billing.active_runs < 0 {
-        return Err(path.field("billing").error("run counts cannot be negative"));
     }
     Ok(())
 }

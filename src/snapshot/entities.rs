@@ -1,14 +1,24 @@
 //! Snapshot -> Cedar entities. Roles become group entities (see policies/schema.cedarschema),
 //! so a role check is an `in` test against precomputed ancestors.
+//!
+//! The entities are made with Cedar's core types (`cedar_policy_core::ast`), for two savings
+//! a cold load of an org cannot get through `cedar_policy::Entity`: attribute values are
+//! given as values, not as expressions Cedar then evaluates, and each entity arrives with all
+//! its ancestors, because the model fixes the shape of the hierarchy (user -> org role, team or
+//! workspace role; team -> workspace role; each role group -> the next weaker one; version ->
+//! algorithm), so Cedar need not compute the closure (see `SnapshotEntities::into_store`).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
-use cedar_policy::{Entity, EntityId, EntityTypeName, EntityUid, RestrictedExpression};
+use cedar_policy::{Entities, Entity, EntityId, EntityTypeName, EntityUid, Schema};
+use cedar_policy_core::ast::{self, EntityUID, PartialValue, Value};
+use cedar_policy_core::entities::{Entities as CoreEntities, NoEntitiesSchema, TCComputation};
+use cedar_policy_core::extensions::Extensions;
 
 use super::{
-    AlgorithmRecord, ApiKeyRecord, InvitationRecord, MemberRecord, OrgRole, OrganizationRecord, Snapshot,
-    TeamRecord, UserRecord, VersionStatus, WorkspaceRecord, WorkspaceRole,
+    lowercase, AlgorithmRecord, ApiKeyRecord, InvitationRecord, MemberRecord, OrgRole, OrganizationRecord,
+    Snapshot, TeamRecord, UserRecord, VersionStatus, WorkspaceRecord, WorkspaceRole,
 };
 use crate::error::{Error, Result};
 
@@ -59,54 +69,157 @@ pub(crate) fn preinitialize() {
     parsed_types();
 }
 
-fn uid(entity_type: &str, id: &str) -> Result<EntityUid> {
+fn public_uid(entity_type: &str, id: &str) -> Result<EntityUid> {
     Ok(EntityUid::from_type_name_and_id(type_name(entity_type)?, EntityId::new(id)))
 }
 
-fn org_role_uid(org: &str, role: &str) -> Result<EntityUid> {
+fn uid(entity_type: &str, id: &str) -> Result<EntityUID> {
+    public_uid(entity_type, id).map(EntityUID::from)
+}
+
+fn org_role_uid(org: &str, role: &str) -> Result<EntityUID> {
     uid("OrgRole", &format!("{org}#{role}"))
 }
 
-fn workspace_role_uid(workspace: &str, role: WorkspaceRole) -> Result<EntityUid> {
+fn workspace_role_uid(workspace: &str, role: WorkspaceRole) -> Result<EntityUID> {
     uid("WorkspaceRole", &format!("{workspace}#{}", role.as_str()))
 }
 
-fn string(value: &str) -> RestrictedExpression {
-    RestrictedExpression::new_string(value.to_owned())
+fn string(value: &str) -> Value {
+    Value::from(value)
 }
 
-fn strings<'a>(values: impl IntoIterator<Item = &'a String>) -> RestrictedExpression {
-    RestrictedExpression::new_set(values.into_iter().map(|v| string(v)))
+fn strings<'a>(values: impl IntoIterator<Item = &'a String>) -> Value {
+    Value::set(values.into_iter().map(|v| string(v)), None)
 }
 
-fn entity_ref(uid: &EntityUid) -> RestrictedExpression {
-    RestrictedExpression::new_entity_uid(uid.clone())
+fn entity_ref(uid: &EntityUID) -> Value {
+    Value::from(uid.clone())
+}
+
+/// A group entity with all its ancestors: what an entity placed in the group inherits.
+#[derive(Clone)]
+struct Group {
+    uid: EntityUID,
+    ancestors: Vec<EntityUID>,
+}
+
+impl Group {
+    fn new(uid: EntityUID, ancestry: &Ancestry) -> Self {
+        Self { uid, ancestors: ancestry.parents.iter().chain(&ancestry.indirect).cloned().collect() }
+    }
+}
+
+/// An entity's parents and its other ancestors, apart as Cedar keeps them.
+#[derive(Default)]
+struct Ancestry {
+    parents: HashSet<EntityUID>,
+    indirect: HashSet<EntityUID>,
+}
+
+impl Ancestry {
+    fn of<'g>(groups: impl IntoIterator<Item = &'g Group>) -> Self {
+        let mut ancestry = Self::default();
+        for group in groups {
+            ancestry.join(group);
+        }
+        ancestry
+    }
+
+    fn join(&mut self, group: &Group) {
+        self.parents.insert(group.uid.clone());
+        self.indirect.extend(group.ancestors.iter().cloned());
+    }
 }
 
 fn build(
-    uid: EntityUid,
-    attrs: Vec<(&str, RestrictedExpression)>,
-    parents: impl IntoIterator<Item = EntityUid>,
-) -> Result<Entity> {
-    Entity::new(
-        uid,
-        attrs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-        parents.into_iter().collect(),
-    )
-    .map_err(|e| Error::InvalidEntities(e.to_string()))
+    uid: EntityUID,
+    attrs: impl IntoIterator<Item = (&'static str, Value)>,
+    ancestry: Ancestry,
+) -> ast::Entity {
+    build_with_tags(uid, attrs, ancestry, [])
 }
 
-/// What a user is given across all organizations: parent groups, and per org the compliance
-/// labels its restricted teams demand (TEAM-4).
+fn build_with_tags(
+    uid: EntityUID,
+    attrs: impl IntoIterator<Item = (&'static str, Value)>,
+    ancestry: Ancestry,
+    tags: impl IntoIterator<Item = (String, Value)>,
+) -> ast::Entity {
+    let Ancestry { parents, mut indirect } = ancestry;
+    // Cedar keeps a parent out of the indirect ancestors, even one also reached through
+    // another parent.
+    indirect.retain(|ancestor| !parents.contains(ancestor));
+    ast::Entity::new_with_attr_partial_value(
+        uid,
+        attrs.into_iter().map(|(name, value)| (name.into(), PartialValue::Value(value))),
+        indirect,
+        parents,
+        tags.into_iter().map(|(name, value)| (name.into(), PartialValue::Value(value))),
+    )
+}
+
+/// A snapshot's entities, each with all its ancestors.
+#[derive(Debug, Clone)]
+pub struct SnapshotEntities(Vec<ast::Entity>);
+
+impl SnapshotEntities {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_entities(self) -> Vec<Entity> {
+        self.0.into_iter().map(Entity::from).collect()
+    }
+
+    /// The store of these entities and the schema's `actions`, for a load under the schema
+    /// they are built for (a property test holds them to it, so Cedar's conformance check is
+    /// skipped).
+    pub fn into_store(self, actions: &[Entity]) -> Result<Entities> {
+        let actions = actions.iter().map(|action| action.as_ref().clone());
+        // The ancestors are closed by construction: each group's are complete before anything
+        // joins it, and the types are layered, so there is no cycle. Cedar verifying that was
+        // a third of a native load; debug builds (every native test) still have it verify
+        // each load, and a property test compares the ancestors with the closure Cedar
+        // computes itself.
+        let closure = if cfg!(debug_assertions) {
+            TCComputation::EnforceAlreadyComputed
+        } else {
+            TCComputation::AssumeAlreadyComputed
+        };
+        CoreEntities::from_entities(
+            self.0.into_iter().chain(actions),
+            None::<&NoEntitiesSchema>,
+            closure,
+            Extensions::all_available(),
+        )
+        .map(Entities::from)
+        .map_err(|e| Error::InvalidEntities(e.to_string()))
+    }
+
+    /// The store of these entities, checked by Cedar against `schema` (a caller's schema,
+    /// which they are not built for) and with its actions.
+    pub fn into_checked_store(self, schema: &Schema) -> Result<Entities> {
+        Entities::from_entities(self.into_entities(), Some(schema))
+            .map_err(|e| Error::InvalidEntities(e.to_string()))
+    }
+}
+
+/// What a user is given across all organizations: groups, and per org the compliance labels
+/// its restricted teams demand (TEAM-4).
 #[derive(Default)]
 struct UserGrants {
-    parents: HashSet<EntityUid>,
+    ancestry: Ancestry,
     restrictions: HashMap<String, BTreeSet<String>>,
 }
 
 /// Each user's uid by lower-cased email, the store's index of known accounts (MEM-2).
 pub fn snapshot_accounts(snapshot: &Snapshot) -> Result<HashMap<String, EntityUid>> {
-    snapshot.users.iter().map(|user| Ok((user.email.to_lowercase(), uid("User", &user.id)?))).collect()
+    snapshot.users.iter().map(|user| Ok((lowercase(&user.email), public_uid("User", &user.id)?))).collect()
 }
 
 // The steps of a load (`check_snapshot`, this function, and one function per kind of entity
@@ -118,12 +231,12 @@ pub fn snapshot_accounts(snapshot: &Snapshot) -> Result<HashMap<String, EntityUi
 
 /// All entities of a snapshot that `check_snapshot` accepted.
 #[inline(never)]
-pub fn snapshot_entities(snapshot: &Snapshot) -> Result<Vec<Entity>> {
+pub fn snapshot_entities(snapshot: &Snapshot) -> Result<SnapshotEntities> {
     let mut grants: HashMap<&str, UserGrants> = HashMap::new();
-    let mut entities = vec![build(uid("Platform", PLATFORM_ID)?, Vec::new(), [])?];
+    let mut entities = vec![build(uid("Platform", PLATFORM_ID)?, [], Ancestry::default())];
     // Lower-cased once: the user and each of their memberships carry it.
     let emails: HashMap<&str, String> =
-        snapshot.users.iter().map(|u| (u.id.as_str(), u.email.to_lowercase())).collect();
+        snapshot.users.iter().map(|u| (u.id.as_str(), lowercase(&u.email))).collect();
     for org in &snapshot.organizations {
         organization_entities(org, &emails, &mut grants, &mut entities)?;
     }
@@ -131,41 +244,64 @@ pub fn snapshot_entities(snapshot: &Snapshot) -> Result<Vec<Entity>> {
         let email = emails.get(user.id.as_str()).map_or("", String::as_str);
         entities.push(user_entity(user, email, grants.remove(user.id.as_str()).unwrap_or_default())?);
     }
-    Ok(entities)
+    Ok(SnapshotEntities(entities))
 }
 
 #[inline(never)]
-fn user_entity(user: &UserRecord, email: &str, grant: UserGrants) -> Result<Entity> {
+fn user_entity(user: &UserRecord, email: &str, grant: UserGrants) -> Result<ast::Entity> {
     let attrs = [
         ("email", string(email)),
         ("name", string(&user.name)),
-        ("mfaEnabled", RestrictedExpression::new_bool(user.mfa_enabled)),
-        ("passwordCompliant", RestrictedExpression::new_bool(user.password_compliant)),
+        ("mfaEnabled", Value::from(user.mfa_enabled)),
+        ("passwordCompliant", Value::from(user.password_compliant)),
     ];
-    let tags = grant.restrictions.into_iter().map(|(org, labels)| {
-        (org, RestrictedExpression::new_set(labels.into_iter().map(RestrictedExpression::new_string)))
-    });
-    Entity::new_with_tags(
-        uid("User", &user.id)?,
-        attrs.into_iter().map(|(k, v)| (k.to_owned(), v)),
-        grant.parents,
-        tags,
-    )
-    .map_err(|e| Error::InvalidEntities(e.to_string()))
+    let tags = grant
+        .restrictions
+        .into_iter()
+        .map(|(org, labels)| (org, Value::set(labels.into_iter().map(Value::from), None)));
+    Ok(build_with_tags(uid("User", &user.id)?, attrs, grant.ancestry, tags))
 }
 
 /// The role groups of one organization (see policies/schema.cedarschema).
 struct OrgRoles {
-    owners: EntityUid,
-    admins: EntityUid,
-    members: EntityUid,
-    collaborators: EntityUid,
+    owners: Group,
+    admins: Group,
+    members: Group,
+    collaborators: Group,
+}
+
+impl OrgRoles {
+    fn of(org: &OrganizationRecord) -> Result<Self> {
+        let members = Group { uid: org_role_uid(&org.id, "member")?, ancestors: Vec::new() };
+        let admins = Group::new(org_role_uid(&org.id, "admin")?, &Ancestry::of([&members]));
+        let owners = Group::new(org_role_uid(&org.id, "owner")?, &Ancestry::of([&admins]));
+        let collaborators = Group { uid: org_role_uid(&org.id, "collaborator")?, ancestors: Vec::new() };
+        Ok(Self { owners, admins, members, collaborators })
+    }
+
+    fn of_role(&self, role: OrgRole) -> &Group {
+        match role {
+            OrgRole::Owner => &self.owners,
+            OrgRole::Admin => &self.admins,
+            OrgRole::Member => &self.members,
+        }
+    }
+
+    /// The groups as entities, each in the next weaker one.
+    fn entities(&self) -> [ast::Entity; 4] {
+        [
+            build(self.owners.uid.clone(), [], Ancestry::of([&self.admins])),
+            build(self.admins.uid.clone(), [], Ancestry::of([&self.members])),
+            build(self.members.uid.clone(), [], Ancestry::default()),
+            build(self.collaborators.uid.clone(), [], Ancestry::default()),
+        ]
+    }
 }
 
 /// What the entities of one organization all refer to.
 struct OrgScope<'s> {
     org: &'s OrganizationRecord,
-    org_ref: RestrictedExpression,
+    org_ref: Value,
 }
 
 #[inline(never)]
@@ -173,38 +309,29 @@ fn organization_entities<'s>(
     org: &'s OrganizationRecord,
     emails: &HashMap<&str, String>,
     grants: &mut HashMap<&'s str, UserGrants>,
-    out: &mut Vec<Entity>,
+    out: &mut Vec<ast::Entity>,
 ) -> Result<()> {
     let org_uid = uid("Organization", &org.id)?;
-    let roles = OrgRoles {
-        owners: org_role_uid(&org.id, "owner")?,
-        admins: org_role_uid(&org.id, "admin")?,
-        members: org_role_uid(&org.id, "member")?,
-        collaborators: org_role_uid(&org.id, "collaborator")?,
-    };
-    out.push(build(roles.owners.clone(), Vec::new(), [roles.admins.clone()])?);
-    out.push(build(roles.admins.clone(), Vec::new(), [roles.members.clone()])?);
-    out.push(build(roles.members.clone(), Vec::new(), [])?);
-    out.push(build(roles.collaborators.clone(), Vec::new(), [])?);
-    out.push(organization_entity(org, &org_uid, &roles)?);
+    let roles = OrgRoles::of(org)?;
+    out.extend(roles.entities());
+    out.push(organization_entity(org, &org_uid, &roles));
 
     let scope = OrgScope { org, org_ref: entity_ref(&org_uid) };
     for member in &org.members {
-        let role_group = org_role_uid(&org.id, member.role.as_str())?;
-        grants.entry(member.user.as_str()).or_default().parents.insert(role_group);
+        grants.entry(member.user.as_str()).or_default().ancestry.join(roles.of_role(member.role));
         out.push(membership_entity(&scope, member, emails)?);
     }
     for collaborator in &org.collaborators {
-        grants.entry(collaborator.as_str()).or_default().parents.insert(roles.collaborators.clone());
+        grants.entry(collaborator.as_str()).or_default().ancestry.join(&roles.collaborators);
     }
     // Team -> the workspace role groups it was granted (TEAM-3).
-    let mut team_parents: HashMap<&str, Vec<EntityUid>> = HashMap::new();
+    let mut team_groups: HashMap<&str, Vec<Group>> = HashMap::new();
     for workspace in &org.workspaces {
-        workspace_entities(&scope, workspace, grants, &mut team_parents, out)?;
+        workspace_entities(&scope, workspace, grants, &mut team_groups, out)?;
     }
     for team in &org.teams {
-        let parents = team_parents.remove(team.id.as_str()).unwrap_or_default();
-        out.push(team_entity(&scope, team, parents, grants)?);
+        let groups = team_groups.remove(team.id.as_str()).unwrap_or_default();
+        out.push(team_entity(&scope, team, &groups, grants)?);
     }
     for algorithm in &org.algorithms {
         algorithm_entities(&scope, algorithm, out)?;
@@ -219,33 +346,30 @@ fn organization_entities<'s>(
 }
 
 #[inline(never)]
-fn organization_entity(org: &OrganizationRecord, org_uid: &EntityUid, roles: &OrgRoles) -> Result<Entity> {
+fn organization_entity(org: &OrganizationRecord, org_uid: &EntityUID, roles: &OrgRoles) -> ast::Entity {
     let owner_count = org.members.iter().filter(|m| m.role == OrgRole::Owner).count();
     build(
         org_uid.clone(),
-        vec![
+        [
             ("org", entity_ref(org_uid)),
             ("id", string(&org.id)),
             ("name", string(&org.name)),
             ("displayName", string(&org.display_name)),
-            ("personal", RestrictedExpression::new_bool(org.personal)),
+            ("personal", Value::from(org.personal)),
             ("termsVersion", string(&org.terms_version)),
-            ("ownerCount", RestrictedExpression::new_long(i64::try_from(owner_count).unwrap_or(i64::MAX))),
-            ("owners", entity_ref(&roles.owners)),
-            ("admins", entity_ref(&roles.admins)),
-            ("members", entity_ref(&roles.members)),
-            ("collaborators", entity_ref(&roles.collaborators)),
-            (
-                "requireIndependentApproval",
-                RestrictedExpression::new_bool(org.security.require_independent_approval),
-            ),
-            ("enforcePasswordPolicy", RestrictedExpression::new_bool(org.security.enforce_password_policy)),
-            ("requireMfa", RestrictedExpression::new_bool(org.security.require_mfa)),
-            ("creditBalance", RestrictedExpression::new_long(org.billing.credit_balance)),
-            ("concurrentRunLimit", RestrictedExpression::new_long(org.billing.concurrent_run_limit)),
-            ("activeRuns", RestrictedExpression::new_long(org.billing.active_runs)),
+            ("ownerCount", Value::from(i64::try_from(owner_count).unwrap_or(i64::MAX))),
+            ("owners", entity_ref(&roles.owners.uid)),
+            ("admins", entity_ref(&roles.admins.uid)),
+            ("members", entity_ref(&roles.members.uid)),
+            ("collaborators", entity_ref(&roles.collaborators.uid)),
+            ("requireIndependentApproval", Value::from(org.security.require_independent_approval)),
+            ("enforcePasswordPolicy", Value::from(org.security.enforce_password_policy)),
+            ("requireMfa", Value::from(org.security.require_mfa)),
+            ("creditBalance", Value::from(org.billing.credit_balance)),
+            ("concurrentRunLimit", Value::from(org.billing.concurrent_run_limit)),
+            ("activeRuns", Value::from(org.billing.active_runs)),
         ],
-        [],
+        Ancestry::default(),
     )
 }
 
@@ -254,18 +378,18 @@ fn membership_entity(
     scope: &OrgScope<'_>,
     member: &MemberRecord,
     emails: &HashMap<&str, String>,
-) -> Result<Entity> {
+) -> Result<ast::Entity> {
     let email = emails.get(member.user.as_str()).map_or("", String::as_str);
-    build(
+    Ok(build(
         uid("Membership", &membership_id(&scope.org.id, &member.user))?,
-        vec![
+        [
             ("org", scope.org_ref.clone()),
             ("member", entity_ref(&uid("User", &member.user)?)),
             ("role", string(member.role.as_str())),
             ("email", string(email)),
         ],
-        [],
-    )
+        Ancestry::default(),
+    ))
 }
 
 /// A workspace and its chain of role groups, each in the next weaker one.
@@ -274,37 +398,46 @@ fn workspace_entities<'s>(
     scope: &OrgScope<'_>,
     workspace: &'s WorkspaceRecord,
     grants: &mut HashMap<&'s str, UserGrants>,
-    team_parents: &mut HashMap<&'s str, Vec<EntityUid>>,
-    out: &mut Vec<Entity>,
+    team_groups: &mut HashMap<&'s str, Vec<Group>>,
+    out: &mut Vec<ast::Entity>,
 ) -> Result<()> {
-    let mut role_refs = Vec::new();
-    let mut weaker: Option<EntityUid> = None;
+    // In the order of `WorkspaceRole::ALL`, weakest first.
+    let mut groups: Vec<Group> = Vec::with_capacity(WorkspaceRole::ALL.len());
+    let mut role_refs = Vec::with_capacity(WorkspaceRole::ALL.len());
     for role in WorkspaceRole::ALL {
         let group = workspace_role_uid(&workspace.id, role)?;
-        out.push(build(group.clone(), Vec::new(), weaker.take())?);
-        role_refs.push((role.as_str().to_owned(), entity_ref(&group)));
-        weaker = Some(group);
+        let ancestry = Ancestry::of(groups.last());
+        groups.push(Group::new(group.clone(), &ancestry));
+        role_refs.push((role.as_str(), entity_ref(&group)));
+        out.push(build(group, [], ancestry));
     }
     for participant in &workspace.participants {
-        let group = workspace_role_uid(&workspace.id, participant.role)?;
+        let group = WorkspaceRole::ALL
+            .iter()
+            .position(|role| *role == participant.role)
+            .and_then(|index| groups.get(index))
+            .ok_or_else(|| {
+                Error::InvalidEntities(format!(
+                    "no group for the workspace role {}",
+                    participant.role.as_str()
+                ))
+            })?;
         if let Some(user) = &participant.user {
-            grants.entry(user.as_str()).or_default().parents.insert(group);
+            grants.entry(user.as_str()).or_default().ancestry.join(group);
         } else if let Some(team) = &participant.team {
-            team_parents.entry(team.as_str()).or_default().push(group);
+            team_groups.entry(team.as_str()).or_default().push(group.clone());
         }
     }
-    let roles =
-        RestrictedExpression::new_record(role_refs).map_err(|e| Error::InvalidEntities(e.to_string()))?;
     out.push(build(
         uid("Workspace", &workspace.id)?,
-        vec![
+        [
             ("org", scope.org_ref.clone()),
             ("name", string(&workspace.name)),
             ("labels", strings(&workspace.labels)),
-            ("roles", roles),
+            ("roles", Value::record(role_refs, None)),
         ],
-        [],
-    )?);
+        Ancestry::default(),
+    ));
     Ok(())
 }
 
@@ -312,13 +445,14 @@ fn workspace_entities<'s>(
 fn team_entity<'s>(
     scope: &OrgScope<'_>,
     team: &'s TeamRecord,
-    parents: Vec<EntityUid>,
+    groups: &[Group],
     grants: &mut HashMap<&'s str, UserGrants>,
-) -> Result<Entity> {
-    let team_uid = uid("Team", &team.id)?;
+) -> Result<ast::Entity> {
+    let ancestry = Ancestry::of(groups);
+    let team_group = Group::new(uid("Team", &team.id)?, &ancestry);
     for user in &team.members {
         let grant = grants.entry(user.as_str()).or_default();
-        grant.parents.insert(team_uid.clone());
+        grant.ancestry.join(&team_group);
         if !team.compliance_labels.is_empty() {
             grant
                 .restrictions
@@ -327,86 +461,85 @@ fn team_entity<'s>(
                 .extend(team.compliance_labels.iter().cloned());
         }
     }
-    build(
-        team_uid,
-        vec![
+    Ok(build(
+        team_group.uid,
+        [
             ("org", scope.org_ref.clone()),
             ("name", string(&team.name)),
             ("complianceLabels", strings(&team.compliance_labels)),
         ],
-        parents,
-    )
+        ancestry,
+    ))
 }
 
 #[inline(never)]
 fn algorithm_entities(
     scope: &OrgScope<'_>,
     algorithm: &AlgorithmRecord,
-    out: &mut Vec<Entity>,
+    out: &mut Vec<ast::Entity>,
 ) -> Result<()> {
-    let algorithm_uid = uid("Algorithm", &algorithm.id)?;
+    let algorithm_group = Group { uid: uid("Algorithm", &algorithm.id)?, ancestors: Vec::new() };
     let workspace_ref = entity_ref(&uid("Workspace", &algorithm.workspace)?);
-    let contributors = algorithm
-        .contributors
-        .iter()
-        .map(|c| uid("User", c).map(|u| entity_ref(&u)))
-        .collect::<Result<Vec<_>>>()?;
+    let contributors =
+        algorithm.contributors.iter().map(|c| uid("User", c).map(Value::from)).collect::<Result<Vec<_>>>()?;
     let published = algorithm.versions.iter().any(|v| v.status == VersionStatus::Published);
+    let labels = strings(&algorithm.labels);
     out.push(build(
-        algorithm_uid.clone(),
-        vec![
+        algorithm_group.uid.clone(),
+        [
             ("org", scope.org_ref.clone()),
             ("workspace", workspace_ref.clone()),
             ("name", string(&algorithm.name)),
-            ("public", RestrictedExpression::new_bool(algorithm.public)),
-            ("published", RestrictedExpression::new_bool(published)),
-            ("contributors", RestrictedExpression::new_set(contributors)),
-            ("labels", strings(&algorithm.labels)),
+            ("public", Value::from(algorithm.public)),
+            ("published", Value::from(published)),
+            ("contributors", Value::set(contributors, None)),
+            ("labels", labels.clone()),
         ],
-        [],
-    )?);
+        Ancestry::default(),
+    ));
+    let algorithm_ref = entity_ref(&algorithm_group.uid);
     for version in &algorithm.versions {
         out.push(build(
             uid("AlgorithmVersion", &version.id)?,
-            vec![
+            [
                 ("org", scope.org_ref.clone()),
                 ("workspace", workspace_ref.clone()),
-                ("algorithm", entity_ref(&algorithm_uid)),
+                ("algorithm", algorithm_ref.clone()),
                 ("version", string(&version.version)),
                 ("status", string(version.status.as_str())),
                 ("submitter", entity_ref(&uid("User", &version.submitter)?)),
-                ("labels", strings(&algorithm.labels)),
+                ("labels", labels.clone()),
             ],
-            [algorithm_uid.clone()],
-        )?);
+            Ancestry::of([&algorithm_group]),
+        ));
     }
     Ok(())
 }
 
 #[inline(never)]
-fn invitation_entity(scope: &OrgScope<'_>, invitation: &InvitationRecord) -> Result<Entity> {
+fn invitation_entity(scope: &OrgScope<'_>, invitation: &InvitationRecord) -> Result<ast::Entity> {
     let mut attrs = vec![
         ("org", scope.org_ref.clone()),
-        ("email", string(&invitation.email.to_lowercase())),
+        ("email", string(&lowercase(&invitation.email))),
         ("role", string(invitation.role.as_str())),
         ("status", string(invitation.status.as_str())),
     ];
     if let Some(account) = &invitation.account {
         attrs.push(("invitee", entity_ref(&uid("User", account)?)));
     }
-    build(uid("Invitation", &invitation.id)?, attrs, [])
+    Ok(build(uid("Invitation", &invitation.id)?, attrs, Ancestry::default()))
 }
 
 #[inline(never)]
-fn api_key_entity(scope: &OrgScope<'_>, key: &ApiKeyRecord) -> Result<Entity> {
-    build(
+fn api_key_entity(scope: &OrgScope<'_>, key: &ApiKeyRecord) -> Result<ast::Entity> {
+    Ok(build(
         uid("ApiKey", &key.id)?,
-        vec![
+        [
             ("org", scope.org_ref.clone()),
             ("name", string(&key.name)),
             ("scopes", strings(&key.scopes)),
-            ("revoked", RestrictedExpression::new_bool(key.revoked)),
+            ("revoked", Value::from(key.revoked)),
         ],
-        [],
-    )
+        Ancestry::default(),
+    ))
 }

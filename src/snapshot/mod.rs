@@ -6,7 +6,18 @@ mod entities;
 
 pub use check::check_snapshot;
 pub(crate) use entities::preinitialize;
-pub use entities::{membership_id, snapshot_accounts, snapshot_entities};
+pub use entities::{membership_id, snapshot_accounts, snapshot_entities, SnapshotEntities};
+
+/// Lower-cases an email, the way every email is compared (MEM-2). The same as
+/// `str::to_lowercase`; emails are nearly always ASCII, and the ASCII path is a small function
+/// where `to_lowercase` is a large one that V8 recompiles during a cold load.
+pub(crate) fn lowercase(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_lowercase()
+    }
+}
 
 use serde::{Deserialize, Serialize};
 

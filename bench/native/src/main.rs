@@ -25,7 +25,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use cedar_policy::{
-    Authorizer, Context, Decision, Entities, EntityId, EntityTypeName, EntityUid, Policy, PolicySet,
+    Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid, Policy, PolicySet,
     PrincipalConstraint, Request, ResourceConstraint, Schema, ValidationMode, Validator,
 };
 use orgwarden::policies::DEFAULT_SCHEMA;
@@ -163,12 +163,19 @@ fn breakdown(policy_text: &str, snapshot_text: &str) -> Result<Value> {
         if !validation.validation_passed() {
             return Err("the default policies do not validate".into());
         }
+        let actions: Vec<Entity> = schema.action_entities()?.into_iter().collect();
+        lap("schemaActionEntities", &mut steps);
         let snapshot: Snapshot = serde_json::from_str(snapshot_text)?;
         lap("snapshotJson", &mut steps);
         check_snapshot(&snapshot)?;
         lap("checkSnapshot", &mut steps);
         let entities = snapshot_entities(&snapshot)?;
         lap("snapshotToEntities", &mut steps);
+        let copy = entities.clone();
+        lap("cloneSnapshotEntities", &mut steps);
+        black_box(copy.into_store(&actions)?);
+        lap("storeClosureVerified", &mut steps);
+        let entities = entities.into_entities();
         let copy = entities.clone();
         lap("cloneEntities", &mut steps);
         black_box(Entities::from_entities(copy, None)?);
