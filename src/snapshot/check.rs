@@ -2,10 +2,9 @@
 //! the model guarantees (an org without owner, a team member from another org, ...) is refused
 //! whole (SEC-4) rather than loaded half-right.
 
-use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use super::{lowercase, OrgRole, OrganizationRecord, Snapshot, UserRecord, API_KEY_SCOPES};
+use super::{lowercase, FastMap, FastSet, OrgRole, OrganizationRecord, Snapshot, UserRecord, API_KEY_SCOPES};
 use crate::error::{Error, Result};
 use crate::limits::MAX_ID_LENGTH;
 
@@ -16,11 +15,11 @@ use crate::limits::MAX_ID_LENGTH;
 #[inline(never)]
 pub fn check_snapshot(snapshot: &Snapshot) -> Result<()> {
     let mut ids = IdRegistry::default();
-    let mut emails = HashSet::new();
+    let mut emails = FastSet::default();
     for (index, user) in snapshot.users.iter().enumerate() {
         check_user(user, &At::root("users").item(index), &mut ids, &mut emails)?;
     }
-    let users: HashSet<&str> = snapshot.users.iter().map(|u| u.id.as_str()).collect();
+    let users: FastSet<&str> = snapshot.users.iter().map(|u| u.id.as_str()).collect();
     for (index, org) in snapshot.organizations.iter().enumerate() {
         check_organization(org, &At::root("organizations").item(index), &users, &mut ids)?;
     }
@@ -28,11 +27,11 @@ pub fn check_snapshot(snapshot: &Snapshot) -> Result<()> {
 }
 
 #[inline(never)]
-fn check_user(
-    user: &UserRecord,
+fn check_user<'s>(
+    user: &'s UserRecord,
     at: &At<'_>,
-    ids: &mut IdRegistry,
-    emails: &mut HashSet<String>,
+    ids: &mut IdRegistry<'s>,
+    emails: &mut FastSet<String>,
 ) -> Result<()> {
     ids.claim("User", &user.id, at)?;
     if user.email.trim().is_empty() {
@@ -86,12 +85,12 @@ impl fmt::Display for At<'_> {
 
 /// Entity ids must be unique per entity type across the whole snapshot.
 #[derive(Default)]
-struct IdRegistry(HashMap<&'static str, HashSet<String>>);
+struct IdRegistry<'s>(FastMap<&'static str, FastSet<&'s str>>);
 
-impl IdRegistry {
-    fn claim(&mut self, entity_type: &'static str, id: &str, at: &At<'_>) -> Result<()> {
+impl<'s> IdRegistry<'s> {
+    fn claim(&mut self, entity_type: &'static str, id: &'s str, at: &At<'_>) -> Result<()> {
         check_id(id, at)?;
-        if !self.0.entry(entity_type).or_default().insert(id.to_owned()) {
+        if !self.0.entry(entity_type).or_default().insert(id) {
             return Err(at.error(format!("{entity_type} id `{id}` is used twice")));
         }
         Ok(())
@@ -113,8 +112,8 @@ fn check_id(id: &str, at: &At<'_>) -> Result<()> {
 
 /// The users an organization's records may name: its members and its collaborators.
 struct OrgPeople<'s> {
-    members: HashSet<&'s str>,
-    collaborators: HashSet<&'s str>,
+    members: FastSet<&'s str>,
+    collaborators: FastSet<&'s str>,
 }
 
 impl OrgPeople<'_> {
@@ -123,7 +122,7 @@ impl OrgPeople<'_> {
     }
 }
 
-fn known_user(users: &HashSet<&str>, user: &str, at: &At<'_>) -> Result<()> {
+fn known_user(users: &FastSet<&str>, user: &str, at: &At<'_>) -> Result<()> {
     if users.contains(user) {
         Ok(())
     } else {
@@ -140,11 +139,11 @@ fn in_org(people: &OrgPeople<'_>, user: &str, at: &At<'_>, detail: &str) -> Resu
 }
 
 #[inline(never)]
-fn check_organization(
-    org: &OrganizationRecord,
+fn check_organization<'s>(
+    org: &'s OrganizationRecord,
     path: &At<'_>,
-    users: &HashSet<&str>,
-    ids: &mut IdRegistry,
+    users: &FastSet<&str>,
+    ids: &mut IdRegistry<'s>,
 ) -> Result<()> {
     ids.claim("Organization", &org.id, path)?;
     if org.id.contains(['/', '#']) {
@@ -177,9 +176,9 @@ fn check_organization(
 fn check_members<'s>(
     org: &'s OrganizationRecord,
     path: &At<'_>,
-    users: &HashSet<&str>,
-) -> Result<HashSet<&'s str>> {
-    let mut members = HashSet::with_capacity(org.members.len());
+    users: &FastSet<&str>,
+) -> Result<FastSet<&'s str>> {
+    let mut members = FastSet::with_capacity_and_hasher(org.members.len(), Default::default());
     for (index, member) in org.members.iter().enumerate() {
         let at = path.field("members").item(index);
         known_user(users, &member.user, &at)?;
@@ -194,10 +193,10 @@ fn check_members<'s>(
 fn check_collaborators<'s>(
     org: &'s OrganizationRecord,
     path: &At<'_>,
-    users: &HashSet<&str>,
-    members: &HashSet<&str>,
-) -> Result<HashSet<&'s str>> {
-    let mut collaborators = HashSet::with_capacity(org.collaborators.len());
+    users: &FastSet<&str>,
+    members: &FastSet<&str>,
+) -> Result<FastSet<&'s str>> {
+    let mut collaborators = FastSet::with_capacity_and_hasher(org.collaborators.len(), Default::default());
     for (index, collaborator) in org.collaborators.iter().enumerate() {
         let at = path.field("collaborators").item(index);
         known_user(users, collaborator, &at)?;
@@ -210,11 +209,11 @@ fn check_collaborators<'s>(
 }
 
 #[inline(never)]
-fn check_teams(
-    org: &OrganizationRecord,
+fn check_teams<'s>(
+    org: &'s OrganizationRecord,
     path: &At<'_>,
     people: &OrgPeople<'_>,
-    ids: &mut IdRegistry,
+    ids: &mut IdRegistry<'s>,
 ) -> Result<()> {
     for (index, team) in org.teams.iter().enumerate() {
         let at = path.field("teams").item(index);
@@ -233,10 +232,10 @@ fn check_workspaces<'s>(
     org: &'s OrganizationRecord,
     path: &At<'_>,
     people: &OrgPeople<'_>,
-    ids: &mut IdRegistry,
-) -> Result<HashSet<&'s str>> {
-    let mut workspaces = HashSet::with_capacity(org.workspaces.len());
-    let mut holds_workspace_role = HashSet::new();
+    ids: &mut IdRegistry<'s>,
+) -> Result<FastSet<&'s str>> {
+    let mut workspaces = FastSet::with_capacity_and_hasher(org.workspaces.len(), Default::default());
+    let mut holds_workspace_role = FastSet::default();
     for (index, workspace) in org.workspaces.iter().enumerate() {
         let workspace_at = path.field("workspaces").item(index);
         ids.claim("Workspace", &workspace.id, &workspace_at)?;
@@ -269,13 +268,13 @@ fn check_workspaces<'s>(
 }
 
 #[inline(never)]
-fn check_algorithms(
-    org: &OrganizationRecord,
+fn check_algorithms<'s>(
+    org: &'s OrganizationRecord,
     path: &At<'_>,
-    users: &HashSet<&str>,
+    users: &FastSet<&str>,
     people: &OrgPeople<'_>,
-    workspaces: &HashSet<&str>,
-    ids: &mut IdRegistry,
+    workspaces: &FastSet<&str>,
+    ids: &mut IdRegistry<'s>,
 ) -> Result<()> {
     for (index, algorithm) in org.algorithms.iter().enumerate() {
         let at = path.field("algorithms").item(index);
@@ -299,11 +298,11 @@ fn check_algorithms(
 }
 
 #[inline(never)]
-fn check_invitations(
-    org: &OrganizationRecord,
+fn check_invitations<'s>(
+    org: &'s OrganizationRecord,
     path: &At<'_>,
-    users: &HashSet<&str>,
-    ids: &mut IdRegistry,
+    users: &FastSet<&str>,
+    ids: &mut IdRegistry<'s>,
 ) -> Result<()> {
     for (index, invitation) in org.invitations.iter().enumerate() {
         let at = path.field("invitations").item(index);
@@ -316,7 +315,7 @@ fn check_invitations(
 }
 
 #[inline(never)]
-fn check_api_keys(org: &OrganizationRecord, path: &At<'_>, ids: &mut IdRegistry) -> Result<()> {
+fn check_api_keys<'s>(org: &'s OrganizationRecord, path: &At<'_>, ids: &mut IdRegistry<'s>) -> Result<()> {
     for (index, key) in org.api_keys.iter().enumerate() {
         let at = path.field("apiKeys").item(index);
         ids.claim("ApiKey", &key.id, &at)?;

@@ -9,6 +9,7 @@
 //! algorithm), so Cedar need not compute the closure (see `SnapshotEntities::into_store`).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+
 use std::sync::OnceLock;
 
 use cedar_policy::{Entities, Entity, EntityId, EntityTypeName, EntityUid, Schema};
@@ -17,8 +18,8 @@ use cedar_policy_core::entities::{Entities as CoreEntities, NoEntitiesSchema, TC
 use cedar_policy_core::extensions::Extensions;
 
 use super::{
-    lowercase, AlgorithmRecord, ApiKeyRecord, InvitationRecord, MemberRecord, OrgRole, OrganizationRecord,
-    Snapshot, TeamRecord, UserRecord, VersionStatus, WorkspaceRecord, WorkspaceRole,
+    lowercase, AlgorithmRecord, ApiKeyRecord, FastMap, InvitationRecord, MemberRecord, OrgRole,
+    OrganizationRecord, Snapshot, TeamRecord, UserRecord, VersionStatus, WorkspaceRecord, WorkspaceRole,
 };
 use crate::error::{Error, Result};
 
@@ -209,13 +210,18 @@ impl SnapshotEntities {
     }
 }
 
-/// What a user is given across all organizations: groups, and per org the compliance labels
-/// its restricted teams demand (TEAM-4).
+/// What the conversion gathers for a user: their lower-cased email, which the user and each of
+/// their memberships carry, the groups the organizations put them in, and per org the
+/// compliance labels its restricted teams demand (TEAM-4).
 #[derive(Default)]
-struct UserGrants {
+struct Person {
+    email: String,
     ancestry: Ancestry,
     restrictions: HashMap<String, BTreeSet<String>>,
 }
+
+/// The people by user id: one lookup per mention of a user.
+type People<'s> = FastMap<&'s str, Person>;
 
 /// Each user's uid by lower-cased email, the store's index of known accounts (MEM-2).
 pub fn snapshot_accounts(snapshot: &Snapshot) -> Result<HashMap<String, EntityUid>> {
@@ -232,34 +238,34 @@ pub fn snapshot_accounts(snapshot: &Snapshot) -> Result<HashMap<String, EntityUi
 /// All entities of a snapshot that `check_snapshot` accepted.
 #[inline(never)]
 pub fn snapshot_entities(snapshot: &Snapshot) -> Result<SnapshotEntities> {
-    let mut grants: HashMap<&str, UserGrants> = HashMap::new();
+    let mut people: People<'_> = snapshot
+        .users
+        .iter()
+        .map(|user| (user.id.as_str(), Person { email: lowercase(&user.email), ..Person::default() }))
+        .collect();
     let mut entities = vec![build(uid("Platform", PLATFORM_ID)?, [], Ancestry::default())];
-    // Lower-cased once: the user and each of their memberships carry it.
-    let emails: HashMap<&str, String> =
-        snapshot.users.iter().map(|u| (u.id.as_str(), lowercase(&u.email))).collect();
     for org in &snapshot.organizations {
-        organization_entities(org, &emails, &mut grants, &mut entities)?;
+        organization_entities(org, &mut people, &mut entities)?;
     }
     for user in &snapshot.users {
-        let email = emails.get(user.id.as_str()).map_or("", String::as_str);
-        entities.push(user_entity(user, email, grants.remove(user.id.as_str()).unwrap_or_default())?);
+        entities.push(user_entity(user, people.remove(user.id.as_str()).unwrap_or_default())?);
     }
     Ok(SnapshotEntities(entities))
 }
 
 #[inline(never)]
-fn user_entity(user: &UserRecord, email: &str, grant: UserGrants) -> Result<ast::Entity> {
+fn user_entity(user: &UserRecord, person: Person) -> Result<ast::Entity> {
     let attrs = [
-        ("email", string(email)),
+        ("email", Value::from(person.email)),
         ("name", string(&user.name)),
         ("mfaEnabled", Value::from(user.mfa_enabled)),
         ("passwordCompliant", Value::from(user.password_compliant)),
     ];
-    let tags = grant
+    let tags = person
         .restrictions
         .into_iter()
         .map(|(org, labels)| (org, Value::set(labels.into_iter().map(Value::from), None)));
-    Ok(build_with_tags(uid("User", &user.id)?, attrs, grant.ancestry, tags))
+    Ok(build_with_tags(uid("User", &user.id)?, attrs, person.ancestry, tags))
 }
 
 /// The role groups of one organization (see policies/schema.cedarschema).
@@ -307,8 +313,7 @@ struct OrgScope<'s> {
 #[inline(never)]
 fn organization_entities<'s>(
     org: &'s OrganizationRecord,
-    emails: &HashMap<&str, String>,
-    grants: &mut HashMap<&'s str, UserGrants>,
+    people: &mut People<'s>,
     out: &mut Vec<ast::Entity>,
 ) -> Result<()> {
     let org_uid = uid("Organization", &org.id)?;
@@ -318,20 +323,21 @@ fn organization_entities<'s>(
 
     let scope = OrgScope { org, org_ref: entity_ref(&org_uid) };
     for member in &org.members {
-        grants.entry(member.user.as_str()).or_default().ancestry.join(roles.of_role(member.role));
-        out.push(membership_entity(&scope, member, emails)?);
+        let person = people.entry(member.user.as_str()).or_default();
+        person.ancestry.join(roles.of_role(member.role));
+        out.push(membership_entity(&scope, member, &person.email)?);
     }
     for collaborator in &org.collaborators {
-        grants.entry(collaborator.as_str()).or_default().ancestry.join(&roles.collaborators);
+        people.entry(collaborator.as_str()).or_default().ancestry.join(&roles.collaborators);
     }
     // Team -> the workspace role groups it was granted (TEAM-3).
-    let mut team_groups: HashMap<&str, Vec<Group>> = HashMap::new();
+    let mut team_groups: FastMap<&str, Vec<Group>> = FastMap::default();
     for workspace in &org.workspaces {
-        workspace_entities(&scope, workspace, grants, &mut team_groups, out)?;
+        workspace_entities(&scope, workspace, people, &mut team_groups, out)?;
     }
     for team in &org.teams {
         let groups = team_groups.remove(team.id.as_str()).unwrap_or_default();
-        out.push(team_entity(&scope, team, &groups, grants)?);
+        out.push(team_entity(&scope, team, &groups, people)?);
     }
     for algorithm in &org.algorithms {
         algorithm_entities(&scope, algorithm, out)?;
@@ -374,12 +380,7 @@ fn organization_entity(org: &OrganizationRecord, org_uid: &EntityUID, roles: &Or
 }
 
 #[inline(never)]
-fn membership_entity(
-    scope: &OrgScope<'_>,
-    member: &MemberRecord,
-    emails: &HashMap<&str, String>,
-) -> Result<ast::Entity> {
-    let email = emails.get(member.user.as_str()).map_or("", String::as_str);
+fn membership_entity(scope: &OrgScope<'_>, member: &MemberRecord, email: &str) -> Result<ast::Entity> {
     Ok(build(
         uid("Membership", &membership_id(&scope.org.id, &member.user))?,
         [
@@ -397,8 +398,8 @@ fn membership_entity(
 fn workspace_entities<'s>(
     scope: &OrgScope<'_>,
     workspace: &'s WorkspaceRecord,
-    grants: &mut HashMap<&'s str, UserGrants>,
-    team_groups: &mut HashMap<&'s str, Vec<Group>>,
+    people: &mut People<'s>,
+    team_groups: &mut FastMap<&'s str, Vec<Group>>,
     out: &mut Vec<ast::Entity>,
 ) -> Result<()> {
     // In the order of `WorkspaceRole::ALL`, weakest first.
@@ -423,7 +424,7 @@ fn workspace_entities<'s>(
                 ))
             })?;
         if let Some(user) = &participant.user {
-            grants.entry(user.as_str()).or_default().ancestry.join(group);
+            people.entry(user.as_str()).or_default().ancestry.join(group);
         } else if let Some(team) = &participant.team {
             team_groups.entry(team.as_str()).or_default().push(group.clone());
         }
@@ -446,15 +447,15 @@ fn team_entity<'s>(
     scope: &OrgScope<'_>,
     team: &'s TeamRecord,
     groups: &[Group],
-    grants: &mut HashMap<&'s str, UserGrants>,
+    people: &mut People<'s>,
 ) -> Result<ast::Entity> {
     let ancestry = Ancestry::of(groups);
     let team_group = Group::new(uid("Team", &team.id)?, &ancestry);
     for user in &team.members {
-        let grant = grants.entry(user.as_str()).or_default();
-        grant.ancestry.join(&team_group);
+        let person = people.entry(user.as_str()).or_default();
+        person.ancestry.join(&team_group);
         if !team.compliance_labels.is_empty() {
-            grant
+            person
                 .restrictions
                 .entry(scope.org.id.clone())
                 .or_default()

@@ -8,6 +8,12 @@ pub use check::check_snapshot;
 pub(crate) use entities::preinitialize;
 pub use entities::{membership_id, snapshot_accounts, snapshot_entities, SnapshotEntities};
 
+/// Maps keyed by the snapshot's strings. foldhash rather than std's SipHash: a cold load in
+/// wasm spent about a tenth of its time hashing, and these keys are ids and emails the
+/// snapshot's own author supplies (`check_snapshot` caps their count and length).
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+pub(crate) type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
+
 /// Lower-cases an email, the way every email is compared (MEM-2). The same as
 /// `str::to_lowercase`; emails are nearly always ASCII, and the ASCII path is a small function
 /// where `to_lowercase` is a large one that V8 recompiles during a cold load.
