@@ -140,6 +140,19 @@ fn mem2_an_account_recorded_with_capitals_is_found_by_email() {
 }
 
 #[test]
+fn mem2_an_account_with_a_non_ascii_email_is_found_in_any_case() {
+    // Emails are lower-cased on a fast path when ASCII and by Unicode rules otherwise.
+    let engine = engine_variant(|s| {
+        let grace = s.users.iter_mut().find(|u| u.id == "grace").unwrap();
+        grace.email = "GRÂCE.ÖZ@Example.COM".into();
+    });
+    for email in ["grâce.öz@example.com", "Grâce.Öz@EXAMPLE.com"] {
+        assert_violates(&invite(&engine, "alice", "member", Some(email), None), "MEM-2");
+    }
+    assert_valid(&invite(&engine, "alice", "member", Some("grace.oz@example.com"), None));
+}
+
+#[test]
 fn mem2_existing_account_is_invited_by_account_name() {
     assert_valid(&invite(&engine(), "alice", "member", None, Some("grace")));
 }

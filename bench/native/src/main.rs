@@ -174,7 +174,7 @@ fn breakdown(policy_text: &str, snapshot_text: &str) -> Result<Value> {
         let copy = entities.clone();
         lap("cloneSnapshotEntities", &mut steps);
         black_box(copy.into_store(&actions)?);
-        lap("storeClosureVerified", &mut steps);
+        lap("storeClosedAncestors", &mut steps);
         let entities = entities.into_entities();
         let copy = entities.clone();
         lap("cloneEntities", &mut steps);
