@@ -9,7 +9,6 @@
 //! algorithm), so Cedar need not compute the closure (see `SnapshotEntities::into_store`).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-
 use std::sync::OnceLock;
 
 use cedar_policy::{Entities, Entity, EntityId, EntityTypeName, EntityUid, Schema};
@@ -177,9 +176,9 @@ impl SnapshotEntities {
         self.0.into_iter().map(Entity::from).collect()
     }
 
-    /// The store of these entities and the schema's `actions`, for a load under the schema
-    /// they are built for (a property test holds them to it, so Cedar's conformance check is
-    /// skipped).
+    /// The store of these entities and `actions`, the action entities of the schema they are
+    /// built for (`Schema::action_entities`, whose hierarchy the schema closes). A property
+    /// test holds the entities to that schema, so Cedar's conformance check is skipped.
     pub fn into_store(self, actions: &[Entity]) -> Result<Entities> {
         let actions = actions.iter().map(|action| action.as_ref().clone());
         // The ancestors are closed by construction: each group's are complete before anything

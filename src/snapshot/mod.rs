@@ -8,9 +8,14 @@ pub use check::check_snapshot;
 pub(crate) use entities::preinitialize;
 pub use entities::{membership_id, snapshot_accounts, snapshot_entities, SnapshotEntities};
 
-/// Maps keyed by the snapshot's strings. foldhash rather than std's SipHash: a cold load in
-/// wasm spent about a tenth of its time hashing, and these keys are ids and emails the
-/// snapshot's own author supplies (`check_snapshot` caps their count and length).
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "wasm")]
+use tsify::Tsify;
+
+/// Maps keyed by the snapshot's strings: foldhash (randomly seeded) rather than std's SipHash,
+/// which was about a tenth of a cold load in wasm. The keys are the snapshot's ids and emails,
+/// within the input limits of `crate::limits`.
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 pub(crate) type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 
@@ -24,11 +29,6 @@ pub(crate) fn lowercase(text: &str) -> String {
         text.to_lowercase()
     }
 }
-
-use serde::{Deserialize, Serialize};
-
-#[cfg(feature = "wasm")]
-use tsify::Tsify;
 
 /// Every user the snapshot mentions, and the organizations.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
