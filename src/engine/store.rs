@@ -8,7 +8,7 @@ use cedar_policy::{Entities, Entity, EntityUid, EvalResult};
 use super::{Engine, EntityRef};
 use crate::error::{Error, Result};
 use crate::limits::{check_hierarchy, check_size, parse_json, MAX_ENTITIES};
-use crate::snapshot::{check_snapshot, lowercase, snapshot_accounts, snapshot_entities, Snapshot};
+use crate::snapshot::{check_snapshot, lowercase, snapshot_entities, Snapshot};
 
 /// The entities, and the index of known accounts by email (MEM-2).
 #[derive(Debug, Clone, Default)]
@@ -64,8 +64,10 @@ impl Engine {
     /// Replaces the store with the entities of `snapshot`. Returns how many entities it holds.
     pub fn load_snapshot(&mut self, snapshot: &Snapshot) -> Result<usize> {
         check_snapshot(snapshot)?;
-        let entities = snapshot_entities(snapshot)?;
+        let mut entities = snapshot_entities(snapshot)?;
         check_size("entity count", entities.len(), MAX_ENTITIES)?;
+        // The conversion lower-cases each email once, for the user and for this index.
+        let accounts = entities.take_accounts();
         // The snapshot's entities are built to the embedded schema's shapes (a property test
         // holds Cedar's conformance check to that over random organizations), and that check
         // is a third of a cold load; it runs against any other schema.
@@ -73,8 +75,6 @@ impl Engine {
             Some(actions) => entities.into_store(actions)?,
             None => entities.into_checked_store(&self.ruleset.schema)?,
         };
-        // The snapshot lists the accounts: reading them back off the entities costs more.
-        let accounts = snapshot_accounts(snapshot)?;
         self.store.entities = loaded;
         self.store.accounts_by_email = accounts;
         Ok(self.store.entities.len())

@@ -159,21 +159,30 @@ fn build_with_tags(
     )
 }
 
-/// A snapshot's entities, each with all its ancestors.
+/// A snapshot's entities, each with all its ancestors, and the index of its accounts.
 #[derive(Debug, Clone)]
-pub struct SnapshotEntities(Vec<ast::Entity>);
+pub struct SnapshotEntities {
+    entities: Vec<ast::Entity>,
+    accounts: HashMap<String, EntityUid>,
+}
 
 impl SnapshotEntities {
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.entities.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entities.is_empty()
+    }
+
+    /// Each user's uid by lower-cased email, the store's index of known accounts (MEM-2).
+    /// Taken, not copied: a second call gives an empty index.
+    pub fn take_accounts(&mut self) -> HashMap<String, EntityUid> {
+        std::mem::take(&mut self.accounts)
     }
 
     pub fn into_entities(self) -> Vec<Entity> {
-        self.0.into_iter().map(Entity::from).collect()
+        self.entities.into_iter().map(Entity::from).collect()
     }
 
     /// The store of these entities and `actions`, the action entities of the schema they are
@@ -192,7 +201,7 @@ impl SnapshotEntities {
             TCComputation::AssumeAlreadyComputed
         };
         CoreEntities::from_entities(
-            self.0.into_iter().chain(actions),
+            self.entities.into_iter().chain(actions),
             None::<&NoEntitiesSchema>,
             closure,
             Extensions::all_available(),
@@ -222,11 +231,6 @@ struct Person {
 /// The people by user id: one lookup per mention of a user.
 type People<'s> = FastMap<&'s str, Person>;
 
-/// Each user's uid by lower-cased email, the store's index of known accounts (MEM-2).
-pub fn snapshot_accounts(snapshot: &Snapshot) -> Result<HashMap<String, EntityUid>> {
-    snapshot.users.iter().map(|user| Ok((lowercase(&user.email), public_uid("User", &user.id)?))).collect()
-}
-
 // The steps of a load (`check_snapshot`, this function, and one function per kind of entity
 // below) stay out of line: `inline(never)` here, and a cap on single-caller inlining in
 // scripts/build-wasm.sh. V8 recompiles a wasm function that runs hot with its optimizing tier,
@@ -246,14 +250,18 @@ pub fn snapshot_entities(snapshot: &Snapshot) -> Result<SnapshotEntities> {
     for org in &snapshot.organizations {
         organization_entities(org, &mut people, &mut entities)?;
     }
+    let mut accounts = HashMap::with_capacity(snapshot.users.len());
     for user in &snapshot.users {
-        entities.push(user_entity(user, people.remove(user.id.as_str()).unwrap_or_default())?);
+        let person = people.remove(user.id.as_str()).unwrap_or_default();
+        let user_uid = public_uid("User", &user.id)?;
+        accounts.insert(person.email.clone(), user_uid.clone());
+        entities.push(user_entity(user, user_uid.into(), person));
     }
-    Ok(SnapshotEntities(entities))
+    Ok(SnapshotEntities { entities, accounts })
 }
 
 #[inline(never)]
-fn user_entity(user: &UserRecord, person: Person) -> Result<ast::Entity> {
+fn user_entity(user: &UserRecord, user_uid: EntityUID, person: Person) -> ast::Entity {
     let attrs = [
         ("email", Value::from(person.email)),
         ("name", string(&user.name)),
@@ -264,7 +272,7 @@ fn user_entity(user: &UserRecord, person: Person) -> Result<ast::Entity> {
         .restrictions
         .into_iter()
         .map(|(org, labels)| (org, Value::set(labels.into_iter().map(Value::from), None)));
-    Ok(build_with_tags(uid("User", &user.id)?, attrs, person.ancestry, tags))
+    build_with_tags(user_uid, attrs, person.ancestry, tags)
 }
 
 /// The role groups of one organization (see policies/schema.cedarschema).

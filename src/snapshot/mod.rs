@@ -6,7 +6,7 @@ mod entities;
 
 pub use check::check_snapshot;
 pub(crate) use entities::preinitialize;
-pub use entities::{membership_id, snapshot_accounts, snapshot_entities, SnapshotEntities};
+pub use entities::{membership_id, snapshot_entities, SnapshotEntities};
 
 use serde::{Deserialize, Serialize};
 
