@@ -11,6 +11,13 @@ bash scripts/setup.sh
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 export RUST_BACKTRACE=0
 
+# Chromium, ChromeDriver and the test runners write profiles and shared-memory files under
+# TMPDIR, and a browser that is killed rather than closed leaves them behind (over 100 MB a
+# run). They all go to one directory of this run, removed when it ends however it ends.
+run_tmp="$(mktemp -d -t orgwarden-test.XXXXXX)"
+trap 'rm -rf "$run_tmp"' EXIT
+export TMPDIR="$run_tmp"
+
 step() { printf '\n==> %s\n' "$*"; }
 
 step "rustfmt"
