@@ -6,6 +6,14 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# A run writes about 5 GB of build output; on a fuller disk it fails part-way with ENOSPC from
+# whichever tool hits the limit first, so say so up front.
+free_kib="$(df -Pk . | awk 'NR == 2 { print $4 }')"
+if [ "${free_kib:-0}" -lt $((6 * 1024 * 1024)) ]; then
+  printf 'test.sh: warning: %s MiB free here; a run from a fresh clone needs about 6 GB\n' \
+    "$((${free_kib:-0} / 1024))" >&2
+fi
+
 bash scripts/setup.sh
 # shellcheck disable=SC1091
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
