@@ -21,9 +21,13 @@ export RUST_BACKTRACE=0
 
 # Chromium, ChromeDriver and the test runners write profiles and shared-memory files under
 # TMPDIR, and a browser that is killed rather than closed leaves them behind (over 100 MB a
-# run). They all go to one directory of this run, removed when it ends however it ends.
+# run). They all go to one directory of this run, removed when it ends: passed, failed or
+# interrupted (the signal traps turn an interruption into an exit, which runs the EXIT trap).
 run_tmp="$(mktemp -d -t orgwarden-test.XXXXXX)"
 trap 'rm -rf "$run_tmp"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 export TMPDIR="$run_tmp"
 
 step() { printf '\n==> %s\n' "$*"; }
