@@ -12,8 +12,8 @@ use orgwarden::snapshot::OrgRole;
 use orgwarden::{Engine, EngineOptions, Error, ErrorCode, PolicyEffect, PolicySource, Snapshot};
 use serde_json::json;
 
-/// Every rule id of the shared `domain.md`, for when that file is not at hand (it is checked
-/// against the file whenever the file is there).
+/// Every rule id of the catalogue `docs/rules.md`, in its order. The catalogue is checked
+/// against this list, so a rule cannot drop out of it unnoticed.
 const RULE_IDS: &[&str] = &[
     "ORG-1", "ORG-2", "ORG-3", "ORG-4", "MEM-1", "MEM-2", "MEM-3", "MEM-4", "MEM-5", "MEM-6", "MEM-7",
     "MEM-8", "MEM-9", "MEM-10", "TEAM-1", "TEAM-2", "TEAM-3", "TEAM-4", "WS-1", "WS-2", "WS-3", "WS-4",
@@ -25,26 +25,109 @@ fn rule_ids() -> Vec<&'static str> {
     RULE_IDS.to_vec()
 }
 
-/// domain.md, next to the repository in CI and in development; `None` elsewhere.
-fn domain_md() -> Option<String> {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/domain.md")).ok()
+/// The repository's rule catalogue, `docs/rules.md`.
+fn rules_md() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The rule ids domain.md defines: the first word of each `- XXX-N ...` bullet.
-fn domain_rule_ids(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|line| line.strip_prefix("- "))
-        .filter_map(|rest| rest.split_whitespace().next())
-        .filter(|word| {
-            word.split_once('-').is_some_and(|(family, n)| {
-                !family.is_empty()
-                    && family.chars().all(|c| c.is_ascii_uppercase())
-                    && !n.is_empty()
-                    && n.chars().all(|c| c.is_ascii_digit())
-            })
-        })
-        .map(str::to_owned)
-        .collect()
+/// `XXX-N`: capitals, a hyphen, digits.
+fn is_rule_id(word: &str) -> bool {
+    word.split_once('-').is_some_and(|(family, n)| {
+        !family.is_empty()
+            && family.chars().all(|c| c.is_ascii_uppercase())
+            && !n.is_empty()
+            && n.chars().all(|c| c.is_ascii_digit())
+    })
+}
+
+/// One rule of the catalogue: a `### <ID> <title>` heading, the `## ...` group heading it sits
+/// under, and its `- **<label>:** <text>` bullets (a bullet runs on over its continuation
+/// lines, up to the next bullet, heading or blank line).
+#[derive(Debug)]
+struct CatalogueRule {
+    id: String,
+    group: String,
+    bullets: Vec<(String, String)>,
+}
+
+impl CatalogueRule {
+    /// The text of the rule's one bullet labelled `label`.
+    #[track_caller]
+    fn field(&self, label: &str) -> &str {
+        let found: Vec<&str> =
+            self.bullets.iter().filter(|(l, _)| l == label).map(|(_, text)| text.as_str()).collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "{}: needs exactly one `- **{label}:**` bullet: {:?}",
+            self.id,
+            self.bullets
+        );
+        assert!(!found[0].trim().is_empty(), "{}: the {label} bullet is empty", self.id);
+        found[0]
+    }
+}
+
+fn catalogue(text: &str) -> Vec<CatalogueRule> {
+    let mut rules: Vec<CatalogueRule> = Vec::new();
+    let mut group = String::new();
+    // Whether the lines being read belong to the last rule of `rules`.
+    let mut in_rule = false;
+    let mut bullet: Option<(String, String)> = None;
+    for line in text.lines().chain(std::iter::once("")) {
+        let trimmed = line.trim();
+        let ends_bullet = trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with("- ");
+        if !ends_bullet {
+            if let Some((_, body)) = bullet.as_mut() {
+                body.push(' ');
+                body.push_str(trimmed);
+            }
+            continue;
+        }
+        if let Some(done) = bullet.take() {
+            rules.last_mut().unwrap().bullets.push(done);
+        }
+        if trimmed.starts_with('#') {
+            in_rule = false;
+        }
+        if let Some(heading) = line.strip_prefix("## ") {
+            group = heading.trim().to_owned();
+        } else if let Some(heading) = line.strip_prefix("### ") {
+            if let Some(id) = heading.split_whitespace().next().filter(|w| is_rule_id(w)) {
+                rules.push(CatalogueRule { id: id.to_owned(), group: group.clone(), bullets: Vec::new() });
+                in_rule = true;
+            }
+        } else if let Some(rest) = trimmed.strip_prefix("- **").filter(|_| in_rule) {
+            if let Some((label, body)) = rest.split_once(":**") {
+                bullet = Some((label.to_owned(), body.trim().to_owned()));
+            }
+        }
+    }
+    rules
+}
+
+/// The text between backquotes: `a` and `b` in "x `a` y `b`".
+fn backquoted(text: &str) -> Vec<&str> {
+    text.split('`').skip(1).step_by(2).collect()
+}
+
+/// Looks like a default policy id: a rule family in lower case with its number, then a hyphen
+/// (`mem7-last-owner-stays`).
+fn looks_like_policy_id(word: &str) -> bool {
+    let letters = word.chars().take_while(char::is_ascii_lowercase).count();
+    let rest = &word[letters..];
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    letters > 0 && digits > 0 && rest[digits..].starts_with('-')
+}
+
+/// Whether `text` names rule `id` (`MEM-1`, but not as the start of `MEM-10`) or has a test
+/// named by it (`fn mem1_`).
+fn mentions_rule(text: &str, id: &str) -> bool {
+    let named = text
+        .match_indices(id)
+        .any(|(at, _)| !text[at + id.len()..].starts_with(|c: char| c.is_ascii_digit()));
+    named || text.contains(&format!("fn {}_", id.to_lowercase().replace('-', "")))
 }
 
 fn store_size(engine: &Engine) -> usize {
@@ -759,7 +842,7 @@ fn default_engines_share_policies_but_not_entities() {
     assert_eq!(empty.entities().iter().filter(|e| e.uid().type_name().to_string() != "Action").count(), 0);
 }
 
-// ---- the default policy set and domain.md -----------------------------------------------
+// ---- the default policy set and the rule catalogue (docs/rules.md) ---------------------
 
 #[test]
 fn every_default_policy_has_id_rule_and_reason() {
@@ -789,25 +872,104 @@ fn every_default_policy_has_id_rule_and_reason() {
 }
 
 #[test]
-fn every_policy_rule_is_defined_in_domain_md() {
-    let Some(domain) = domain_md() else {
-        eprintln!("../shared/domain.md is not here: checked against the embedded rule ids only");
-        return;
-    };
-    let defined = domain_rule_ids(&domain);
-    assert_eq!(defined, rule_ids(), "the embedded rule ids follow domain.md");
+fn rule_catalogue_lists_every_rule_once_under_its_group() {
+    let rules = catalogue(&rules_md());
+    let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, rule_ids(), "docs/rules.md lists every rule id once, in order");
+    for rule in &rules {
+        let family = rule.id.split_once('-').unwrap().0;
+        assert!(
+            rule.group.ends_with(&format!("({family})")),
+            "{} sits under `## {}`, not under its group ({family})",
+            rule.id,
+            rule.group
+        );
+        for label in ["Binds", "Enforced by", "Tests"] {
+            rule.field(label);
+        }
+    }
+}
+
+#[test]
+fn every_policy_rule_is_in_the_rule_catalogue() {
+    let rules = catalogue(&rules_md());
     for info in Engine::with_defaults().unwrap().policies() {
         let rule = info.rule.as_deref().unwrap();
-        assert!(defined.iter().any(|d| d == rule), "{}: {rule} is not in domain.md", info.id);
+        assert!(rules.iter().any(|r| r.id == rule), "{}: {rule} is not in docs/rules.md", info.id);
+    }
+}
+
+/// Each rule's **Enforced by:** names, before any `structural:`, exactly the default policies
+/// whose `@rule` is that rule; a rule no policy cites must say `structural:` and how it is
+/// held. A policy id named after `structural:` must exist too.
+#[test]
+fn every_catalogue_rule_is_enforced_by_its_policies_or_marked_structural() {
+    let engine = Engine::with_defaults().unwrap();
+    let all_ids: Vec<&str> = engine.policies().iter().map(|p| p.id.as_str()).collect();
+    for rule in catalogue(&rules_md()) {
+        let enforced_by = rule.field("Enforced by");
+        let (policies_part, structural) = match enforced_by.split_once("structural:") {
+            Some((before, after)) => (before, Some(after)),
+            None => (enforced_by, None),
+        };
+        let mut listed: Vec<&str> = backquoted(policies_part);
+        listed.sort_unstable();
+        let mut citing: Vec<&str> = engine
+            .policies()
+            .iter()
+            .filter(|p| p.rule.as_deref() == Some(rule.id.as_str()))
+            .map(|p| p.id.as_str())
+            .collect();
+        citing.sort_unstable();
+        assert_eq!(
+            listed, citing,
+            "{}: the policies of Enforced by are those whose @rule is {}",
+            rule.id, rule.id
+        );
+        if citing.is_empty() {
+            assert!(
+                structural.is_some_and(|how| how.trim().len() > 10),
+                "{}: no policy cites it, so Enforced by must say `structural:` and how",
+                rule.id
+            );
+        }
+        for word in structural.map(backquoted).unwrap_or_default() {
+            if looks_like_policy_id(word) {
+                assert!(all_ids.contains(&word), "{}: `{word}` is not a default policy", rule.id);
+            }
+        }
+    }
+}
+
+/// Each rule's **Tests:** names test files that exist, at least one of them a
+/// `tests/rules_*.rs`, and each cites the rule (by id or by a test named after it).
+#[test]
+fn every_catalogue_rule_names_test_files_that_cite_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for rule in catalogue(&rules_md()) {
+        let files = backquoted(rule.field("Tests"));
+        assert!(
+            files.iter().any(|f| f.starts_with("tests/rules_")),
+            "{}: no tests/rules_*.rs named",
+            rule.id
+        );
+        for file in files {
+            assert!(
+                file.starts_with("tests/") && file.ends_with(".rs"),
+                "{}: `{file}` is not a test file",
+                rule.id
+            );
+            let text = std::fs::read_to_string(root.join(file))
+                .unwrap_or_else(|e| panic!("{}: {file}: {e}", rule.id));
+            assert!(mentions_rule(&text, &rule.id), "{}: {file} does not cite it", rule.id);
+        }
     }
 }
 
 #[test]
 fn every_rule_id_is_cited_by_a_test() {
-    let ids: Vec<String> = match domain_md() {
-        Some(domain) => domain_rule_ids(&domain),
-        None => rule_ids().into_iter().map(str::to_owned).collect(),
-    };
+    let ids: Vec<String> = catalogue(&rules_md()).into_iter().map(|r| r.id).collect();
+    assert_eq!(ids, rule_ids());
     let tests_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     // This file lists every id; only the other test files count as citing one.
     let sources: Vec<String> = std::fs::read_dir(&tests_dir)
@@ -818,8 +980,8 @@ fn every_rule_id_is_cited_by_a_test() {
         .map(|path| std::fs::read_to_string(path).unwrap())
         .collect();
     for id in ids {
-        // A test named by the rule: MEM-7 -> `fn mem7_...`. Structural rules (TEAM-3, WS-4,
-        // SEC-1, SEC-2, SEC-4) have no policy, so the test names are what cites every rule.
+        // A test named by the rule: MEM-7 -> `fn mem7_...`. Structural rules (TEAM-3, SEC-1,
+        // SEC-2, SEC-4) have no policy, so the test names are what cites every rule.
         let test_name = format!("fn {}_", id.to_lowercase().replace('-', ""));
         assert!(sources.iter().any(|s| s.contains(&test_name)), "no test is named `{test_name}...` for {id}");
     }

@@ -1,6 +1,6 @@
 //! Property tests: random but valid organizations (1-3 orgs; owners, admins, members,
 //! collaborators; teams; workspaces with user and team participants; algorithms and versions;
-//! invitations; API keys with random scopes) against the rules of the shared `domain.md`.
+//! invitations; API keys with random scopes) against the rules of docs/rules.md.
 //! Each property names the rule it protects.
 //!
 //! The default case counts keep the whole file well under a minute in a debug build; set

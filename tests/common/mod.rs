@@ -1,5 +1,5 @@
 //! The shared fixture of the rule tests: two organizations ("acme" and "globex") and a personal
-//! account, covering every role of the shared `domain.md`, plus helpers to load it, mutate it
+//! account, covering every role of docs/rules.md, plus helpers to load it, mutate it
 //! for variant cases, and ask the engine.
 //!
 //! Who is who:
