@@ -22,6 +22,16 @@ pub enum ErrorCode {
     MissingInput,
     PolicyEvaluation,
     LimitExceeded,
+    /// The JS layer's: a call on an authorizer after `free()` (or the end of its `using` block).
+    AuthorizerFreed,
+    /// The JS layer's: the module trapped during this call. It was replaced by a fresh
+    /// instance; this authorizer's engine was lost with the old one.
+    EngineTrapped,
+    /// The JS layer's: this authorizer's engine was lost when the module was replaced after a
+    /// trap in another call. Loading a snapshot or entities rebuilds it with its options.
+    EngineReset,
+    /// The JS layer's: a call before `init()` (or `initSync`) on the browser entry.
+    ModuleNotInitialized,
 }
 
 impl ErrorCode {
@@ -42,6 +52,10 @@ impl ErrorCode {
             Self::MissingInput => "MISSING_INPUT",
             Self::PolicyEvaluation => "POLICY_EVALUATION",
             Self::LimitExceeded => "LIMIT_EXCEEDED",
+            Self::AuthorizerFreed => "AUTHORIZER_FREED",
+            Self::EngineTrapped => "ENGINE_TRAPPED",
+            Self::EngineReset => "ENGINE_RESET",
+            Self::ModuleNotInitialized => "MODULE_NOT_INITIALIZED",
         }
     }
 }

@@ -1,6 +1,9 @@
-//! The boundary calls, typed and as JSON twins. Every answer is tagged (`{"type":"success",..}`
-//! or `{"type":"failure","errors":[..]}`) and none of these functions fails: the wasm layer
-//! only converts values, and native tests drive the same calls through the JSON twins.
+//! The boundary calls: the one adapter between callers that speak JSON text (the wasm layer,
+//! native callers of the JSON twins) and the engine. Each call reads its input under the size
+//! and depth limits and gives one typed, tagged answer (`{"type":"success",..}` or
+//! `{"type":"failure","errors":[..]}`); none of them fails or panics. `src/wasm.rs` only turns
+//! JS values into the arguments here and the answers into JS values; the `*_json` twins give
+//! the same answers as JSON text, for native callers and tests.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -8,8 +11,8 @@ use serde_json::Value;
 use crate::actions::{ActionRequest, ActionValidation};
 use crate::engine::{ActionOutcome, Decision, Engine, EngineOptions, EntityRef, Matrix};
 use crate::error::{Error, ErrorInfo, Result};
-use crate::limits::parse_json;
-use crate::policies::PolicyInfo;
+use crate::limits::{check_size, parse_json, Limits, MAX_NAME_BYTES};
+use crate::policies::{PolicyInfo, PolicySource};
 use crate::snapshot::OrganizationRecord;
 
 /// A tagged answer: the value of a success, or why it failed.
@@ -65,9 +68,59 @@ pub fn loaded(result: Result<usize>) -> LoadAnswer {
     result.map(|entity_count| Loaded { entity_count }).into()
 }
 
+/// `EngineOptions` JSON (or none, for the embedded defaults) -> an engine, or why not.
+pub fn new_engine(options: Option<&str>) -> std::result::Result<Engine, ErrorInfo> {
+    options
+        .map_or(Ok(EngineOptions::default()), |text| parse_json::<EngineOptions>("engine options", text))
+        .and_then(Engine::new)
+        .map_err(ErrorInfo::from)
+}
+
+pub fn load_snapshot(engine: &mut Engine, snapshot: &str) -> LoadAnswer {
+    loaded(engine.load_snapshot_json(snapshot))
+}
+
+pub fn load_entities(engine: &mut Engine, entities: &str) -> LoadAnswer {
+    loaded(engine.load_entities_json(entities))
+}
+
+pub fn upsert_entities(engine: &mut Engine, entities: &str) -> LoadAnswer {
+    loaded(engine.upsert_entities_json(entities))
+}
+
+/// `[{"type":..,"id":..}, ..]` -> the store after removing them (none, if one is unknown).
+pub fn remove_entities(engine: &mut Engine, refs: &str) -> LoadAnswer {
+    loaded(
+        parse_json::<Vec<EntityRef>>("entity references", refs)
+            .and_then(|refs| engine.remove_entities(&refs)),
+    )
+}
+
+/// A check whose context, if any, is JSON text. Never fails: a problem is a denying failure.
+pub fn check(
+    engine: &Engine,
+    principal: &EntityRef,
+    action: &str,
+    resource: &EntityRef,
+    context: Option<&str>,
+) -> Decision {
+    let context =
+        check_names(&[&principal.entity_type, &principal.id, action, &resource.entity_type, &resource.id])
+            .and_then(|()| context.map(|text| parse_json::<Value>("context", text)).transpose());
+    match context {
+        Ok(context) => engine.check(principal, action, resource, context),
+        Err(error) => Decision::from(error),
+    }
+}
+
+/// Names handed over as strings on their own (types, ids, actions) are bounded like JSON text.
+fn check_names(names: &[&str]) -> Result<()> {
+    names.iter().try_for_each(|name| check_size("a name in bytes", name.len(), MAX_NAME_BYTES))
+}
+
 pub fn allowed_actions(engine: &Engine, principal: &EntityRef, resource: &EntityRef) -> AllowedActionsAnswer {
-    engine
-        .allowed_actions(principal, resource)
+    check_names(&[&principal.entity_type, &principal.id, &resource.entity_type, &resource.id])
+        .and_then(|()| engine.allowed_actions(principal, resource))
         .map(|outcomes| AllowedActions {
             allowed: outcomes.iter().filter(|o| o.decision.allowed()).map(|o| o.action.clone()).collect(),
             outcomes,
@@ -75,29 +128,51 @@ pub fn allowed_actions(engine: &Engine, principal: &EntityRef, resource: &Entity
         .into()
 }
 
-pub fn matrix(
-    engine: &Engine,
-    principal: &EntityRef,
-    resources: &[EntityRef],
-    actions: &[String],
-) -> MatrixAnswer {
-    engine.matrix(principal, resources, actions).into()
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MatrixCall {
+    principal: EntityRef,
+    resources: Vec<EntityRef>,
+    actions: Vec<String>,
 }
 
-/// Builds a policy set (defaults, custom sources, schema) without keeping it: the policies
-/// with their annotations, or Cedar's diagnostics with source locations.
-pub fn validate_policies(options: EngineOptions) -> PolicyListAnswer {
-    match Engine::new(options) {
-        Ok(engine) => Answer::Success(PolicyList {
-            policies: engine.policies().iter().map(|p| PolicyInfo::clone(p)).collect(),
-        }),
-        Err(error) => Answer::Failure { errors: vec![ErrorInfo::from(error)] },
+/// `{"principal":{..},"resources":[..],"actions":[..]}` -> a tagged matrix.
+pub fn matrix(engine: &Engine, call: &str) -> MatrixAnswer {
+    parse_json::<MatrixCall>("matrix call", call)
+        .and_then(|call| engine.matrix(&call.principal, &call.resources, &call.actions))
+        .into()
+}
+
+/// An `ActionRequest` as JSON -> an `ActionValidation` (malformed input is a violation).
+pub fn validate_action(engine: &Engine, request: &str) -> ActionValidation {
+    match parse_json::<ActionRequest>("action request", request) {
+        Ok(request) => engine.validate_action(&request),
+        Err(error) => ActionValidation::refused(error),
     }
+}
+
+/// `EngineOptions` JSON -> the policies of the set they build (without keeping it), or
+/// Cedar's diagnostics with source locations.
+pub fn validate_policies(options: &str) -> PolicyListAnswer {
+    new_engine(Some(options))
+        .map(|engine| PolicyList {
+            policies: engine.policies().iter().map(|p| PolicyInfo::clone(p)).collect(),
+        })
+        .map_or_else(|error| Answer::Failure { errors: vec![error] }, Answer::Success)
 }
 
 /// A new organization whose creator is its first owner (ORG-1).
 pub fn new_organization(id: &str, name: &str, creator: &str) -> OrganizationRecord {
     OrganizationRecord::new_with_creator(id, name, creator)
+}
+
+pub fn default_policy_sources() -> Vec<PolicySource> {
+    crate::policies::default_policy_sources()
+}
+
+/// The input limits a caller checks before handing anything over (see [`Limits`]).
+pub fn limits() -> Limits {
+    Limits::current()
 }
 
 // ---- JSON twins -----------------------------------------------------------------------------
@@ -117,14 +192,6 @@ struct CheckCall {
 struct PairCall {
     principal: EntityRef,
     resource: EntityRef,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MatrixCall {
-    principal: EntityRef,
-    resources: Vec<EntityRef>,
-    actions: Vec<String>,
 }
 
 fn to_json<T: Serialize>(value: &T) -> String {
@@ -150,22 +217,19 @@ pub fn check_json(engine: &Engine, call: &str) -> String {
 }
 
 pub fn load_snapshot_json(engine: &mut Engine, snapshot: &str) -> String {
-    to_json(&loaded(engine.load_snapshot_json(snapshot)))
+    to_json(&load_snapshot(engine, snapshot))
 }
 
 pub fn load_entities_json(engine: &mut Engine, entities: &str) -> String {
-    to_json(&loaded(engine.load_entities_json(entities)))
+    to_json(&load_entities(engine, entities))
 }
 
 pub fn upsert_entities_json(engine: &mut Engine, entities: &str) -> String {
-    to_json(&loaded(engine.upsert_entities_json(entities)))
+    to_json(&upsert_entities(engine, entities))
 }
 
-/// `[{"type":..,"id":..}, ..]` -> a tagged load answer.
 pub fn remove_entities_json(engine: &mut Engine, refs: &str) -> String {
-    let result = parse_json::<Vec<EntityRef>>("entity references", refs)
-        .and_then(|refs| engine.remove_entities(&refs));
-    to_json(&loaded(result))
+    to_json(&remove_entities(engine, refs))
 }
 
 /// `{"principal":{..},"resource":{..}}` -> a tagged list of actions.
@@ -176,35 +240,23 @@ pub fn allowed_actions_json(engine: &Engine, call: &str) -> String {
     }
 }
 
-/// `{"principal":{..},"resources":[..],"actions":[..]}` -> a tagged matrix.
 pub fn matrix_json(engine: &Engine, call: &str) -> String {
-    match parse_json::<MatrixCall>("matrix call", call) {
-        Ok(call) => to_json(&matrix(engine, &call.principal, &call.resources, &call.actions)),
-        Err(error) => failure_json(error),
-    }
+    to_json(&matrix(engine, call))
 }
 
-/// An `ActionRequest` -> an `ActionValidation` (malformed input is a violation).
 pub fn validate_action_json(engine: &Engine, request: &str) -> String {
-    match parse_json::<ActionRequest>("action request", request) {
-        Ok(request) => to_json(&engine.validate_action(&request)),
-        Err(error) => to_json(&ActionValidation::refused(error)),
-    }
+    to_json(&validate_action(engine, request))
 }
 
-/// `EngineOptions` JSON -> a tagged policy list or diagnostics.
 pub fn validate_policies_json(options: &str) -> String {
-    match parse_json::<EngineOptions>("engine options", options) {
-        Ok(options) => to_json(&validate_policies(options)),
-        Err(error) => failure_json(error),
-    }
+    to_json(&validate_policies(options))
 }
 
 /// `EngineOptions` JSON -> an engine, or the reason it cannot be built.
 pub fn new_engine_json(options: &str) -> std::result::Result<Engine, ErrorInfo> {
-    parse_json::<EngineOptions>("engine options", options).and_then(Engine::new).map_err(ErrorInfo::from)
+    new_engine(Some(options))
 }
 
 pub fn default_policy_sources_json() -> String {
-    to_json(&crate::policies::default_policy_sources())
+    to_json(&default_policy_sources())
 }

@@ -32,10 +32,8 @@ fn json_schema_is_the_cedar_schema() {
 fn default_policies_validate_strictly_against_the_schema() {
     // The engine skips validating the embedded policies against the embedded schema at
     // start-up; this is the check it relies on.
-    let answer = orgwarden::ffi::validate_policies(orgwarden::EngineOptions {
-        schema: Some(DEFAULT_SCHEMA.to_owned()),
-        ..Default::default()
-    });
+    let options = orgwarden::EngineOptions { schema: Some(DEFAULT_SCHEMA.to_owned()), ..Default::default() };
+    let answer = orgwarden::ffi::validate_policies(&serde_json::to_string(&options).unwrap());
     match answer {
         orgwarden::ffi::Answer::Success(list) => assert!(list.policies.len() > 50),
         orgwarden::ffi::Answer::Failure { errors } => panic!("{errors:?}"),

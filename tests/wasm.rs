@@ -1,166 +1,174 @@
-//! The wasm-bindgen layer, run inside real JavaScript engines: Node and headless Chromium
-//! (`scripts/test.sh` runs this file in both). It checks what only the boundary can get
-//! wrong: value conversion, tagged answers, thrown errors, and that nothing panics.
+//! The raw wasm-bindgen layer (src/wasm.rs), run inside real JavaScript engines: Node and
+//! headless Chromium (`scripts/test.sh` runs this file in both). It checks what only that
+//! layer can get wrong: bytes and strings in, tagged JS values out, the constructor's refusal
+//! returned as a value, and that nothing panics. The JS layer above it (pkg/lib/) has its own
+//! suites in tests/js/.
 #![cfg(all(target_arch = "wasm32", feature = "wasm"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use js_sys::{Reflect, JSON};
-use orgwarden::wasm::{validate_policies, Authorizer};
+use js_sys::Reflect;
+use orgwarden::wasm::{validate_policies, RawEngine};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const SNAPSHOT: &str = include_str!("fixtures/small-org.json");
 
-fn js(text: &str) -> JsValue {
-    JSON::parse(text).unwrap()
-}
-
 fn get(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &JsValue::from_str(key)).unwrap()
 }
 
-fn entity(entity_type: &str, id: &str) -> JsValue {
-    js(&format!(r#"{{"type":"{entity_type}","id":"{id}"}}"#))
+fn text(value: &JsValue, key: &str) -> Option<String> {
+    get(value, key).as_string()
 }
 
-fn loaded() -> Authorizer {
-    let mut authz = Authorizer::new(None).unwrap();
-    let answer = authz.load_snapshot(js(SNAPSHOT));
-    assert_eq!(get(&answer, "type").as_string().as_deref(), Some("success"));
+fn loaded() -> RawEngine {
+    let mut authz = RawEngine::new(None).unwrap();
+    let answer = authz.load_snapshot(SNAPSHOT.as_bytes());
+    assert_eq!(text(&answer, "type").as_deref(), Some("success"));
     authz
+}
+
+fn check(authz: &RawEngine, user: &str, action: &str, resource: (&str, &str)) -> JsValue {
+    authz.check("User".into(), user.into(), action, resource.0.into(), resource.1.into(), None)
+}
+
+fn first_error_code(answer: &JsValue) -> Option<String> {
+    let errors: js_sys::Array = get(answer, "errors").dyn_into().unwrap();
+    text(&errors.get(0), "code")
 }
 
 #[wasm_bindgen_test]
 fn org2_owner_deletes_and_member_gets_the_policy_reason() {
     let authz = loaded();
-    let org = entity("Organization", "acme");
-    let owner = authz.check(entity("User", "olivia"), "deleteOrganization", org.clone(), None);
-    assert_eq!(get(&owner, "type").as_string().as_deref(), Some("success"));
+    let owner = check(&authz, "olivia", "deleteOrganization", ("Organization", "acme"));
+    assert_eq!(text(&owner, "type").as_deref(), Some("success"));
     assert_eq!(get(&owner, "allowed").as_bool(), Some(true));
 
-    let member = authz.check(entity("User", "mia"), "deleteOrganization", org, None);
+    let member = check(&authz, "mia", "deleteOrganization", ("Organization", "acme"));
     assert_eq!(get(&member, "allowed").as_bool(), Some(false));
-    assert_eq!(get(&member, "cause").as_string().as_deref(), Some("notPermitted"));
-    assert_eq!(
-        get(&member, "reason").as_string().as_deref(),
-        Some("Only owners can delete the organization")
-    );
+    assert_eq!(text(&member, "cause").as_deref(), Some("notPermitted"));
+    assert_eq!(text(&member, "reason").as_deref(), Some("Only owners can delete the organization"));
 }
 
 #[wasm_bindgen_test]
 fn alg3_forbid_names_its_rule_across_the_boundary() {
     let authz = loaded();
-    let decision = authz.check(
-        entity("User", "adam"),
-        "approveVersion",
-        entity("AlgorithmVersion", "sentiment@1"),
-        None,
-    );
-    assert_eq!(get(&decision, "cause").as_string().as_deref(), Some("forbidden"));
+    let decision = check(&authz, "adam", "approveVersion", ("AlgorithmVersion", "sentiment@1"));
+    assert_eq!(text(&decision, "cause").as_deref(), Some("forbidden"));
     let policies: js_sys::Array = get(&decision, "policies").dyn_into().unwrap();
-    let rules: Vec<String> = policies.iter().map(|p| get(&p, "rule").as_string().unwrap()).collect();
+    let rules: Vec<String> = policies.iter().map(|p| text(&p, "rule").unwrap()).collect();
     assert_eq!(rules, vec!["ALG-3".to_owned()]);
 }
 
 #[wasm_bindgen_test]
 fn sec4_bad_input_is_a_tagged_failure_not_a_throw() {
     let authz = loaded();
-    let unknown = authz.check(entity("User", "nobody"), "viewMembers", entity("Organization", "acme"), None);
-    assert_eq!(get(&unknown, "type").as_string().as_deref(), Some("failure"));
+    let unknown = check(&authz, "nobody", "viewMembers", ("Organization", "acme"));
+    assert_eq!(text(&unknown, "type").as_deref(), Some("failure"));
     assert_eq!(get(&unknown, "allowed").as_bool(), Some(false));
-    let errors: js_sys::Array = get(&unknown, "errors").dyn_into().unwrap();
-    assert_eq!(get(&errors.get(0), "code").as_string().as_deref(), Some("UNKNOWN_PRINCIPAL"));
+    assert_eq!(first_error_code(&unknown).as_deref(), Some("UNKNOWN_PRINCIPAL"));
 
-    let not_an_entity = authz.check(
-        JsValue::from_str("User::\"olivia\""),
-        "viewMembers",
-        entity("Organization", "acme"),
-        None,
-    );
-    assert_eq!(get(&not_an_entity, "type").as_string().as_deref(), Some("failure"));
-    assert!(!authz.is_allowed(JsValue::NULL, "viewMembers", JsValue::UNDEFINED, None));
+    let long_name = "x".repeat(orgwarden::limits::MAX_NAME_BYTES + 1);
+    let too_long = check(&authz, &long_name, "viewMembers", ("Organization", "acme"));
+    assert_eq!(first_error_code(&too_long).as_deref(), Some("LIMIT_EXCEEDED"));
 
     let bad_context = authz.check(
-        entity("User", "olivia"),
+        "User".into(),
+        "olivia".into(),
         "removeMember",
-        entity("Membership", "acme/mia"),
-        Some(js(r#"{"confirmation": 42}"#).unchecked_into()),
+        "Membership".into(),
+        "acme/mia".into(),
+        Some(br#"{"confirmation": 42}"#.to_vec()),
     );
-    let errors: js_sys::Array = get(&bad_context, "errors").dyn_into().unwrap();
-    assert_eq!(get(&errors.get(0), "code").as_string().as_deref(), Some("INVALID_CONTEXT"));
+    assert_eq!(first_error_code(&bad_context).as_deref(), Some("INVALID_CONTEXT"));
+    let not_utf8 = authz.check(
+        "User".into(),
+        "olivia".into(),
+        "removeMember",
+        "Membership".into(),
+        "acme/mia".into(),
+        Some(vec![0xff, 0xfe]),
+    );
+    assert_eq!(first_error_code(&not_utf8).as_deref(), Some("INVALID_JSON"));
 
-    let mut fresh = Authorizer::new(None).unwrap();
-    let refused = fresh.load_snapshot(JsValue::from_str("{ not json"));
-    assert_eq!(get(&refused, "type").as_string().as_deref(), Some("failure"));
+    let mut fresh = RawEngine::new(None).unwrap();
+    assert_eq!(first_error_code(&fresh.load_snapshot(b"{ not json")).as_deref(), Some("INVALID_JSON"));
+    assert_eq!(first_error_code(&fresh.load_entities(&[0xc3, 0x28])).as_deref(), Some("INVALID_JSON"));
 }
 
 #[wasm_bindgen_test]
 fn sec2_roles_do_not_cross_organizations() {
     let authz = loaded();
-    assert!(authz.is_allowed(entity("User", "oscar"), "viewMembers", entity("Organization", "globex"), None));
-    assert!(!authz.is_allowed(entity("User", "oscar"), "viewMembers", entity("Organization", "acme"), None));
-    assert!(!authz.is_allowed(
-        entity("User", "olivia"),
-        "viewMembers",
-        entity("Organization", "globex"),
-        None
-    ));
+    let allowed = |user: &str, org: &str| {
+        authz.is_allowed("User".into(), user.into(), "viewMembers", "Organization".into(), org.into(), None)
+    };
+    assert!(allowed("oscar", "globex"));
+    assert!(!allowed("oscar", "acme"));
+    assert!(!allowed("olivia", "globex"));
 }
 
 #[wasm_bindgen_test]
 fn mem8_validate_action_reports_violations_with_codes() {
     let authz = loaded();
-    let request = js(r#"{"principal":{"type":"User","id":"olivia"},"action":"removeMember",
-        "resource":{"type":"Membership","id":"acme/mia"},"input":{"confirmation":"wrong@acme.test"}}"#);
+    let request = br#"{"principal":{"type":"User","id":"olivia"},"action":"removeMember",
+        "resource":{"type":"Membership","id":"acme/mia"},"input":{"confirmation":"wrong@acme.test"}}"#;
     let validation = authz.validate_action(request);
     assert_eq!(get(&validation, "valid").as_bool(), Some(false));
     let violations: js_sys::Array = get(&validation, "violations").dyn_into().unwrap();
-    assert_eq!(get(&violations.get(0), "rule").as_string().as_deref(), Some("MEM-8"));
+    assert_eq!(text(&violations.get(0), "rule").as_deref(), Some("MEM-8"));
 
-    let request = js(r#"{"principal":{"type":"User","id":"olivia"},"action":"removeMember",
-        "resource":{"type":"Membership","id":"acme/mia"},"input":{"confirmation":"mia@acme.test"}}"#);
+    let request = br#"{"principal":{"type":"User","id":"olivia"},"action":"removeMember",
+        "resource":{"type":"Membership","id":"acme/mia"},"input":{"confirmation":"mia@acme.test"}}"#;
     assert_eq!(get(&authz.validate_action(request), "valid").as_bool(), Some(true));
 }
 
 #[wasm_bindgen_test]
 fn ui_gating_lists_and_matrix_in_one_call() {
     let authz = loaded();
-    let member = authz.allowed_actions(entity("User", "mia"), entity("Organization", "acme"));
+    let member = authz.allowed_actions("User".into(), "mia".into(), "Organization".into(), "acme".into());
     let allowed: Vec<String> =
         js_sys::Array::from(&get(&member, "allowed")).iter().map(|a| a.as_string().unwrap()).collect();
     assert!(allowed.contains(&"viewMembers".to_owned()));
     assert!(!allowed.contains(&"inviteMember".to_owned()));
 
-    let resources = js(r#"[{"type":"Organization","id":"acme"},{"type":"Organization","id":"globex"}]"#);
-    let answer = authz.matrix(
-        entity("User", "olivia"),
-        resources,
-        vec!["deleteOrganization".into(), "viewMembers".into()],
-    );
+    let call = br#"{"principal":{"type":"User","id":"olivia"},
+        "resources":[{"type":"Organization","id":"acme"},{"type":"Organization","id":"globex"}],
+        "actions":["deleteOrganization","viewMembers"]}"#;
+    let answer = authz.matrix(call);
     let rows = js_sys::Array::from(&get(&answer, "rows"));
     assert_eq!(rows.length(), 2);
     let acme_cells = js_sys::Array::from(&get(&rows.get(0), "cells"));
     let globex_cells = js_sys::Array::from(&get(&rows.get(1), "cells"));
     assert_eq!(get(&acme_cells.get(0), "allowed").as_bool(), Some(true));
     assert_eq!(get(&globex_cells.get(1), "allowed").as_bool(), Some(false));
+
+    let null_action =
+        authz.matrix(br#"{"principal":{"type":"User","id":"olivia"},"resources":[],"actions":[null]}"#);
+    assert_eq!(first_error_code(&null_action).as_deref(), Some("INVALID_JSON"));
 }
 
 #[wasm_bindgen_test]
-fn invalid_custom_policy_throws_an_error_with_code_and_location() {
-    let options = js(
-        r#"{"policies":[{"name":"custom.cedar","text":"permit (principal, action, resource)\nwhen { resource.nope };"}]}"#,
-    );
-    let thrown =
-        Authorizer::new(Some(options.clone().unchecked_into())).err().expect("constructor must throw");
-    let error: js_sys::Error = thrown.dyn_into().unwrap();
-    assert_eq!(String::from(error.name()), "OrgwardenError");
-    assert_eq!(get(&error, "code").as_string().as_deref(), Some("INVALID_POLICY"));
-    let diagnostics = js_sys::Array::from(&get(&error, "diagnostics"));
+fn an_invalid_custom_policy_is_returned_with_its_code_and_location() {
+    let options =
+        br#"{"policies":[{"name":"custom.cedar","text":"permit (principal, action, resource)\nwhen { resource.nope };"}]}"#;
+    let refused = RawEngine::new(Some(options.to_vec())).err().expect("the engine must be refused");
+    // A plain object returned by Rust (the glue throws it in JS), not an exception from Rust.
+    assert!(!refused.is_instance_of::<js_sys::Error>());
+    assert_eq!(text(&refused, "code").as_deref(), Some("INVALID_POLICY"));
+    let diagnostics = js_sys::Array::from(&get(&refused, "diagnostics"));
     assert!(diagnostics.length() > 0);
     let location = get(&diagnostics.get(0), "location");
-    assert_eq!(get(&location, "source").as_string().as_deref(), Some("custom.cedar"));
+    assert_eq!(text(&location, "source").as_deref(), Some("custom.cedar"));
     assert_eq!(get(&location, "line").as_f64(), Some(2.0));
 
     let answer = validate_policies(options);
-    assert_eq!(get(&answer, "type").as_string().as_deref(), Some("failure"));
+    assert_eq!(text(&answer, "type").as_deref(), Some("failure"));
+}
+
+#[wasm_bindgen_test]
+fn the_limits_cross_as_one_object() {
+    let limits = orgwarden::wasm::limits();
+    let max = get(&limits, "maxJsonBytes").as_f64().unwrap();
+    assert_eq!(max, orgwarden::limits::MAX_JSON_BYTES as f64);
+    assert!(get(&limits, "maxNameBytes").as_f64().is_some());
 }

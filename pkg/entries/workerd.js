@@ -1,11 +1,14 @@
 // Cloudflare Workers (workerd): a `.wasm` import is a precompiled WebAssembly.Module, the only
 // form workerd instantiates (it forbids compiling from bytes at run time).
 import wasmModule from '../dist/orgwarden_bg.wasm';
-import { initSync } from '../dist/orgwarden.js';
+import { initSync as initGlue } from '../dist/orgwarden.js';
+import { markReady } from '../lib/module.js';
 
-initSync({ module: wasmModule });
+initGlue({ module: wasmModule });
+markReady();
 
 /** Already initialized: kept so code shared with browsers may `await init()` everywhere. */
 export default async function init() {}
-export { initSync };
-export * from '../dist/orgwarden.js';
+/** Already initialized: a no-op. */
+export function initSync() {}
+export * from '../lib/index.js';

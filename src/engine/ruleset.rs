@@ -3,7 +3,8 @@
 //! already built. The default ruleset is built once per process; the wasm package goes
 //! further and builds it when the package itself is built (see [`preinitialize`]).
 
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use cedar_policy::{Entity, Schema};
 
@@ -37,13 +38,13 @@ impl Ruleset {
     /// and parses and validates only the caller's policies.
     pub(crate) fn for_options(options: EngineOptions) -> Result<Arc<Self>> {
         if options.schema.is_some() || !options.include_default_policies {
-            return Self::build(options, None).map(Arc::new);
+            return shared(&options, || Self::build(options.clone(), None));
         }
         let defaults = Self::defaults()?;
         if options.policies.is_empty() {
             return Ok(defaults);
         }
-        Self::build(options, Some(&defaults)).map(Arc::new)
+        shared(&options, || Self::build(options.clone(), Some(&defaults)))
     }
 
     /// The embedded schema and default policies, built on first use and shared after.
@@ -110,6 +111,29 @@ impl Ruleset {
             .get_or_init(|| self.schema.action_entities().ok().map(|actions| actions.into_iter().collect()))
             .as_deref()
     }
+}
+
+/// The ruleset of these options if an engine still holds one, else a new one, kept for the
+/// next engine with the same options. A frontend or an edge function that makes an authorizer
+/// per request with the same custom policies would otherwise hold a copy of the whole policy
+/// set per authorizer (about 250 KiB in the wasm module) and parse it every time. Entries are
+/// weak: a ruleset no engine holds is freed, and its entry is dropped on the next insert.
+fn shared(options: &EngineOptions, build: impl FnOnce() -> Result<Ruleset>) -> Result<Arc<Ruleset>> {
+    static BUILT: OnceLock<Mutex<HashMap<String, Weak<Ruleset>>>> = OnceLock::new();
+    // The whole options as the key: two option sets share a ruleset only if they are equal.
+    let Ok(key) = serde_json::to_string(options) else {
+        return build().map(Arc::new);
+    };
+    let cache = BUILT.get_or_init(Mutex::default);
+    if let Some(ruleset) = cache.lock().ok().and_then(|built| built.get(&key).and_then(Weak::upgrade)) {
+        return Ok(ruleset);
+    }
+    let ruleset = Arc::new(build()?);
+    if let Ok(mut built) = cache.lock() {
+        built.retain(|_, ruleset| ruleset.strong_count() > 0);
+        built.insert(key, Arc::downgrade(&ruleset));
+    }
+    Ok(ruleset)
 }
 
 /// Builds what a start of the default engine would otherwise build first: the default

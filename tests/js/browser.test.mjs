@@ -23,10 +23,11 @@ before(async () => {
   results = await page.evaluate(async () => {
     const api = await import('/pkg/entries/web.js');
     await api.default();
+    const internals = await import('/pkg/lib/module.js');
     const { cases } = await import('/tests/js/suite.mjs');
     const fixture = await (await fetch('/tests/fixtures/small-org.json')).json();
     const outcomes = {};
-    for (const [name, run] of Object.entries(cases(api, fixture))) {
+    for (const [name, run] of Object.entries(cases(api, fixture, internals))) {
       try {
         await run();
         outcomes[name] = null;

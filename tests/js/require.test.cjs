@@ -5,10 +5,11 @@ const { test } = require('node:test');
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const api = require('orgwarden');
+const internals = require('../../pkg/lib/module.js');
 const { cases } = require('./suite.mjs');
 
 const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/small-org.json'), 'utf8'));
 
-for (const [name, run] of Object.entries(cases(api, fixture))) {
+for (const [name, run] of Object.entries(cases(api, fixture, internals))) {
   test(`require: ${name}`, run);
 }

@@ -1,9 +1,11 @@
 // One behaviour suite for the built package, run unchanged against the Node entry
 // (node.test.mjs) and the browser entry in headless Chromium (browser.test.mjs).
-// `api` is the package module; `fixture` the parsed tests/fixtures/small-org.json.
+// `api` is the package module; `fixture` the parsed tests/fixtures/small-org.json; `internals`
+// the package's pkg/lib/module.js, loaded by the runner beside the entry (the same instance),
+// for the one test hook it has: a real trap in the next call into the module.
 
-export function cases(api, fixture) {
-  const { Authorizer, validatePolicies, defaultPolicySources, defaultSchema, membershipId, newOrganization } = api;
+export function cases(api, fixture, internals = {}) {
+  const { Authorizer, OrgwardenError, validatePolicies, defaultPolicySources, defaultSchema, membershipId, newOrganization, moduleStatus } = api;
   const user = (id) => ({ type: 'User', id });
   const acme = { type: 'Organization', id: 'acme' };
   const loaded = () => {
@@ -168,6 +170,97 @@ export function cases(api, fixture) {
       }
       deepEqual(authz.policySources().map((s) => s.name), defaultPolicySources().map((s) => s.name));
       equal(authz.schemaText(), defaultSchema());
+    },
+
+    'a trap is reported by the call it hit, the module is replaced, and later calls answer'() {
+      expect(typeof internals.armTrapForTests === 'function', 'the runner passes the trap hook');
+      const hit = loaded();
+      const bystander = loaded();
+      const resetsBefore = moduleStatus().resets;
+      internals.armTrapForTests();
+      const trapped = hit.check(user('olivia'), 'deleteOrganization', acme);
+      equal(trapped.type, 'failure');
+      equal(trapped.allowed, false);
+      equal(trapped.errors[0].code, 'ENGINE_TRAPPED');
+      equal(moduleStatus().resets, resetsBefore + 1);
+      // Engines of the old instance are gone: they deny with ENGINE_RESET, never answer stale.
+      equal(bystander.check(user('olivia'), 'deleteOrganization', acme).errors[0].code, 'ENGINE_RESET');
+      equal(bystander.isAllowed(user('olivia'), 'deleteOrganization', acme), false);
+      // New authorizers work on the fresh instance, and a load rebuilds a lost engine.
+      const fresh = loaded();
+      equal(fresh.isAllowed(user('olivia'), 'deleteOrganization', acme), true);
+      equal(hit.loadSnapshot(fixture).type, 'success');
+      equal(hit.isAllowed(user('olivia'), 'deleteOrganization', acme), true);
+      equal(hit.isAllowed(user('mia'), 'deleteOrganization', acme), false);
+      // A trap while an engine is being made throws from the constructor, with the code.
+      internals.armTrapForTests();
+      let thrown;
+      try {
+        new Authorizer();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown instanceof OrgwardenError, 'the constructor throws an OrgwardenError');
+      equal(thrown.code, 'ENGINE_TRAPPED');
+      equal(loaded().isAllowed(user('olivia'), 'deleteOrganization', acme), true);
+    },
+
+    'hostile arguments get tagged failures, never a throw or a trap'() {
+      const authz = loaded();
+      const resetsBefore = moduleStatus().resets;
+      const huge = { length: 1e8 };
+      const throwing = { get type() { throw new Error('getter'); }, id: 'x' };
+      for (const action of [5, 5n, Symbol('x'), {}, undefined, null, [], huge, 'x'.repeat(70 * 1024)]) {
+        const decision = authz.check(user('olivia'), action, acme);
+        equal(decision.type, 'failure', String(typeof action));
+        equal(decision.allowed, false);
+        expect(['INVALID_REQUEST', 'LIMIT_EXCEEDED'].includes(decision.errors[0].code), decision.errors[0].code);
+        equal(authz.isAllowed(user('olivia'), action, acme), false);
+      }
+      equal(authz.check(throwing, 'viewMembers', acme).errors[0].code, 'INVALID_REQUEST');
+      equal(authz.check(user('olivia'), 'viewMembers', acme, { toJSON() { throw new Error('no'); } }).errors[0].code, 'INVALID_CONTEXT');
+      equal(authz.matrix(user('olivia'), [acme], ['viewBilling', null]).errors[0].code, 'INVALID_REQUEST');
+      equal(authz.matrix(user('olivia'), huge, ['viewBilling']).errors[0].code, 'INVALID_REQUEST');
+      equal(authz.loadSnapshot(5).errors[0].code, 'INVALID_JSON');
+      const cyclic = {};
+      cyclic.self = cyclic;
+      equal(authz.upsertEntities(cyclic).errors[0].code, 'INVALID_JSON');
+      equal(authz.validateAction(null).violations[0].code, 'INVALID_JSON');
+      equal(validatePolicies(7).errors[0].code, 'INVALID_JSON');
+      // A detached method gets any `this`.
+      equal(Authorizer.prototype.check.call({}, user('olivia'), 'viewMembers', acme).errors[0].code, 'INVALID_REQUEST');
+      equal(Authorizer.prototype.isAllowed.call(undefined, user('olivia'), 'viewMembers', acme), false);
+      let thrown;
+      try {
+        membershipId(1, 2);
+      } catch (error) {
+        thrown = error;
+      }
+      equal(thrown?.code, 'INVALID_REQUEST');
+      equal(moduleStatus().resets, resetsBefore);
+      equal(authz.isAllowed(user('olivia'), 'deleteOrganization', acme), true);
+    },
+
+    'a freed authorizer answers AUTHORIZER_FREED; Symbol.dispose frees it'() {
+      const authz = loaded();
+      authz.free();
+      authz.free();
+      equal(authz.check(user('olivia'), 'deleteOrganization', acme).errors[0].code, 'AUTHORIZER_FREED');
+      equal(authz.isAllowed(user('olivia'), 'deleteOrganization', acme), false);
+      equal(authz.matrix(user('olivia'), [acme], ['viewBilling']).errors[0].code, 'AUTHORIZER_FREED');
+      equal(authz.loadSnapshot(fixture).errors[0].code, 'AUTHORIZER_FREED');
+      let thrown;
+      try {
+        authz.entityCount();
+      } catch (error) {
+        thrown = error;
+      }
+      equal(thrown?.code, 'AUTHORIZER_FREED');
+      if (typeof Symbol.dispose === 'symbol') {
+        const disposed = loaded();
+        disposed[Symbol.dispose]();
+        equal(disposed.check(user('olivia'), 'viewMembers', acme).errors[0].code, 'AUTHORIZER_FREED');
+      }
     },
 
     'ORG-1: a new organization makes its creator the first owner'() {

@@ -4,10 +4,11 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
+import { cases } from './suite.mjs';
 
-const mf = new Miniflare({
+const worker = (script) => ({
   modules: true,
-  scriptPath: fileURLToPath(new URL('../workerd/worker.mjs', import.meta.url)),
+  scriptPath: fileURLToPath(new URL(`../workerd/${script}`, import.meta.url)),
   modulesRoot: fileURLToPath(new URL('../../', import.meta.url)),
   modulesRules: [
     // The wasm-bindgen glue is ESM; miniflare's default would read .js as CommonJS.
@@ -20,7 +21,20 @@ const mf = new Miniflare({
   cf: false,
 });
 
-after(() => mf.dispose());
+const mf = new Miniflare(worker('worker.mjs'));
+const suite = new Miniflare(worker('suite-worker.mjs'));
+
+after(() => Promise.all([mf.dispose(), suite.dispose()]));
+
+// The shared suite, case by case, from one run inside the isolate.
+let outcomes;
+for (const name of Object.keys(cases({}, {}))) {
+  test(`workerd: ${name}`, async () => {
+    outcomes ??= await (await suite.dispatchFetch('http://worker.test/suite')).json();
+    assert.ok(name in outcomes, 'the case ran in the isolate');
+    assert.equal(outcomes[name], null);
+  });
+}
 
 const authorize = (query) => mf.dispatchFetch(`http://worker.test/authorize?${new URLSearchParams(query)}`);
 

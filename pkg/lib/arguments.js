@@ -1,0 +1,116 @@
+// Arguments read and checked in JS before anything crosses into the module: a call gets
+// arbitrary JS values (numbers for strings, objects with a huge `length`, getters that throw,
+// Proxies), and none of them may reach the module's glue, which would copy or trap on them.
+// Each reader returns `{ value }` or `{ error: { code, message } }` and never throws; it reads
+// a caller's object once, so a getter cannot answer differently to a later read.
+import { limits } from './module.js';
+
+const encoder = new TextEncoder();
+
+export const failure = (code, message) => ({ error: { code, message } });
+
+function describeType(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** A string of at most `maxNameBytes` (its UTF-16 length bounds its UTF-8 size from below). */
+export function name(value, what) {
+  if (typeof value !== 'string') return failure('INVALID_REQUEST', `${what} must be a string, not ${describeType(value)}`);
+  const max = limits().maxNameBytes;
+  if (value.length > max) return failure('LIMIT_EXCEEDED', `${what} (${value.length} characters) exceeds the limit of ${max}`);
+  return { value };
+}
+
+/** `{ type: string, id: string }`, copied out of the caller's object. */
+export function entityRef(value, what) {
+  if (value === null || typeof value !== 'object') {
+    return failure('INVALID_REQUEST', `${what} must be an object { type: string, id: string }, not ${describeType(value)}`);
+  }
+  let type;
+  let id;
+  try {
+    ({ type, id } = value);
+  } catch (error) {
+    return failure('INVALID_REQUEST', `${what} could not be read: ${String(error?.message ?? 'it threw')}`);
+  }
+  const typeName = name(type, `${what}.type`);
+  if (typeName.error) return typeName;
+  const idName = name(id, `${what}.id`);
+  if (idName.error) return idName;
+  return { value: { type: typeName.value, id: idName.value } };
+}
+
+/** An array of at most `max` items, copied (a Proxy or getter is read once per index). */
+export function list(value, what, max, readItem) {
+  if (!Array.isArray(value)) return failure('INVALID_REQUEST', `${what} must be an array, not ${describeType(value)}`);
+  let length;
+  try {
+    length = value.length;
+  } catch (error) {
+    return failure('INVALID_REQUEST', `${what} could not be read: ${String(error?.message ?? 'it threw')}`);
+  }
+  if (!(length <= max)) return failure('LIMIT_EXCEEDED', `${what} (${length} items) exceeds the limit of ${max}`);
+  const items = [];
+  for (let i = 0; i < length; i++) {
+    let item;
+    try {
+      item = value[i];
+    } catch (error) {
+      return failure('INVALID_REQUEST', `${what}[${i}] could not be read: ${String(error?.message ?? 'it threw')}`);
+    }
+    const read = readItem(item, `${what}[${i}]`);
+    if (read.error) return read;
+    items.push(read.value);
+  }
+  return { value: items };
+}
+
+function utf8(text, what) {
+  const max = limits().maxJsonBytes;
+  // UTF-8 takes at least one byte per UTF-16 unit: a longer string is refused uncopied.
+  if (text.length > max) return failure('LIMIT_EXCEEDED', `${what} (${text.length} characters) exceeds the limit of ${max} bytes`);
+  let bytes;
+  try {
+    bytes = encoder.encode(text);
+  } catch (error) {
+    return failure('LIMIT_EXCEEDED', `${what} could not be encoded: ${String(error?.message ?? 'it threw')}`);
+  }
+  if (bytes.length > max) return failure('LIMIT_EXCEEDED', `${what} (${bytes.length} bytes) exceeds the limit of ${max}`);
+  return { value: bytes };
+}
+
+/** A JSON value as UTF-8 bytes: JSON text as it is, or anything JSON.stringify accepts. */
+export function json(value, what, { text = true } = {}) {
+  if (typeof value === 'string') {
+    return text ? utf8(value, what) : failure('INVALID_REQUEST', `${what} must be an object, not a string`);
+  }
+  if (value === null || typeof value !== 'object') {
+    return failure('INVALID_JSON', `${what} must be ${text ? 'JSON text or ' : ''}an object, not ${describeType(value)}`);
+  }
+  let serialized;
+  try {
+    serialized = JSON.stringify(value);
+  } catch (error) {
+    return failure('INVALID_JSON', `${what} is not JSON-serializable: ${String(error?.message ?? 'it threw')}`);
+  }
+  if (typeof serialized !== 'string') return failure('INVALID_JSON', `${what} is not JSON-serializable`);
+  return utf8(serialized, what);
+}
+
+/** An optional request context: `undefined` or `null` for none, else a plain JSON object. */
+export function context(value) {
+  if (value === undefined || value === null) return { value: undefined };
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    return failure('INVALID_CONTEXT', `context must be an object, not ${describeType(value)}`);
+  }
+  const bytes = json(value, 'context', { text: false });
+  if (bytes.error && bytes.error.code === 'INVALID_JSON') bytes.error.code = 'INVALID_CONTEXT';
+  return bytes;
+}
+
+/** Bytes of a JSON document built here from values already checked. */
+export function ownJson(value, what) {
+  return utf8(JSON.stringify(value), what);
+}

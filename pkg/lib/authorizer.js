@@ -1,0 +1,271 @@
+// The package's API: every call checks its arguments here (./arguments.js), crosses into the
+// module only with strings and UTF-8 bytes, and answers a tagged value. Only the constructor
+// and the small helpers throw (an OrgwardenError), and only from JS.
+import * as read from './arguments.js';
+import { glue, guarded, generation, isReady, limits } from './module.js';
+
+/** The error the constructor and the helpers throw: `code`, `message`, `diagnostics`. */
+export class OrgwardenError extends Error {
+  constructor(code, message, diagnostics = []) {
+    super(message);
+    this.name = 'OrgwardenError';
+    this.code = code;
+    this.diagnostics = diagnostics;
+  }
+}
+
+// The tagged shapes of a refusal made here, the same the engine gives (src/ffi.rs).
+const failedAnswer = ({ code, message }) => ({ type: 'failure', errors: [{ code, message }] });
+const failedDecision = ({ code, message }) => ({ type: 'failure', allowed: false, reason: message, errors: [{ code, message }] });
+const refusedAction = (error) => ({
+  valid: false,
+  violations: [{ code: error.code, rule: null, policyId: null, message: error.message }],
+  notices: [],
+  decision: failedDecision(error),
+});
+
+const asError = (code, message) => ({ code, message });
+
+function throwing(code, message) {
+  throw new OrgwardenError(code, message);
+}
+
+/** Options as JSON bytes (`undefined` for the embedded defaults), or the refusal. */
+function optionBytes(options) {
+  if (options === undefined || options === null) return { value: undefined };
+  return read.json(options, 'options', { text: false });
+}
+
+const freed = 'this authorizer was freed';
+const notInitialized = 'the module is not initialized: await init() (or initSync) first';
+const reset = 'this authorizer lost its engine when the module was replaced after a trap; load a snapshot or entities again to rebuild it';
+
+export class Authorizer {
+  #raw = null;
+  #generation = -1;
+  #options;
+  #freed = false;
+
+  /**
+   * The embedded schema and default policies unless `options` say otherwise. Throws an
+   * OrgwardenError (`code`, Cedar's `diagnostics` with source locations) on invalid options.
+   */
+  constructor(options) {
+    if (!isReady()) throwing('MODULE_NOT_INITIALIZED', notInitialized);
+    const bytes = optionBytes(options);
+    if (bytes.error) throwing(bytes.error.code, bytes.error.message);
+    this.#options = bytes.value;
+    const error = this.#build();
+    if (error) throw new OrgwardenError(error.code, error.message, error.diagnostics ?? []);
+  }
+
+  /** Makes the engine on the live instance; an error object if it cannot be made. */
+  #build() {
+    return guarded(
+      () => {
+        try {
+          this.#raw = new glue.RawEngine(this.#options);
+          this.#generation = generation();
+          return null;
+        } catch (error) {
+          // The engine's own refusal is returned by Rust, then thrown by the glue as a plain
+          // `ErrorInfo` object; anything else escaping is a fault of the instance.
+          if (error && typeof error === 'object' && !(error instanceof Error) && typeof error.code === 'string') {
+            return error;
+          }
+          throw error;
+        }
+      },
+      asError,
+    );
+  }
+
+  /**
+   * Every method's one path: `this` must be an Authorizer (a detached method gets anything),
+   * `prepare()` checks the arguments (`{value}` or `{error}`), then `run(engine, value)` crosses
+   * into the module under the trap guard. `refuse(error)` shapes any refusal as the method's
+   * answer. Loads rebuild an engine lost in a reset, since they replace its whole store.
+   */
+  static #answer(self, refuse, prepare, run, { rebuild = false } = {}) {
+    if (typeof self !== 'object' || self === null || !(#raw in self)) {
+      return refuse(asError('INVALID_REQUEST', 'called on a value that is not an Authorizer'));
+    }
+    if (self.#freed) return refuse(asError('AUTHORIZER_FREED', freed));
+    const input = prepare();
+    if (input.error) return refuse(input.error);
+    if (self.#generation !== generation()) {
+      if (!rebuild) return refuse(asError('ENGINE_RESET', reset));
+      const error = self.#build();
+      if (error) return refuse(error);
+    }
+    const raw = self.#raw;
+    return guarded(() => run(raw, input.value), (code, message) => refuse(asError(code, message)));
+  }
+
+  /** Replaces the store with an organization snapshot (an object or its JSON text). */
+  loadSnapshot(snapshot) {
+    return Authorizer.#answer(this, failedAnswer, () => read.json(snapshot, 'snapshot'), (raw, bytes) => raw.loadSnapshot(bytes), { rebuild: true });
+  }
+
+  /** Replaces the store with raw Cedar entities (an array or its JSON text). */
+  loadEntities(entities) {
+    return Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), (raw, bytes) => raw.loadEntities(bytes), { rebuild: true });
+  }
+
+  /** Adds or replaces the given Cedar entities, keeping the rest of the store. */
+  upsertEntities(entities) {
+    return Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), (raw, bytes) => raw.upsertEntities(bytes));
+  }
+
+  /** Removes the given entities (`[{type, id}]`); if one does not exist, removes none. */
+  removeEntities(refs) {
+    const prepare = () => {
+      const list = read.list(refs, 'entity references', limits().maxMatrixCells, read.entityRef);
+      return list.error ? list : read.ownJson(list.value, 'entity references');
+    };
+    return Authorizer.#answer(this, failedAnswer, prepare, (raw, bytes) => raw.removeEntities(bytes));
+  }
+
+  /** May `principal` do `action` on `resource`? Never throws: any failure is a tagged deny. */
+  check(principal, action, resource, context) {
+    return Authorizer.#answer(this, failedDecision, () => request(principal, action, resource, context), (raw, parts) => raw.check(...parts));
+  }
+
+  /** `check(...).allowed` without building the answer object. Never throws. */
+  isAllowed(principal, action, resource, context) {
+    const parts = () => request(principal, action, resource, context);
+    return Authorizer.#answer(this, () => false, parts, (raw, args) => raw.isAllowed(...args) === true);
+  }
+
+  /** Every action that applies to this principal and resource, with its decision. */
+  allowedActions(principal, resource) {
+    const prepare = () => {
+      const p = read.entityRef(principal, 'principal');
+      if (p.error) return p;
+      const r = read.entityRef(resource, 'resource');
+      return r.error ? r : { value: [p.value.type, p.value.id, r.value.type, r.value.id] };
+    };
+    return Authorizer.#answer(this, failedAnswer, prepare, (raw, parts) => raw.allowedActions(...parts));
+  }
+
+  /** A decision for each resource × action, in one call. */
+  matrix(principal, resources, actions) {
+    const prepare = () => {
+      const max = limits().maxMatrixCells;
+      const p = read.entityRef(principal, 'principal');
+      if (p.error) return p;
+      const r = read.list(resources, 'resources', max, read.entityRef);
+      if (r.error) return r;
+      const a = read.list(actions, 'actions', max, read.name);
+      if (a.error) return a;
+      return read.ownJson({ principal: p.value, resources: r.value, actions: a.value }, 'matrix call');
+    };
+    return Authorizer.#answer(this, failedAnswer, prepare, (raw, bytes) => raw.matrix(bytes));
+  }
+
+  /** Is this concrete organization action valid now? Never throws. */
+  validateAction(request) {
+    const prepare = () => read.json(request, 'action request', { text: false });
+    return Authorizer.#answer(this, refusedAction, prepare, (raw, bytes) => raw.validateAction(bytes));
+  }
+
+  /** Accessors answer plain values, so their refusals are thrown (from JS) as OrgwardenErrors. */
+  #value(run) {
+    const answer = Authorizer.#answer(this, (error) => ({ error }), () => ({ value: null }), (raw) => ({ value: run(raw) }));
+    if (answer.error) throwing(answer.error.code, answer.error.message);
+    return answer.value;
+  }
+
+  /** Every policy in the set with its id, rule, reason and effect, in source order. */
+  policies() {
+    return this.#value((raw) => raw.policies());
+  }
+
+  /** The Cedar texts the policy set was built from. */
+  policySources() {
+    return this.#value((raw) => raw.policySources());
+  }
+
+  /** The schema in Cedar schema syntax. */
+  schemaText() {
+    return this.#value((raw) => raw.schemaText());
+  }
+
+  /** Entities in the store, the schema's action entities included. */
+  entityCount() {
+    return this.#value((raw) => raw.entityCount());
+  }
+
+  /** Releases the engine's memory in the module now. Later calls answer AUTHORIZER_FREED. */
+  free() {
+    if (typeof this !== 'object' || this === null || !(#raw in this) || this.#freed) return;
+    this.#freed = true;
+    const raw = this.#raw;
+    this.#raw = null;
+    // An engine of a replaced instance has nothing left to free in the live one.
+    if (raw && this.#generation === generation()) guarded(() => raw.free(), () => undefined);
+  }
+}
+
+/** The checked parts of a check: principal, action, resource and context, or the refusal. */
+function request(principal, action, resource, context) {
+  const p = read.entityRef(principal, 'principal');
+  if (p.error) return p;
+  const a = read.name(action, 'action');
+  if (a.error) return a;
+  const r = read.entityRef(resource, 'resource');
+  if (r.error) return r;
+  const c = read.context(context);
+  if (c.error) return c;
+  return { value: [p.value.type, p.value.id, a.value, r.value.type, r.value.id, c.value] };
+}
+
+if (typeof Symbol.dispose === 'symbol') {
+  /** `using authz = new Authorizer()` frees it at the end of the block. */
+  Authorizer.prototype[Symbol.dispose] = Authorizer.prototype.free;
+}
+
+/** Builds a policy set without keeping it: its policies, or Cedar's diagnostics. Never throws. */
+export function validatePolicies(options) {
+  if (!isReady()) return failedAnswer(asError('MODULE_NOT_INITIALIZED', notInitialized));
+  const bytes = read.json(options ?? {}, 'options', { text: false });
+  if (bytes.error) return failedAnswer(bytes.error);
+  return guarded(() => glue.validatePolicies(bytes.value), (code, message) => failedAnswer({ code, message }));
+}
+
+function helper(run) {
+  const answer = guarded(() => ({ value: run() }), (code, message) => ({ error: { code, message } }));
+  if (answer.error) throwing(answer.error.code, answer.error.message);
+  return answer.value;
+}
+
+function names(values, what) {
+  if (!isReady()) throwing('MODULE_NOT_INITIALIZED', notInitialized);
+  return values.map((value, i) => {
+    const checked = read.name(value, what[i]);
+    if (checked.error) throwing(checked.error.code, checked.error.message);
+    return checked.value;
+  });
+}
+
+/** The embedded default policy files. */
+export function defaultPolicySources() {
+  return helper(() => glue.defaultPolicySources());
+}
+
+/** The embedded schema, in Cedar schema syntax. */
+export function defaultSchema() {
+  return helper(() => glue.defaultSchema());
+}
+
+/** A new organization record whose creator is its first owner (ORG-1). */
+export function newOrganization(id, name, creator) {
+  const [i, n, c] = names([id, name, creator], ['id', 'name', 'creator']);
+  return helper(() => glue.newOrganization(i, n, c));
+}
+
+/** The id of the Membership entity of `user` in `org`: the resource of changeRole and removeMember. */
+export function membershipId(org, user) {
+  const [o, u] = names([org, user], ['org', 'user']);
+  return helper(() => glue.membershipId(o, u));
+}
