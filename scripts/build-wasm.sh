@@ -52,5 +52,7 @@ if [ "$out" = pkg/dist ]; then
       if (!Array.isArray(answer) || answer.length === 0) throw new Error("the built module lists no default policies");
     });
   '
+  # Typed names of the embedded schema (actions, entity types, inputs), for the declarations.
+  node pkg/bin/orgwarden.mjs types -o "$out/names.d.ts"
 fi
 node scripts/size-report.mjs "$out/orgwarden_bg.wasm"

@@ -108,7 +108,7 @@ impl ActionValidation {
 }
 
 /// Input fields each action needs, and the context attribute each becomes.
-fn required_inputs(action: &str) -> &'static [&'static str] {
+pub(crate) fn required_inputs(action: &str) -> &'static [&'static str] {
     match action {
         "inviteMember" => &["role"],
         "changeRole" => &["newRole"],

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod ffi;
 pub mod limits;
+pub mod names;
 pub mod policies;
 pub mod snapshot;
 #[cfg(feature = "wasm")]

@@ -11,6 +11,11 @@ pub const MAX_ENTITIES: usize = 250_000;
 pub const MAX_POLICY_BYTES: usize = 1024 * 1024;
 /// Deepest nesting of a JSON document.
 pub const MAX_JSON_DEPTH: usize = 64;
+/// Most values (arrays, objects, and the items and members in them) in one JSON document,
+/// counted before parsing. Parsed, a value takes 32 bytes or more whatever its text: `[0,0,…]`
+/// at the byte limit is 16 million values, which took the module's memory (which never shrinks)
+/// to 1.5 GiB. A snapshot needs about 15 values per entity it makes.
+pub const MAX_JSON_VALUES: usize = 4_000_000;
 /// Most cells one permissions-matrix call evaluates.
 pub const MAX_MATRIX_CELLS: usize = 100_000;
 /// Largest custom schema source, in bytes.
@@ -81,10 +86,12 @@ pub(crate) fn check_size(what: &str, size: usize, limit: usize) -> Result<()> {
     Ok(())
 }
 
-/// Checks the nesting depth of JSON text without parsing it, so that deep input is refused
-/// before any recursive parser sees it.
+/// Checks the nesting depth and the number of values of JSON text without parsing it, so that
+/// deep or value-dense input is refused before a recursive parser sees it or memory is spent
+/// on it. Values are counted as the commas and opening brackets outside strings, plus one.
 pub(crate) fn check_json_depth(what: &str, text: &str) -> Result<()> {
     let mut depth = 0usize;
+    let mut values = 1usize;
     let mut in_string = false;
     let mut escaped = false;
     for byte in text.bytes() {
@@ -101,6 +108,7 @@ pub(crate) fn check_json_depth(what: &str, text: &str) -> Result<()> {
             b'"' => in_string = true,
             b'[' | b'{' => {
                 depth += 1;
+                values += 1;
                 if depth > MAX_JSON_DEPTH {
                     return Err(Error::LimitExceeded {
                         what: format!("nesting depth of {what}"),
@@ -109,7 +117,11 @@ pub(crate) fn check_json_depth(what: &str, text: &str) -> Result<()> {
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' => values += 1,
             _ => {}
+        }
+        if values > MAX_JSON_VALUES {
+            return Err(Error::LimitExceeded { what: format!("values in {what}"), limit: MAX_JSON_VALUES });
         }
     }
     Ok(())

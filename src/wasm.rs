@@ -185,6 +185,12 @@ impl RawEngine {
         self.engine.schema_text().to_owned()
     }
 
+    /// Every entity type and action of the schema, for generated types.
+    #[wasm_bindgen(js_name = schemaNames)]
+    pub fn schema_names(&self) -> JsValue {
+        to_js(&self.engine.schema_names())
+    }
+
     #[wasm_bindgen(js_name = entityCount)]
     pub fn entity_count(&self) -> usize {
         self.engine.entities().len()

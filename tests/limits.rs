@@ -7,8 +7,9 @@
 
 use orgwarden::error::ErrorInfo;
 use orgwarden::limits::{
-    MAX_ENTITIES, MAX_HIERARCHY_DEPTH, MAX_ID_LENGTH, MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_MATRIX_CELLS,
-    MAX_POLICY_BYTES, MAX_POLICY_NESTING, MAX_POLICY_OPERATORS, MAX_SCHEMA_BYTES, MAX_SCHEMA_PARENTS,
+    MAX_ENTITIES, MAX_HIERARCHY_DEPTH, MAX_ID_LENGTH, MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_JSON_VALUES,
+    MAX_MATRIX_CELLS, MAX_POLICY_BYTES, MAX_POLICY_NESTING, MAX_POLICY_OPERATORS, MAX_SCHEMA_BYTES,
+    MAX_SCHEMA_PARENTS,
 };
 use orgwarden::{ffi, Engine, EngineOptions, EntityRef, Error, ErrorCode, PolicySource, Snapshot};
 use serde_json::{json, Value};
@@ -110,6 +111,28 @@ fn sec4_limit_json_bytes_every_json_entry_point() {
     assert_eq!(validation["violations"][0]["code"], "LIMIT_EXCEEDED");
     let error: ErrorInfo = ffi::new_engine_json(&oversize).map(|_| ()).unwrap_err();
     assert_eq!(error.code, ErrorCode::LimitExceeded);
+    assert_eq!(fingerprint(&engine), before);
+}
+
+// ---- MAX_JSON_VALUES --------------------------------------------------------------------
+
+#[test]
+fn sec4_limit_json_values_are_counted_before_parsing() {
+    let mut engine = engine();
+    let before = fingerprint(&engine);
+    // Two bytes a value: 16 million of them at the byte limit would be over 500 MB parsed.
+    let zeros = |n: usize| format!("[{}0]", "0,".repeat(n - 1));
+    assert_limit(&engine.load_entities_json(&zeros(MAX_JSON_VALUES)).unwrap_err(), MAX_JSON_VALUES);
+    assert_limit(&engine.upsert_entities_json(&zeros(MAX_JSON_VALUES)).unwrap_err(), MAX_JSON_VALUES);
+    let snapshot = format!(r#"{{"users":{},"organizations":[]}}"#, zeros(MAX_JSON_VALUES));
+    assert_limit(&engine.load_snapshot_json(&snapshot).unwrap_err(), MAX_JSON_VALUES);
+    // Commas inside strings are text, not values.
+    let commas =
+        format!(r#"[{{"uid":{{"type":"Team","id":"{}"}},"attrs":{{}},"parents":[]}}]"#, ",".repeat(100_000));
+    assert!(!matches!(engine.load_entities_json(&commas), Err(Error::LimitExceeded { .. })));
+    // At the limit the count passes (the array is then refused for what it holds).
+    let error = engine.load_entities_json(&zeros(MAX_JSON_VALUES - 1)).unwrap_err();
+    assert!(!matches!(error, Error::LimitExceeded { limit, .. } if limit == MAX_JSON_VALUES), "{error}");
     assert_eq!(fingerprint(&engine), before);
 }
 

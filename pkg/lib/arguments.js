@@ -1,25 +1,50 @@
 // Arguments read and checked in JS before anything crosses into the module: a call gets
 // arbitrary JS values (numbers for strings, objects with a huge `length`, getters that throw,
-// Proxies), and none of them may reach the module's glue, which would copy or trap on them.
-// Each reader returns `{ value }` or `{ error: { code, message } }` and never throws; it reads
-// a caller's object once, so a getter cannot answer differently to a later read.
+// Proxies, revoked Proxies), and none of them may reach the module's glue, which would copy or
+// trap on them. Each reader returns `{ value }` or `{ error: { code, message } }` and never
+// throws; it reads a caller's object once, so a getter cannot answer differently later.
 import { limits } from './module.js';
 
 const encoder = new TextEncoder();
 
 export const failure = (code, message) => ({ error: { code, message } });
 
+/** What an exception says, without trusting it: its `message` may be a getter that throws. */
+export function errorText(error) {
+  try {
+    const message = error?.message;
+    return typeof message === 'string' ? message : 'it threw';
+  } catch {
+    return 'it threw';
+  }
+}
+
+/** `Array.isArray`, which throws on a revoked Proxy: that is not an array. */
+function isArray(value) {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 function describeType(value) {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
+  if (isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
+
+// A lone surrogate becomes U+FFFD in UTF-8, so two different JS strings would name the same
+// entity: refused rather than aliased.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const wellFormed = (text) => (typeof text.isWellFormed === 'function' ? text.isWellFormed() : !loneSurrogate.test(text));
 
 /** A string of at most `maxNameBytes` (its UTF-16 length bounds its UTF-8 size from below). */
 export function name(value, what) {
   if (typeof value !== 'string') return failure('INVALID_REQUEST', `${what} must be a string, not ${describeType(value)}`);
   const max = limits().maxNameBytes;
   if (value.length > max) return failure('LIMIT_EXCEEDED', `${what} (${value.length} characters) exceeds the limit of ${max}`);
+  if (!wellFormed(value)) return failure('INVALID_REQUEST', `${what} holds a lone surrogate (not well-formed UTF-16)`);
   return { value };
 }
 
@@ -33,7 +58,7 @@ export function entityRef(value, what) {
   try {
     ({ type, id } = value);
   } catch (error) {
-    return failure('INVALID_REQUEST', `${what} could not be read: ${String(error?.message ?? 'it threw')}`);
+    return failure('INVALID_REQUEST', `${what} could not be read: ${errorText(error)}`);
   }
   const typeName = name(type, `${what}.type`);
   if (typeName.error) return typeName;
@@ -42,23 +67,27 @@ export function entityRef(value, what) {
   return { value: { type: typeName.value, id: idName.value } };
 }
 
-/** An array of at most `max` items, copied (a Proxy or getter is read once per index). */
+/** An array of at most `max` items, copied (its `length` and each index are read once). */
 export function list(value, what, max, readItem) {
-  if (!Array.isArray(value)) return failure('INVALID_REQUEST', `${what} must be an array, not ${describeType(value)}`);
+  if (!isArray(value)) return failure('INVALID_REQUEST', `${what} must be an array, not ${describeType(value)}`);
   let length;
   try {
     length = value.length;
   } catch (error) {
-    return failure('INVALID_REQUEST', `${what} could not be read: ${String(error?.message ?? 'it threw')}`);
+    return failure('INVALID_REQUEST', `${what} could not be read: ${errorText(error)}`);
   }
-  if (!(length <= max)) return failure('LIMIT_EXCEEDED', `${what} (${length} items) exceeds the limit of ${max}`);
+  // A Proxy of an array may answer anything for `length`: only a whole number is one.
+  if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
+    return failure('INVALID_REQUEST', `${what} has no valid length`);
+  }
+  if (length > max) return failure('LIMIT_EXCEEDED', `${what} (${length} items) exceeds the limit of ${max}`);
   const items = [];
   for (let i = 0; i < length; i++) {
     let item;
     try {
       item = value[i];
     } catch (error) {
-      return failure('INVALID_REQUEST', `${what}[${i}] could not be read: ${String(error?.message ?? 'it threw')}`);
+      return failure('INVALID_REQUEST', `${what}[${i}] could not be read: ${errorText(error)}`);
     }
     const read = readItem(item, `${what}[${i}]`);
     if (read.error) return read;
@@ -71,11 +100,12 @@ function utf8(text, what) {
   const max = limits().maxJsonBytes;
   // UTF-8 takes at least one byte per UTF-16 unit: a longer string is refused uncopied.
   if (text.length > max) return failure('LIMIT_EXCEEDED', `${what} (${text.length} characters) exceeds the limit of ${max} bytes`);
+  if (!wellFormed(text)) return failure('INVALID_JSON', `${what} holds a lone surrogate (not well-formed UTF-16)`);
   let bytes;
   try {
     bytes = encoder.encode(text);
   } catch (error) {
-    return failure('LIMIT_EXCEEDED', `${what} could not be encoded: ${String(error?.message ?? 'it threw')}`);
+    return failure('LIMIT_EXCEEDED', `${what} could not be encoded: ${errorText(error)}`);
   }
   if (bytes.length > max) return failure('LIMIT_EXCEEDED', `${what} (${bytes.length} bytes) exceeds the limit of ${max}`);
   return { value: bytes };
@@ -93,7 +123,7 @@ export function json(value, what, { text = true } = {}) {
   try {
     serialized = JSON.stringify(value);
   } catch (error) {
-    return failure('INVALID_JSON', `${what} is not JSON-serializable: ${String(error?.message ?? 'it threw')}`);
+    return failure('INVALID_JSON', `${what} is not JSON-serializable: ${errorText(error)}`);
   }
   if (typeof serialized !== 'string') return failure('INVALID_JSON', `${what} is not JSON-serializable`);
   return utf8(serialized, what);
@@ -102,7 +132,7 @@ export function json(value, what, { text = true } = {}) {
 /** An optional request context: `undefined` or `null` for none, else a plain JSON object. */
 export function context(value) {
   if (value === undefined || value === null) return { value: undefined };
-  if (typeof value !== 'object' || Array.isArray(value)) {
+  if (typeof value !== 'object' || isArray(value)) {
     return failure('INVALID_CONTEXT', `context must be an object, not ${describeType(value)}`);
   }
   const bytes = json(value, 'context', { text: false });

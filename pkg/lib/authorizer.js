@@ -19,7 +19,7 @@ const failedAnswer = ({ code, message }) => ({ type: 'failure', errors: [{ code,
 const failedDecision = ({ code, message }) => ({ type: 'failure', allowed: false, reason: message, errors: [{ code, message }] });
 const refusedAction = (error) => ({
   valid: false,
-  violations: [{ code: error.code, rule: null, policyId: null, message: error.message }],
+  violations: [{ code: error.code, message: error.message }],
   notices: [],
   decision: failedDecision(error),
 });
@@ -93,6 +93,8 @@ export class Authorizer {
     if (self.#freed) return refuse(asError('AUTHORIZER_FREED', freed));
     const input = prepare();
     if (input.error) return refuse(input.error);
+    // Reading the arguments ran the caller's getters, which may have freed this authorizer.
+    if (self.#freed) return refuse(asError('AUTHORIZER_FREED', freed));
     if (self.#generation !== generation()) {
       if (!rebuild) return refuse(asError('ENGINE_RESET', reset));
       const error = self.#build();
@@ -170,30 +172,35 @@ export class Authorizer {
   }
 
   /** Accessors answer plain values, so their refusals are thrown (from JS) as OrgwardenErrors. */
-  #value(run) {
-    const answer = Authorizer.#answer(this, (error) => ({ error }), () => ({ value: null }), (raw) => ({ value: run(raw) }));
+  static #value(self, run) {
+    const answer = Authorizer.#answer(self, (error) => ({ error }), () => ({ value: null }), (raw) => ({ value: run(raw) }));
     if (answer.error) throwing(answer.error.code, answer.error.message);
     return answer.value;
   }
 
   /** Every policy in the set with its id, rule, reason and effect, in source order. */
   policies() {
-    return this.#value((raw) => raw.policies());
+    return Authorizer.#value(this, (raw) => raw.policies());
   }
 
   /** The Cedar texts the policy set was built from. */
   policySources() {
-    return this.#value((raw) => raw.policySources());
+    return Authorizer.#value(this, (raw) => raw.policySources());
   }
 
   /** The schema in Cedar schema syntax. */
   schemaText() {
-    return this.#value((raw) => raw.schemaText());
+    return Authorizer.#value(this, (raw) => raw.schemaText());
+  }
+
+  /** Every entity type and action of the schema: what `npx orgwarden types` generates types from. */
+  schemaNames() {
+    return Authorizer.#value(this, (raw) => raw.schemaNames());
   }
 
   /** Entities in the store, the schema's action entities included. */
   entityCount() {
-    return this.#value((raw) => raw.entityCount());
+    return Authorizer.#value(this, (raw) => raw.entityCount());
   }
 
   /** Releases the engine's memory in the module now. Later calls answer AUTHORIZER_FREED. */

@@ -2,23 +2,64 @@
 // wasm-bindgen output ../dist/orgwarden.d.ts); the calls are declared here, where they are
 // written (./authorizer.js).
 import type {
-  ActionRequest,
+  ActionInput,
   ActionValidation,
-  AllowedActionsAnswer,
+  Answer,
   AuthorizerOptions,
   CedarEntity,
   Decision,
   Diagnostic,
   EntityRef,
   ErrorCode,
+  Limits,
   LoadAnswer,
   MatrixAnswer,
   OrganizationRecord,
   PolicyInfo,
   PolicyListAnswer,
   PolicySource,
+  SchemaListing,
   Snapshot,
 } from '../dist/orgwarden.js';
+import type { Names as DefaultNames } from '../dist/names.js';
+
+/** The names of the embedded schema: its actions and entity types (generated). */
+export type { ActionName, EntityTypeName, Names as DefaultNames } from '../dist/names.js';
+
+/**
+ * The names a schema declares, as `orgwarden types <schema>` writes them: an authorizer typed
+ * with them (`Authorizer<Names>`) refuses, at compile time, an action or entity type the schema
+ * does not have, an entity type an action does not apply to, and a validateAction request
+ * without the input its action needs. `Authorizer<SchemaNames>` takes any names.
+ */
+export interface SchemaNames {
+  entityType: string;
+  action: string;
+  actions: { [action: string]: { principal: string; resource: string; input: string } };
+}
+
+/** A principal or resource of one of the given entity types. */
+export interface TypedEntityRef<T extends string = string> {
+  type: T;
+  id: string;
+}
+
+type ActionTypes<N extends SchemaNames, A extends string> = A extends keyof N['actions'] ? N['actions'][A] : never;
+/** The principal types an action applies to. */
+export type PrincipalTypeOf<N extends SchemaNames, A extends string> = ActionTypes<N, A>['principal'];
+/** The resource types an action applies to. */
+export type ResourceTypeOf<N extends SchemaNames, A extends string> = ActionTypes<N, A>['resource'];
+/** The fields of `input` that validateAction needs for an action. */
+export type RequiredInputOf<N extends SchemaNames, A extends string> = ActionTypes<N, A>['input'];
+
+/** A validateAction request for action `A`, with the input that action needs. */
+export type ActionRequestOf<N extends SchemaNames, A extends N['action']> = {
+  principal: TypedEntityRef<PrincipalTypeOf<N, A>>;
+  action: A;
+  resource: TypedEntityRef<ResourceTypeOf<N, A>>;
+} & ([RequiredInputOf<N, A>] extends [never]
+  ? { input?: ActionInput }
+  : { input: ActionInput & { [K in RequiredInputOf<N, A> & keyof ActionInput]-?: string } });
 
 export type {
   ActionInput,
@@ -60,6 +101,8 @@ export type {
   PolicyList,
   PolicyListAnswer,
   PolicySource,
+  SchemaListing,
+  ActionListing,
   SecurityRecord,
   Snapshot,
   SourceLocation,
@@ -93,7 +136,7 @@ export class OrgwardenError extends Error {
  * constructor and the accessors answers a tagged value and never throws, whatever it is given.
  * Call `free()` (or declare it with `using`) when done with an authorizer you made per request.
  */
-export class Authorizer {
+export class Authorizer<N extends SchemaNames = DefaultNames> {
   /** Throws an OrgwardenError on invalid options or policies. */
   constructor(options?: AuthorizerOptions);
   /** Replaces the store with an organization snapshot (an object or its JSON text). */
@@ -103,23 +146,42 @@ export class Authorizer {
   /** Adds or replaces the given Cedar entities; a refused update leaves the store as it was. */
   upsertEntities(entities: CedarEntity[] | string): LoadAnswer;
   /** Removes the given entities; if one does not exist, removes none. */
-  removeEntities(refs: EntityRef[]): LoadAnswer;
+  removeEntities(refs: TypedEntityRef<N['entityType']>[]): LoadAnswer;
   /** May `principal` do `action` on `resource`? Never throws: any failure is a tagged deny. */
-  check(principal: EntityRef, action: string, resource: EntityRef, context?: Record<string, unknown> | null): Decision;
+  check<A extends N['action']>(
+    principal: TypedEntityRef<PrincipalTypeOf<N, A>>,
+    action: A,
+    resource: TypedEntityRef<ResourceTypeOf<N, A>>,
+    context?: Record<string, unknown> | null,
+  ): Decision;
   /** `check(...).allowed`, without building the answer. Never throws. */
-  isAllowed(principal: EntityRef, action: string, resource: EntityRef, context?: Record<string, unknown> | null): boolean;
+  isAllowed<A extends N['action']>(
+    principal: TypedEntityRef<PrincipalTypeOf<N, A>>,
+    action: A,
+    resource: TypedEntityRef<ResourceTypeOf<N, A>>,
+    context?: Record<string, unknown> | null,
+  ): boolean;
   /** Every action that applies to this principal and resource, with its decision. */
-  allowedActions(principal: EntityRef, resource: EntityRef): AllowedActionsAnswer;
+  allowedActions(
+    principal: TypedEntityRef<N['entityType']>,
+    resource: TypedEntityRef<N['entityType']>,
+  ): Answer<{ allowed: N['action'][]; outcomes: Array<{ action: N['action']; decision: Decision }> }>;
   /** A decision for each resource × action, in one call. */
-  matrix(principal: EntityRef, resources: EntityRef[], actions: string[]): MatrixAnswer;
+  matrix(
+    principal: TypedEntityRef<N['entityType']>,
+    resources: TypedEntityRef<N['entityType']>[],
+    actions: N['action'][],
+  ): MatrixAnswer;
   /** Is this concrete organization action valid now? Never throws. */
-  validateAction(request: ActionRequest): ActionValidation;
+  validateAction<A extends N['action']>(request: ActionRequestOf<N, A>): ActionValidation;
   /** Every policy of the set with its id, rule, reason and effect. Throws AUTHORIZER_FREED after free(). */
   policies(): PolicyInfo[];
   /** The Cedar texts the policy set was built from. Throws AUTHORIZER_FREED after free(). */
   policySources(): PolicySource[];
   /** The schema in Cedar schema syntax. Throws AUTHORIZER_FREED after free(). */
   schemaText(): string;
+  /** Every entity type and action of the schema, what `orgwarden types` generates names from. */
+  schemaNames(): SchemaListing;
   /** Entities in the store, the schema's action entities included. Throws AUTHORIZER_FREED after free(). */
   entityCount(): number;
   /** Releases the engine's memory now; later calls answer AUTHORIZER_FREED. Idempotent. */
@@ -146,3 +208,5 @@ export interface ModuleStatus {
   lastTrap: string | null;
 }
 export function moduleStatus(): ModuleStatus;
+/** The input limits (src/limits.rs): what is refused as LIMIT_EXCEEDED before it is copied in. */
+export function inputLimits(): Limits | null;

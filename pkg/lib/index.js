@@ -9,4 +9,4 @@ export {
   newOrganization,
   membershipId,
 } from './authorizer.js';
-export { moduleStatus } from './module.js';
+export { moduleStatus, inputLimits } from './module.js';

@@ -45,6 +45,11 @@ export function limits() {
   return state.limits;
 }
 
+/** The input limits, for callers that check sizes before sending (a copy; null before init). */
+export function inputLimits() {
+  return state.limits && { ...state.limits };
+}
+
 function describe(error) {
   try {
     return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

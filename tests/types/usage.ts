@@ -8,6 +8,9 @@ import init, {
   type ActionValidation,
   type Decision,
   type EntityRef,
+  type TypedEntityRef,
+  type ActionName,
+  type SchemaNames,
   type ErrorCode,
   type LoadAnswer,
   type MatrixAnswer,
@@ -43,7 +46,7 @@ if (loaded.type === 'success') {
   void codes;
 }
 
-const olivia: EntityRef = { type: 'User', id: 'olivia' };
+const olivia: TypedEntityRef<'User'> = { type: 'User', id: 'olivia' };
 const decision: Decision = authz.check(olivia, 'deleteOrganization', { type: 'Organization', id: 'acme' });
 if (decision.type === 'success') {
   const allowed: boolean = decision.allowed;
@@ -91,3 +94,31 @@ void [fast, messages, owners];
 
 // @ts-expect-error: a principal is an object with type and id, not a Cedar uid string.
 authz.check('User::"olivia"', 'viewMembers', { type: 'Organization', id: 'acme' });
+
+// ---- Names generated from the schema: a typo fails to compile ------------------------------
+
+const acme = { type: 'Organization', id: 'acme' } as const;
+// @ts-expect-error: no such action (the schema spells it deleteOrganization).
+authz.check(olivia, 'deleteOrganisation', acme);
+// @ts-expect-error: no such entity type.
+authz.check({ type: 'Usr', id: 'olivia' }, 'viewMembers', acme);
+// @ts-expect-error: deleteOrganization applies to an Organization, not a Team.
+authz.isAllowed(olivia, 'deleteOrganization', { type: 'Team', id: 'ml' });
+// @ts-expect-error: an API key never invites members (inviteMember's principal is a User).
+authz.check({ type: 'ApiKey', id: 'key-ci' }, 'inviteMember', acme);
+// @ts-expect-error: changeRole needs the input newRole.
+authz.validateAction({ principal: olivia, action: 'changeRole', resource: { type: 'Membership', id: 'acme/mia' }, input: { role: 'admin' } });
+// @ts-expect-error: a matrix takes the schema's action names.
+authz.matrix(olivia, [acme], ['viewMember']);
+authz.validateAction({ principal: olivia, action: 'changeRole', resource: { type: 'Membership', id: 'acme/mia' }, input: { newRole: 'admin' } });
+authz.check({ type: 'ApiKey', id: 'key-ci' }, 'callAlgorithm', { type: 'Algorithm', id: 'sentiment' });
+const listed = authz.allowedActions(olivia, acme);
+if (listed.type === 'success') {
+  const names: ActionName[] = listed.allowed;
+  void names;
+}
+
+// Names only known at run time (a query string, a custom schema without generated names).
+const untyped: Authorizer<SchemaNames> = new Authorizer({ schema: 'entity User; action "go" appliesTo { principal: User, resource: User };', includeDefaultPolicies: false });
+const fromQuery: EntityRef = { type: String('User'), id: 'olivia' };
+untyped.check(fromQuery, String('go'), fromQuery);
