@@ -62,3 +62,9 @@ node_modules/.bin/tsc -p tests/types/tsconfig.json
 
 step "JS suites against the built package: Node, Chromium, workerd, demo"
 node --test --test-concurrency=1 tests/js/ tests/e2e/
+
+# The package as users get it: `npm pack` of pkg/, installed into a fresh project per toolchain,
+# built and run with the exact tool versions of tests/consumers/tools/ (installed once, about 190 MB
+# from the npm registry on a cold cache). A failure shows the failing command and its stderr.
+step "consumers: the packed tarball in Node, TypeScript, Vite, esbuild, webpack, wrangler+workerd, Deno"
+node --test tests/consumers/run.test.mjs

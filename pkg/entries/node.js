@@ -4,7 +4,21 @@ import { readFileSync } from 'node:fs';
 import { initSync as initGlue } from '../dist/orgwarden.js';
 import { markReady } from '../lib/module.js';
 
-initGlue({ module: readFileSync(new URL('../dist/orgwarden_bg.wasm', import.meta.url)) });
+const wasmUrl = new URL('../dist/orgwarden_bg.wasm', import.meta.url);
+let bytes;
+try {
+  bytes = readFileSync(wasmUrl);
+} catch (error) {
+  // A bundler that inlined this file moved it away from the .wasm it reads: say what works.
+  throw new Error(
+    `orgwarden: cannot read its WebAssembly module at ${wasmUrl.pathname} (${error.code ?? error.message}). ` +
+      'A bundle for Node must keep the package external (esbuild --packages=external) or ' +
+      "embed the .wasm (esbuild --loader:.wasm=binary with `initSync({ module })` from 'orgwarden/web'); " +
+      'see the README section "Bundlers and runtimes".',
+    { cause: error },
+  );
+}
+initGlue({ module: bytes });
 markReady();
 
 /** Already initialized: kept so code shared with browsers may `await init()` everywhere. */

@@ -116,14 +116,6 @@ export type {
   WorkspaceRole,
 } from '../dist/orgwarden.js';
 
-// `Symbol.dispose` for `using`, declared the way @types/node declares it, so that projects
-// whose `lib` lacks esnext.disposable still compile these declarations.
-declare global {
-  interface SymbolConstructor {
-    readonly dispose: unique symbol;
-  }
-}
-
 /** What the constructor and the helpers throw: a machine-readable `code` and Cedar's diagnostics. */
 export class OrgwardenError extends Error {
   readonly name: 'OrgwardenError';

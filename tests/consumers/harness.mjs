@@ -1,0 +1,149 @@
+// Helpers for tests/consumers/run.test.mjs: running a command with a readable failure, copying
+// a consumer's files, extracting the README's samples, serving a build output directory, and
+// reading a page's answer in headless Chromium.
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+/** How many lines of a failing command's output its error shows. */
+const TAIL_LINES = 40;
+
+function tail(text, lines = TAIL_LINES) {
+  const all = text.trimEnd().split('\n');
+  const kept = all.slice(-lines).map((line) => (line.length > 400 ? `${line.slice(0, 400)} …` : line));
+  return (all.length > lines ? [`… (${all.length - lines} lines before)`] : []).concat(kept).join('\n');
+}
+
+/**
+ * Runs `command args` in `cwd` and resolves to { code, stdout, stderr }. Unless `allowFailure`,
+ * a non-zero exit (or a timeout) rejects with an error that shows the command, where it ran,
+ * and the tails of its stderr and stdout.
+ */
+export function run(command, args, { cwd, env, timeout = 180_000, allowFailure = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeout);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`could not start ${command}: ${error.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const result = { code, signal, stdout, stderr };
+      if (!timedOut && (code === 0 || allowFailure)) return resolve(result);
+      const how = timedOut ? `timed out after ${timeout / 1000} s` : `exit ${code ?? signal}`;
+      reject(
+        new Error(
+          [
+            `command failed (${how}) in ${cwd}:`,
+            `$ ${[command, ...args].join(' ')}`,
+            `--- stderr (tail) ---`,
+            tail(stderr) || '(empty)',
+            `--- stdout (tail) ---`,
+            tail(stdout) || '(empty)',
+          ].join('\n'),
+        ),
+      );
+    });
+  });
+}
+
+/** The JSON a consumer printed on its `RESULT ` line. */
+export function resultLine(stdout) {
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`no RESULT line in the output:\n${tail(stdout)}`);
+  return JSON.parse(line.slice('RESULT '.length));
+}
+
+export async function copyInto(dir, files) {
+  for (const [name, from] of Object.entries(files)) {
+    await fs.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await fs.copyFile(from, path.join(dir, name));
+  }
+}
+
+/**
+ * The first ```js block after the line `heading` of the README, as written (without its
+ * fences), or an error naming the heading: a renamed heading must fail, not skip.
+ */
+export function readmeSample(readme, heading) {
+  const lines = readme.split('\n');
+  const at = lines.indexOf(heading);
+  if (at < 0) throw new Error(`README.md has no line ${JSON.stringify(heading)}`);
+  const open = lines.findIndex((line, i) => i > at && (line === '```js' || /^#{1,3} /.test(line)));
+  if (open < 0 || lines[open] !== '```js') throw new Error(`no \`\`\`js block under ${heading} in README.md`);
+  const close = lines.findIndex((line, i) => i > open && line === '```');
+  if (close < 0) throw new Error(`the \`\`\`js block under ${heading} in README.md is not closed`);
+  return lines.slice(open + 1, close).join('\n') + '\n';
+}
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+};
+
+/** A static server for one directory on 127.0.0.1 (a free port); resolves to { url, close }. */
+export function serveDirectory(root) {
+  const server = http.createServer(async (req, res) => {
+    // Chromium asks for one on every page; its 404 would read as a console error.
+    if (req.url === '/favicon.ico') return res.writeHead(204).end();
+    let file;
+    try {
+      const pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+      file = path.resolve(root, '.' + (pathname.endsWith('/') ? pathname + 'index.html' : pathname));
+      if (file !== root && !file.startsWith(root + path.sep)) throw new Error('outside');
+      const body = await fs.readFile(file);
+      const type = MIME[path.extname(file)] ?? 'application/octet-stream';
+      res.writeHead(200, { 'Content-Type': type, 'Content-Length': body.length, 'Cache-Control': 'no-store' });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end(`not found: ${req.url}\n`);
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((done) => server.close(done)) });
+    });
+  });
+}
+
+/**
+ * Opens `url` in a new page of `browser`, waits until `ready` (a selector) is in the DOM, and
+ * resolves to { page, problems }: every page error, console error or warning, failed request
+ * and HTTP error the page met (the caller asserts there are none, then reads the page).
+ */
+export async function openPage(browser, url, ready = '#result[data-done]') {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+  });
+  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  await page.goto(url);
+  try {
+    await page.waitForSelector(ready, { state: 'attached', timeout: 30_000 });
+  } catch (error) {
+    throw new Error(`${url}: ${ready} never appeared (${error.message.split('\n')[0]}); problems: ${JSON.stringify(problems)}`);
+  }
+  return { page, problems };
+}

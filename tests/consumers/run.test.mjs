@@ -1,0 +1,393 @@
+// The packed package in the toolchains its users build with (node --test tests/consumers/).
+//
+// Once per run: `npm pack` of pkg/ into a temporary directory, and the tools of
+// tests/consumers/tools/ (exact versions, package-lock.json) installed with `npm ci` into
+// another. Then each consumer gets a throwaway project that installs the tarball with npm, like
+// a user's would, imports only what the package's "exports" offer, builds with the shared tools
+// (referenced by path, never installed into the project), runs the result — in Node, Deno,
+// headless Chromium or workerd — and asserts real decisions (./shared/decide.js), not a load.
+// The README's Node, Vite and Cloudflare Worker samples are extracted and run as written.
+//
+// Everything goes under one directory in TMPDIR, removed at the end (set
+// ORGWARDEN_KEEP_CONSUMERS=1 to keep it for a look). A failing command's error shows the
+// command, its directory and the tail of its stderr.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { Miniflare } from 'miniflare';
+import { run, resultLine, copyInto, readmeSample, serveDirectory, openPage } from './harness.mjs';
+import { expected } from './shared/decide.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '../..');
+const FIXTURE = path.join(ROOT, 'tests/fixtures/small-org.json');
+const src = (...parts) => path.join(HERE, ...parts);
+const README = await fs.readFile(path.join(ROOT, 'README.md'), 'utf8');
+
+let work; // the run's directory
+let tarball; // the packed package
+let tools; // the shared tools project
+let env; // the environment of every command
+let browser; // one headless Chromium, launched on first use
+
+const bin = (name) => path.join(tools, 'node_modules/.bin', name);
+const log = (message) => process.stderr.write(`consumers: ${message}\n`);
+const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+before(
+  async () => {
+    work = await fs.mkdtemp(path.join(os.tmpdir(), 'orgwarden-consumers-'));
+    env = {
+      ...process.env,
+      npm_config_update_notifier: 'false',
+      npm_config_fund: 'false',
+      npm_config_audit: 'false',
+      NO_COLOR: '1',
+      FORCE_COLOR: '0',
+      CI: '1',
+      // Deno's cache, and wrangler's config, logs and metrics id, stay in this run's directory.
+      DENO_DIR: path.join(work, 'deno-dir'),
+      DENO_NO_UPDATE_CHECK: '1',
+      XDG_CONFIG_HOME: path.join(work, 'config'),
+      WRANGLER_SEND_METRICS: 'false',
+      WRANGLER_LOG_PATH: path.join(work, 'wrangler-logs'),
+      // So does what the tools leave in the temporary directory (wrangler's update check).
+      TMPDIR: path.join(work, 'tmp'),
+    };
+    await fs.mkdir(env.TMPDIR);
+    // The node:test runner marks its children; the tools' own processes are not tests.
+    delete env.NODE_TEST_CONTEXT;
+
+    tools = path.join(work, 'tools');
+    await copyInto(tools, { 'package.json': src('tools/package.json'), 'package-lock.json': src('tools/package-lock.json') });
+    const started = Date.now();
+    const [packed] = await Promise.all([
+      run('npm', ['pack', path.join(ROOT, 'pkg'), '--pack-destination', work, '--json'], { cwd: work, env }),
+      // No install scripts: every tool here works without them (esbuild, workerd and deno find
+      // their platform binary package at run time), and npm 11 would skip them anyway.
+      run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: tools, env, timeout: 400_000 }),
+    ]);
+    const [manifest] = JSON.parse(packed.stdout);
+    tarball = path.join(work, manifest.filename);
+    // A package packed while pkg/dist is missing or half-written fails every consumer alike.
+    const wasm = manifest.files.find((file) => file.path === 'dist/orgwarden_bg.wasm');
+    assert.ok(wasm?.size > 1024, `the tarball's dist/orgwarden_bg.wasm is ${wasm ? `${wasm.size} bytes` : 'missing'}: build pkg/dist first (bash scripts/build-wasm.sh)`);
+    log(`packed ${path.basename(tarball)} and installed the tools in ${seconds(started)} (${work})`);
+  },
+  { timeout: 420_000 },
+);
+
+after(async () => {
+  await browser?.close();
+  if (!work) return;
+  if (process.env.ORGWARDEN_KEEP_CONSUMERS) log(`kept ${work}`);
+  else await fs.rm(work, { recursive: true, force: true });
+});
+
+/** A throwaway project `name` with the tarball installed by npm and `files` copied in. */
+async function project(name, files = {}) {
+  const dir = path.join(work, name);
+  await fs.mkdir(dir, { recursive: true });
+  const manifest = { name: `orgwarden-consumer-${name}`, private: true, type: 'module' };
+  await fs.writeFile(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+  const started = Date.now();
+  await run('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, env });
+  log(`${name}: installed the tarball in ${seconds(started)}`);
+  await copyInto(dir, { 'decide.js': src('shared/decide.js'), 'small-org.json': FIXTURE, ...files });
+  return dir;
+}
+
+async function chromiumBrowser() {
+  browser ??= await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+  return browser;
+}
+
+/** Serves `dir`, opens `page` there, asserts a clean load and the decisions in #result. */
+async function assertPageDecides(dir, page = '') {
+  const server = await serveDirectory(dir);
+  try {
+    const opened = await openPage(await chromiumBrowser(), server.url + page);
+    const text = await opened.page.textContent('#result');
+    await opened.page.close();
+    assert.deepEqual(opened.problems, [], `the page ${page || '/'} met problems`);
+    assert.ok(!text.startsWith('ERROR'), `the page ${page || '/'} failed: ${text}`);
+    assert.deepEqual(JSON.parse(text), expected);
+  } finally {
+    await server.close();
+  }
+}
+
+/** The README's Node sample with the two variables it leaves to its context, for `userId`. */
+function readmeNodeProgram(userId) {
+  return [
+    '// Written by tests/consumers/run.test.mjs: the README\'s "### Node (and Deno)" sample, as',
+    '// written, after a wrapper line giving it the two variables it leaves to its context, and',
+    '// followed by one printing that it got through (it throws "forbidden" otherwise).',
+    `const userId = ${JSON.stringify(userId)}, orgId = 'acme';`,
+    readmeSample(README, '### Node (and Deno)'),
+    "console.log('RESULT \"allowed\"');",
+    '',
+  ].join('\n');
+}
+
+// --- Node ------------------------------------------------------------------------------------
+
+let nodeProject;
+const nodeDir = () =>
+  (nodeProject ??= project('node', {
+    'esm.mjs': src('node/esm.mjs'),
+    'cjs.cjs': src('node/cjs.cjs'),
+    'org.json': FIXTURE,
+  }));
+
+test('Node, ES module: import { Authorizer } from "orgwarden" decides without init()', async () => {
+  const dir = await nodeDir();
+  const { stdout } = await run(process.execPath, ['esm.mjs'], { cwd: dir, env });
+  assert.deepEqual(resultLine(stdout), expected);
+});
+
+test(
+  'Node, CommonJS: require("orgwarden") decides',
+  { skip: !process.features.require_module && `Node ${process.version} cannot require() an ES module` },
+  async () => {
+    const dir = await nodeDir();
+    const { stdout } = await run(process.execPath, ['cjs.cjs'], { cwd: dir, env });
+    assert.deepEqual(resultLine(stdout), expected);
+  },
+);
+
+test('Node: the README\'s "Node (and Deno)" sample runs as written: an admin passes, a member throws', async () => {
+  const dir = await nodeDir();
+  await fs.writeFile(path.join(dir, 'readme-olivia.mjs'), readmeNodeProgram('olivia'));
+  await fs.writeFile(path.join(dir, 'readme-mia.mjs'), readmeNodeProgram('mia'));
+  const allowed = await run(process.execPath, ['readme-olivia.mjs'], { cwd: dir, env });
+  assert.equal(resultLine(allowed.stdout), 'allowed');
+  const refused = await run(process.execPath, ['readme-mia.mjs'], { cwd: dir, env, allowFailure: true });
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /Error: forbidden/);
+});
+
+// --- TypeScript ------------------------------------------------------------------------------
+
+test('TypeScript 7 and 5.9: tsc --noEmit, strict, moduleResolution bundler, node16 and nodenext; `npx orgwarden types`', async () => {
+  const files = {};
+  for (const name of ['usage.ts', 'web.ts', 'esbuild.ts', 'wasm.d.ts', 'custom.ts', 'schema.cedarschema']) {
+    files[name] = src('typescript', name);
+  }
+  for (const resolution of ['bundler', 'node16', 'nodenext']) {
+    files[`tsconfig.${resolution}.json`] = src('typescript', `tsconfig.${resolution}.json`);
+  }
+  const dir = await project('typescript', files);
+  // The package's command line, from the install, writes the names custom.ts is typed with.
+  await run('npx', ['--no', 'orgwarden', 'types', 'schema.cedarschema', '-o', 'authz-names.d.ts'], { cwd: dir, env });
+  const compilers = {
+    'TypeScript 7': [bin('tsc')],
+    'TypeScript 5.9': [process.execPath, path.join(tools, 'node_modules/typescript5/bin/tsc')],
+  };
+  const checks = [];
+  for (const [version, [command, ...prefix]] of Object.entries(compilers)) {
+    for (const resolution of ['bundler', 'node16', 'nodenext']) {
+      checks.push(
+        run(command, [...prefix, '-p', `tsconfig.${resolution}.json`], { cwd: dir, env }).catch((error) => {
+          throw new Error(`${version}, moduleResolution ${resolution}:\n${error.message}`);
+        }),
+      );
+    }
+  }
+  await Promise.all(checks);
+});
+
+// --- Vite ------------------------------------------------------------------------------------
+
+test('Vite 8: vite build of a page importing "orgwarden", in Chromium; and the README\'s Vite sample', async () => {
+  const dir = await project('vite', {
+    'index.html': src('vite/index.html'),
+    'main.js': src('vite/main.js'),
+    // What the README sample fetches.
+    'public/api/org-snapshot': FIXTURE,
+  });
+  await fs.writeFile(
+    path.join(dir, 'readme.js'),
+    [
+      '// Written by tests/consumers/run.test.mjs: the README\'s "### Browser, with Vite" sample, as',
+      '// written, after a wrapper line giving it the two variables it leaves to its context.',
+      "const me = new URLSearchParams(location.search).get('me'), org = 'acme';",
+      readmeSample(README, '### Browser, with Vite'),
+      "document.body.dataset.readme = 'done';",
+      '',
+    ].join('\n'),
+  );
+  await run(bin('vite'), ['build'], { cwd: dir, env });
+  const assets = await fs.readdir(path.join(dir, 'dist/assets'));
+  assert.ok(assets.some((name) => name.endsWith('.wasm')), `vite emitted the .wasm: ${assets}`);
+  await assertPageDecides(path.join(dir, 'dist'), '?me=olivia');
+
+  // The README sample: the invite button follows allowedActions.
+  const server = await serveDirectory(path.join(dir, 'dist'));
+  try {
+    for (const [me, disabled] of [['adam', false], ['mia', true]]) {
+      const { page, problems } = await openPage(await chromiumBrowser(), `${server.url}?me=${me}`, 'body[data-readme=done]');
+      assert.deepEqual(problems, []);
+      assert.equal(await page.isDisabled('#invite'), disabled, `#invite for ${me}`);
+      await page.close();
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+// --- esbuild ---------------------------------------------------------------------------------
+
+test('esbuild, browser: --format=esm with the .wasm as a file loader URL, or copied beside the bundle; in Chromium', async () => {
+  const dir = await project('esbuild-browser', {
+    'browser-url.js': src('esbuild/browser-url.js'),
+    'browser-copy.js': src('esbuild/browser-copy.js'),
+  });
+  // The README's commands ("### esbuild").
+  await run(bin('esbuild'), ['browser-url.js', '--bundle', '--format=esm', '--loader:.wasm=file', '--outdir=dist/url'], { cwd: dir, env });
+  await run(bin('esbuild'), ['browser-copy.js', '--bundle', '--format=esm', '--outdir=dist/copy'], { cwd: dir, env });
+  // The copy recipe: the .wasm through the package's "./orgwarden_bg.wasm" export.
+  const resolved = await run(process.execPath, ['-p', "require.resolve('orgwarden/orgwarden_bg.wasm')"], { cwd: dir, env });
+  await fs.copyFile(resolved.stdout.trim(), path.join(dir, 'dist/copy/orgwarden_bg.wasm'));
+
+  const html = await fs.readFile(src('esbuild/index.html'), 'utf8');
+  for (const variant of ['url', 'copy']) {
+    await fs.writeFile(path.join(dir, `dist/${variant}/index.html`), html.replace('ENTRY', `browser-${variant}`));
+  }
+  assert.ok((await fs.readdir(path.join(dir, 'dist/url'))).some((name) => /^orgwarden_bg-.*\.wasm$/.test(name)));
+  await assertPageDecides(path.join(dir, 'dist'), 'url/');
+  await assertPageDecides(path.join(dir, 'dist'), 'copy/');
+});
+
+let esbuildNodeProject;
+const esbuildNodeDir = () =>
+  (esbuildNodeProject ??= project('esbuild-node', {
+    'node-external.js': src('esbuild/node-external.js'),
+    'node-embedded.js': src('esbuild/node-embedded.js'),
+    'inlined.js': src('node/esm.mjs'),
+  }));
+
+test('esbuild, Node: --packages=external, and one self-contained file with --loader:.wasm=binary', async () => {
+  const dir = await esbuildNodeDir();
+  const common = ['--bundle', '--platform=node', '--format=esm', '--target=node20'];
+  await run(bin('esbuild'), ['node-external.js', ...common, '--packages=external', '--outfile=out/external.mjs'], { cwd: dir, env });
+  const external = await run(process.execPath, ['out/external.mjs', 'small-org.json'], { cwd: dir, env });
+  assert.deepEqual(resultLine(external.stdout), expected);
+
+  await run(bin('esbuild'), ['node-embedded.js', ...common, '--loader:.wasm=binary', '--outfile=out/embedded.mjs'], { cwd: dir, env });
+  // Run from a directory with no node_modules anywhere above it: the bundle is all it needs.
+  const alone = await fs.mkdtemp(path.join(work, 'alone-'));
+  await fs.copyFile(path.join(dir, 'out/embedded.mjs'), path.join(alone, 'embedded.mjs'));
+  const embedded = await run(process.execPath, ['embedded.mjs', FIXTURE], { cwd: alone, env });
+  assert.deepEqual(resultLine(embedded.stdout), expected);
+});
+
+test('esbuild, Node: with the package inlined, the Node entry\'s initialization survives bundling ("sideEffects")', async () => {
+  const dir = await esbuildNodeDir();
+  await run(bin('esbuild'), ['inlined.js', '--bundle', '--platform=node', '--format=esm', '--outfile=out/inlined.mjs'], { cwd: dir, env });
+  const bundle = await fs.readFile(path.join(dir, 'out/inlined.mjs'), 'utf8');
+  assert.ok(bundle.includes('new URL("../dist/orgwarden_bg.wasm", import.meta.url)'), 'the Node entry is in the bundle');
+  // The entry reads its .wasm relative to its own module, which is now the bundle: give it the
+  // file where it looks (out/../dist/) to see the kept initialization at work.
+  await fs.mkdir(path.join(dir, 'dist'), { recursive: true });
+  await fs.copyFile(path.join(dir, 'node_modules/orgwarden/dist/orgwarden_bg.wasm'), path.join(dir, 'dist/orgwarden_bg.wasm'));
+  await fs.copyFile(path.join(dir, 'small-org.json'), path.join(dir, 'out/small-org.json'));
+  const { stdout } = await run(process.execPath, ['out/inlined.mjs'], { cwd: dir, env });
+  assert.deepEqual(resultLine(stdout), expected);
+});
+
+test(
+  'esbuild, Node: a bundle that inlined the Node entry, run without the .wasm, says which recipes work',
+  async () => {
+    const dir = await esbuildNodeDir();
+    const alone = await fs.mkdtemp(path.join(work, 'inlined-'));
+    await run(bin('esbuild'), ['inlined.js', '--bundle', '--platform=node', '--format=esm', `--outfile=${alone}/inlined.mjs`], { cwd: dir, env });
+    await fs.copyFile(FIXTURE, path.join(alone, 'small-org.json'));
+    // Not a supported layout (the entry reads ../dist/orgwarden_bg.wasm beside itself), but the
+    // failure must name the two that work rather than a bare ENOENT.
+    const { code, stderr } = await run(process.execPath, ['inlined.mjs'], { cwd: alone, env, allowFailure: true });
+    assert.notEqual(code, 0);
+    assert.match(stderr, /orgwarden: cannot read its WebAssembly module/);
+    assert.match(stderr, /--packages=external/);
+    assert.match(stderr, /--loader:\.wasm=binary/);
+  },
+);
+
+// --- webpack ---------------------------------------------------------------------------------
+
+test('webpack 5: production build of a page importing "orgwarden", in Chromium', async () => {
+  const dir = await project('webpack', {
+    'webpack.config.js': src('webpack/webpack.config.js'),
+    'main.js': src('webpack/main.js'),
+  });
+  await run(bin('webpack'), ['--config', 'webpack.config.js'], { cwd: dir, env });
+  await fs.copyFile(src('webpack/index.html'), path.join(dir, 'dist/index.html'));
+  assert.ok((await fs.readdir(path.join(dir, 'dist'))).some((name) => name.endsWith('.wasm')), 'webpack emitted the .wasm');
+  await assertPageDecides(path.join(dir, 'dist'));
+});
+
+// --- Cloudflare Workers ------------------------------------------------------------------------
+
+test('wrangler + workerd: the README\'s Cloudflare Worker, byte for byte, bundled by wrangler, in workerd', async () => {
+  const dir = await project('wrangler', { 'wrangler.toml': src('wrangler/wrangler.toml'), 'org.json': FIXTURE });
+  await fs.writeFile(path.join(dir, 'worker.js'), readmeSample(README, '### Cloudflare Worker'));
+  await run(bin('wrangler'), ['deploy', '--dry-run', '--outdir', 'dist'], { cwd: dir, env });
+  const out = path.join(dir, 'dist');
+  assert.ok((await fs.readdir(out)).some((name) => name.endsWith('.wasm')), 'wrangler kept the .wasm as a module');
+
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: path.join(out, 'worker.js'),
+    modulesRoot: out,
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: '2026-04-01',
+    // Without this miniflare fetches request.cf data from the network.
+    cf: false,
+  });
+  try {
+    const as = (user) => mf.dispatchFetch('http://worker.test/', { headers: { 'x-user-id': user } });
+    const admin = await as('adam');
+    assert.equal(admin.status, 200);
+    assert.equal(await admin.text(), 'ok');
+    const member = await as('mia');
+    assert.equal(member.status, 403);
+    const refused = await member.json();
+    assert.equal(refused.allowed, false);
+    assert.equal(refused.cause, 'notPermitted');
+    assert.equal(refused.requirements[0].id, 'bill1-admins-view-billing');
+    const stranger = await as('mallory');
+    assert.equal(stranger.status, 403);
+    assert.equal((await stranger.json()).errors[0].code, 'UNKNOWN_PRINCIPAL');
+  } finally {
+    await mf.dispose();
+  }
+});
+
+// --- Deno ------------------------------------------------------------------------------------
+
+test('Deno: the "deno" export from an npm-installed node_modules decides; and the README\'s Node sample', async () => {
+  const dir = await project('deno', { 'main.js': src('deno/main.js'), 'org.json': FIXTURE });
+  // The Node entry reads its .wasm from node_modules: read permission, nothing else. An
+  // unreachable registry shows that Deno downloads nothing and uses npm's node_modules.
+  const denoEnv = { ...env, NPM_CONFIG_REGISTRY: 'http://127.0.0.1:9/' };
+  const deno = (file) => run(bin('deno'), ['run', '--allow-read', file], { cwd: dir, env: denoEnv, allowFailure: true });
+  const main = await deno('main.js');
+  assert.equal(main.code, 0, main.stderr);
+  assert.deepEqual(resultLine(main.stdout), expected);
+
+  await fs.writeFile(path.join(dir, 'readme-olivia.mjs'), readmeNodeProgram('olivia'));
+  await fs.writeFile(path.join(dir, 'readme-mia.mjs'), readmeNodeProgram('mia'));
+  const allowed = await deno('readme-olivia.mjs');
+  assert.equal(allowed.code, 0, allowed.stderr);
+  assert.equal(resultLine(allowed.stdout), 'allowed');
+  const refused = await deno('readme-mia.mjs');
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /Error: forbidden/);
+});
