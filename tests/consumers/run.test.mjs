@@ -30,6 +30,7 @@ const README = await fs.readFile(path.join(ROOT, 'README.md'), 'utf8');
 
 let work; // the run's directory
 let tarball; // the packed package
+let packedFiles; // what `npm pack` put in it
 let tools; // the shared tools project
 let env; // the environment of every command
 let browser; // one headless Chromium, launched on first use
@@ -73,6 +74,7 @@ before(
     ]);
     const [manifest] = JSON.parse(packed.stdout);
     tarball = path.join(work, manifest.filename);
+    packedFiles = manifest.files.map((file) => file.path).sort();
     // A package packed while pkg/dist is missing or half-written fails every consumer alike.
     const wasm = manifest.files.find((file) => file.path === 'dist/orgwarden_bg.wasm');
     assert.ok(wasm?.size > 1024, `the tarball's dist/orgwarden_bg.wasm is ${wasm ? `${wasm.size} bytes` : 'missing'}: build pkg/dist first (bash scripts/build-wasm.sh)`);
@@ -146,6 +148,42 @@ const nodeDir = () =>
     'cjs.cjs': src('node/cjs.cjs'),
     'org.json': FIXTURE,
   }));
+
+test('the tarball holds exactly what the package ships; publint and arethetypeswrong find no problem', async () => {
+  // What a user downloads: the entries, the JS layer, the command, the generated module, glue and
+  // declarations; no sources, tests or build leftovers.
+  assert.deepEqual(packedFiles, [
+    'README.md',
+    'bin/orgwarden.mjs',
+    'bin/types.mjs',
+    'dist/names.d.ts',
+    'dist/orgwarden.d.ts',
+    'dist/orgwarden.js',
+    'dist/orgwarden_bg.wasm',
+    'dist/orgwarden_bg.wasm.d.ts',
+    'entries/auto.d.ts',
+    'entries/node.js',
+    'entries/web.d.ts',
+    'entries/web.js',
+    'entries/workerd.js',
+    'lib/arguments.js',
+    'lib/authorizer.js',
+    'lib/index.d.ts',
+    'lib/index.js',
+    'lib/module.js',
+    'package.json',
+  ]);
+  const lint = await run(bin('publint'), ['run', '--strict', tarball], { cwd: work, env });
+  assert.doesNotMatch(lint.stdout, /Errors:|Warnings:/, lint.stdout);
+  // Ignored on purpose: `require()` of this ES module is what Node 20.19+ and 22.12+ do (the
+  // package's engines), which attw does not model; node10 resolution has no `exports`; and the
+  // raw .wasm export is bytes or a URL depending on the bundler, so it has no declarations.
+  await run(
+    bin('attw'),
+    [tarball, '--profile', 'node16', '--ignore-rules', 'cjs-resolves-to-esm', '--exclude-entrypoints', './orgwarden_bg.wasm', '--format', 'ascii'],
+    { cwd: work, env },
+  );
+});
 
 test('Node, ES module: import { Authorizer } from "orgwarden" decides without init()', async () => {
   const dir = await nodeDir();
