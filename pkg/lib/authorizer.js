@@ -45,6 +45,7 @@ export class Authorizer {
   #generation = -1;
   #options;
   #freed = false;
+  #listeners = new Set();
 
   /**
    * The embedded schema and default policies unless `options` say otherwise. Throws an
@@ -106,26 +107,64 @@ export class Authorizer {
 
   /** Replaces the store with an organization snapshot (an object or its JSON text). */
   loadSnapshot(snapshot) {
-    return Authorizer.#answer(this, failedAnswer, () => read.json(snapshot, 'snapshot'), (raw, bytes) => raw.loadSnapshot(bytes), { rebuild: true });
+    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(snapshot, 'snapshot'), (raw, bytes) => raw.loadSnapshot(bytes), { rebuild: true });
+    return Authorizer.#changed(this, 'loadSnapshot', answer);
   }
 
   /** Replaces the store with raw Cedar entities (an array or its JSON text). */
   loadEntities(entities) {
-    return Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), (raw, bytes) => raw.loadEntities(bytes), { rebuild: true });
+    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), (raw, bytes) => raw.loadEntities(bytes), { rebuild: true });
+    return Authorizer.#changed(this, 'loadEntities', answer);
   }
 
   /** Adds or replaces the given Cedar entities, keeping the rest of the store. */
   upsertEntities(entities) {
-    return Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), (raw, bytes) => raw.upsertEntities(bytes));
+    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), (raw, bytes) => raw.upsertEntities(bytes));
+    return Authorizer.#changed(this, 'upsertEntities', answer);
   }
 
   /** Removes the given entities (`[{type, id}]`); if one does not exist, removes none. */
   removeEntities(refs) {
+    let removed = [];
     const prepare = () => {
       const list = read.list(refs, 'entity references', limits().maxMatrixCells, read.entityRef);
-      return list.error ? list : read.ownJson(list.value, 'entity references');
+      if (list.error) return list;
+      removed = list.value;
+      return read.ownJson(list.value, 'entity references');
     };
-    return Authorizer.#answer(this, failedAnswer, prepare, (raw, bytes) => raw.removeEntities(bytes));
+    const answer = Authorizer.#answer(this, failedAnswer, prepare, (raw, bytes) => raw.removeEntities(bytes));
+    return Authorizer.#changed(this, 'removeEntities', answer, removed);
+  }
+
+  /**
+   * Calls `listener({ change, entityCount, removed? })` after every store change that succeeded
+   * (`loadSnapshot`, `loadEntities`, `upsertEntities`, `removeEntities`), so a UI can ask again
+   * what it shows. Returns the function that unsubscribes. A listener that throws does not
+   * undo or fail the change, nor stop the other listeners (see reportListenerError).
+   */
+  subscribe(listener) {
+    if (typeof this !== 'object' || this === null || !(#raw in this)) throwing('INVALID_REQUEST', 'called on a value that is not an Authorizer');
+    if (typeof listener !== 'function') throwing('INVALID_REQUEST', 'a listener must be a function');
+    if (this.#freed) throwing('AUTHORIZER_FREED', freed);
+    const listeners = this.#listeners;
+    const entry = (event) => listener(event);
+    listeners.add(entry);
+    return () => {
+      listeners.delete(entry);
+    };
+  }
+
+  static #changed(self, change, answer, removed) {
+    if (answer.type !== 'success' || !(typeof self === 'object' && self !== null && #raw in self)) return answer;
+    const event = { change, entityCount: answer.entityCount, ...(removed ? { removed } : {}) };
+    for (const listener of [...self.#listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        reportListenerError(error);
+      }
+    }
+    return answer;
   }
 
   /** May `principal` do `action` on `resource`? Never throws: any failure is a tagged deny. */
@@ -207,11 +246,22 @@ export class Authorizer {
   free() {
     if (typeof this !== 'object' || this === null || !(#raw in this) || this.#freed) return;
     this.#freed = true;
+    this.#listeners.clear();
     const raw = this.#raw;
     this.#raw = null;
     // An engine of a replaced instance has nothing left to free in the live one.
     if (raw && this.#generation === generation()) guarded(() => raw.free(), () => undefined);
   }
+}
+
+/**
+ * A listener's exception, reported where the host reports uncaught errors (`reportError` in
+ * browsers, Deno and workerd) without failing the change; in Node, which has no
+ * `reportError` and exits on an uncaught exception, on the console.
+ */
+function reportListenerError(error) {
+  if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
+  else console.error('orgwarden: a subscribe() listener threw:', error);
 }
 
 /** The checked parts of a check: principal, action, resource and context, or the refusal. */

@@ -38,6 +38,15 @@ export interface SchemaNames {
   actions: { [action: string]: { principal: string; resource: string; input: string } };
 }
 
+/** What `subscribe` listeners get after a store change. */
+export interface StoreChange<N extends SchemaNames = DefaultNames> {
+  change: 'loadSnapshot' | 'loadEntities' | 'upsertEntities' | 'removeEntities';
+  /** Entities in the store after the change. */
+  entityCount: number;
+  /** The entities `removeEntities` removed. */
+  removed?: TypedEntityRef<N['entityType']>[];
+}
+
 /** A principal or resource of one of the given entity types. */
 export interface TypedEntityRef<T extends string = string> {
   type: T;
@@ -176,6 +185,11 @@ export class Authorizer<N extends SchemaNames = DefaultNames> {
   schemaNames(): SchemaListing;
   /** Entities in the store, the schema's action entities included. Throws AUTHORIZER_FREED after free(). */
   entityCount(): number;
+  /**
+   * Calls `listener` after every store change that succeeded, so a UI can ask again what it
+   * shows; returns the function that unsubscribes. Throws on a listener that is not a function.
+   */
+  subscribe(listener: (event: StoreChange<N>) => void): () => void;
   /** Releases the engine's memory now; later calls answer AUTHORIZER_FREED. Idempotent. */
   free(): void;
   [Symbol.dispose](): void;

@@ -263,6 +263,28 @@ export function cases(api, fixture, internals = {}) {
       }
     },
 
+    'subscribers hear of every store change that succeeded, and only those'() {
+      const authz = new Authorizer();
+      const heard = [];
+      const unsubscribe = authz.subscribe((event) => heard.push(event));
+      equal(authz.loadSnapshot(fixture).type, 'success');
+      equal(authz.loadSnapshot('{ nope').type, 'failure');
+      equal(authz.removeEntities([{ type: 'User', id: 'nobody' }]).type, 'failure');
+      equal(authz.removeEntities([user('mia')]).type, 'success');
+      unsubscribe();
+      equal(authz.loadSnapshot(fixture).type, 'success');
+      deepEqual(heard.map((e) => e.change), ['loadSnapshot', 'removeEntities']);
+      deepEqual(heard[1].removed, [user('mia')]);
+      equal(heard[1].entityCount, heard[0].entityCount - 1);
+      let thrown;
+      try {
+        authz.subscribe('not a function');
+      } catch (error) {
+        thrown = error;
+      }
+      equal(thrown?.code, 'INVALID_REQUEST');
+    },
+
     'ORG-1: a new organization makes its creator the first owner'() {
       const org = newOrganization('initech', 'initech', 'mia');
       deepEqual(org.members, [{ user: 'mia', role: 'owner' }]);
