@@ -8,8 +8,8 @@ use cedar_policy::{EntityUid, EvalResult};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::engine::{Cause, Decision, Engine, EntityRef};
-use crate::error::{Error, ErrorInfo};
+use crate::engine::{AlwaysFalse, Cause, Decision, Engine, EntityRef, Failure};
+use crate::error::{Error, ErrorCode, ErrorInfo};
 
 /// A concrete organization action to validate.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -66,8 +66,8 @@ pub struct ActionInput {
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Violation {
     /// `FORBIDDEN` (a forbid policy applied), `NOT_PERMITTED` (no policy grants it),
-    /// `MISSING_INPUT`, `ALREADY_MEMBER`, `UNKNOWN_ACCOUNT`, or an error code.
-    pub code: String,
+    /// `ALREADY_MEMBER`, `UNKNOWN_ACCOUNT`, or an error code (`MISSING_INPUT` among them).
+    pub code: ViolationCode,
     /// The domain rule id, such as `MEM-7`.
     #[cfg_attr(feature = "wasm", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,6 +76,94 @@ pub struct Violation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_id: Option<String>,
     pub message: String,
+}
+
+/// The code of a violation: a rule's outcome, or an error code. It crosses the JS boundary as a
+/// plain string (`"FORBIDDEN"`, `"MISSING_INPUT"`), and its TypeScript type is the union of
+/// both enums' strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub enum ViolationCode {
+    Rule(RuleViolation),
+    Error(ErrorCode),
+}
+
+/// The violations that are no error: what a rule said about the action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub enum RuleViolation {
+    /// A forbid policy applied.
+    Forbidden,
+    /// No policy grants the action (SEC-1).
+    NotPermitted,
+    /// The account invited is already a member of the organization (MEM-1).
+    AlreadyMember,
+    /// The account invited by name does not exist (MEM-2).
+    UnknownAccount,
+}
+
+impl RuleViolation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotPermitted => "NOT_PERMITTED",
+            Self::AlreadyMember => "ALREADY_MEMBER",
+            Self::UnknownAccount => "UNKNOWN_ACCOUNT",
+        }
+    }
+}
+
+impl ViolationCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rule(code) => code.as_str(),
+            Self::Error(code) => code.as_str(),
+        }
+    }
+
+    /// The error code a denying decision carries for this violation (see
+    /// [`Engine::validate_action`]): the rule outcomes that stand for an error have one.
+    fn error_code(self) -> ErrorCode {
+        match self {
+            Self::Error(code) => code,
+            Self::Rule(RuleViolation::UnknownAccount) => ErrorCode::UnknownEntity,
+            Self::Rule(
+                RuleViolation::Forbidden | RuleViolation::NotPermitted | RuleViolation::AlreadyMember,
+            ) => ErrorCode::InvalidRequest,
+        }
+    }
+}
+
+impl From<RuleViolation> for ViolationCode {
+    fn from(code: RuleViolation) -> Self {
+        Self::Rule(code)
+    }
+}
+
+impl From<ErrorCode> for ViolationCode {
+    fn from(code: ErrorCode) -> Self {
+        Self::Error(code)
+    }
+}
+
+impl std::fmt::Display for ViolationCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for ViolationCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ViolationCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// Something a valid action entails that the caller must know or do.
@@ -130,13 +218,8 @@ fn input_value<'a>(input: &'a ActionInput, field: &str) -> Option<&'a str> {
     }
 }
 
-fn violation(code: &str, rule: Option<&str>, message: impl Into<String>) -> Violation {
-    Violation {
-        code: code.to_owned(),
-        rule: rule.map(str::to_owned),
-        policy_id: None,
-        message: message.into(),
-    }
+fn violation(code: impl Into<ViolationCode>, rule: Option<&str>, message: impl Into<String>) -> Violation {
+    Violation { code: code.into(), rule: rule.map(str::to_owned), policy_id: None, message: message.into() }
 }
 
 impl Engine {
@@ -158,7 +241,7 @@ impl Engine {
                 }
                 Some(_) => {}
                 None => violations.push(violation(
-                    "MISSING_INPUT",
+                    ErrorCode::MissingInput,
                     None,
                     Error::MissingInput { action: action.to_owned(), field: (*field).to_owned() }.to_string(),
                 )),
@@ -175,9 +258,15 @@ impl Engine {
             _ => {}
         }
 
-        let decision =
+        let mut decision =
             self.check(&request.principal, action, &request.resource, Some(Value::Object(context)));
         violations.extend(decision_violations(&decision));
+        // The policies may allow what the input makes invalid (a missing input, an unknown
+        // invitee): the decision then says no as well, never `allowed: true` beside a
+        // violation.
+        if decision.allowed() && !violations.is_empty() {
+            decision = refusal(&violations);
+        }
         let valid = violations.is_empty() && decision.allowed();
         let notices = if valid { notices_for(request) } else { Vec::new() };
         ActionValidation { valid, violations, notices, decision }
@@ -201,7 +290,7 @@ impl Engine {
                 let invitee = EntityRef::new("User", account.as_str());
                 match self.existing(&invitee, Error::UnknownEntity) {
                     Err(_) => violations.push(violation(
-                        "UNKNOWN_ACCOUNT",
+                        RuleViolation::UnknownAccount,
                         Some("MEM-2"),
                         format!("There is no account named `{account}`"),
                     )),
@@ -209,7 +298,7 @@ impl Engine {
                         context.insert("inviteeHasAccount".to_owned(), json!(true));
                         if self.org_group_contains(&request.resource, "member", &uid) {
                             violations.push(violation(
-                                "ALREADY_MEMBER",
+                                RuleViolation::AlreadyMember,
                                 Some("MEM-1"),
                                 format!("`{account}` is already a member of this organization"),
                             ));
@@ -218,7 +307,7 @@ impl Engine {
                 }
             }
             _ => violations.push(violation(
-                "MISSING_INPUT",
+                ErrorCode::MissingInput,
                 Some("MEM-2"),
                 "Invite a person either by `email` or by `account` name, exactly one of the two",
             )),
@@ -254,12 +343,25 @@ impl Engine {
     }
 }
 
+/// The decision of an action the policies allow but its input makes invalid: a failure (a
+/// deny that is no policy's), whose errors are the violations, and whose reason is the first.
+fn refusal(violations: &[Violation]) -> Decision {
+    let errors: Vec<ErrorInfo> = violations
+        .iter()
+        .map(|v| ErrorInfo { code: v.code.error_code(), message: v.message.clone(), diagnostics: Vec::new() })
+        .collect();
+    let reason = violations
+        .first()
+        .map_or_else(|| "denied: the action is not valid".to_owned(), |v| v.message.clone());
+    Decision::Failure(Failure { allowed: AlwaysFalse, reason, errors })
+}
+
 fn decision_violations(decision: &Decision) -> Vec<Violation> {
     match decision {
         Decision::Failure(failure) => failure
             .errors
             .iter()
-            .map(|ErrorInfo { code, message, .. }| violation(code.as_str(), None, message.clone()))
+            .map(|ErrorInfo { code, message, .. }| violation(*code, None, message.clone()))
             .collect(),
         Decision::Success(verdict) => match verdict.cause {
             Cause::Permitted => Vec::new(),
@@ -267,7 +369,7 @@ fn decision_violations(decision: &Decision) -> Vec<Violation> {
                 .policies
                 .iter()
                 .map(|p| Violation {
-                    code: "FORBIDDEN".to_owned(),
+                    code: RuleViolation::Forbidden.into(),
                     rule: p.rule.clone(),
                     policy_id: Some(p.id.clone()),
                     message: p.reason.clone().unwrap_or_else(|| format!("forbidden by policy {}", p.id)),
@@ -276,7 +378,7 @@ fn decision_violations(decision: &Decision) -> Vec<Violation> {
             Cause::NotPermitted => {
                 let first = verdict.requirements.first();
                 vec![Violation {
-                    code: "NOT_PERMITTED".to_owned(),
+                    code: RuleViolation::NotPermitted.into(),
                     rule: first.and_then(|p| p.rule.clone()),
                     policy_id: None,
                     message: verdict

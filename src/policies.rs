@@ -69,10 +69,16 @@ pub struct PolicyInfo {
     #[cfg_attr(feature = "wasm", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
-    /// The `@reason` annotation: a sentence a person can read, if any.
+    /// The `@reason` annotation: the sentence a person is told when this policy is why they
+    /// are refused: a forbid that applied, or the permit they lack (see `Verdict::reason`).
     #[cfg_attr(feature = "wasm", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The `@grant` annotation of a permit: the sentence a person is told when this permit is
+    /// why they are allowed. Without one, an allow reads the `@reason`.
+    #[cfg_attr(feature = "wasm", tsify(optional))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<String>,
     pub effect: PolicyEffect,
     /// The source the policy came from.
     pub source: String,
@@ -158,6 +164,7 @@ pub fn extend_policy_set(
                 id: id.clone(),
                 rule: annotation(policy, "rule").map(str::to_owned),
                 reason: annotation(policy, "reason").map(str::to_owned),
+                grant: annotation(policy, "grant").map(str::to_owned),
                 effect: match policy.effect() {
                     Effect::Permit => PolicyEffect::Permit,
                     Effect::Forbid => PolicyEffect::Forbid,

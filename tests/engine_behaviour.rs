@@ -8,8 +8,12 @@ use std::path::Path;
 use std::str::FromStr;
 
 use common::*;
+use orgwarden::actions::{RuleViolation, ViolationCode};
 use orgwarden::snapshot::OrgRole;
-use orgwarden::{Engine, EngineOptions, Error, ErrorCode, PolicyEffect, PolicySource, Snapshot};
+use orgwarden::{
+    ActionInput, ActionRequest, Decision, Engine, EngineOptions, EntityRef, Error, ErrorCode, MatrixCell,
+    PolicyEffect, PolicyInfo, PolicySource, Snapshot,
+};
 use serde_json::json;
 
 /// Every rule id of the catalogue `docs/rules.md`, in its order. The catalogue is checked
@@ -161,14 +165,15 @@ fn sec4_malformed_snapshot_json_is_refused() {
     let mut engine = engine();
     let before = store_size(&engine);
     // `[]` included: an array is not a snapshot, even an empty one.
-    for text in ["{", "[]", "[[], []]", "{\"users\": 5}", "{\"organisations\": []}", "not json at all", ""] {
+    for text in ["{", "[]", "[[], []]", "not json at all", ""] {
         let error = engine.load_snapshot_json(text).unwrap_err();
         assert_eq!(error.code(), ErrorCode::InvalidJson, "{text}: {error}");
     }
-    // A field in the wrong case is unknown, not silently dropped.
+    // A field in the wrong case is unknown, not silently dropped: an invalid snapshot (see
+    // `sec4_a_snapshot_field_that_does_not_exist_is_invalid_snapshot_at_its_path`).
     let mut json = snapshot_json();
     json["organizations"][0]["api_keys"] = json!([]);
-    assert_eq!(engine.load_snapshot_json(&json.to_string()).unwrap_err().code(), ErrorCode::InvalidJson);
+    assert_eq!(engine.load_snapshot_json(&json.to_string()).unwrap_err().code(), ErrorCode::InvalidSnapshot);
     assert_eq!(store_size(&engine), before);
     assert_allowed(&check(&engine, &user("alice"), "deleteOrganization", &org("acme")));
 }
@@ -1004,4 +1009,461 @@ fn decision_serializes_for_the_wire() {
     .unwrap();
     assert_eq!(wire["cause"], "forbidden");
     assert_eq!(wire["policies"][0]["rule"], "MEM-9");
+}
+
+// ---- what an answer says: grants, the closest requirement, the right kind of principal -------
+
+/// The policy an answer's sentence comes from: the first deciding policy, or for
+/// `notPermitted` the closest requirement (the first listed).
+fn presented(decision: &Decision) -> Option<&PolicyInfo> {
+    match decision {
+        Decision::Success(verdict) => verdict.policies.first().or(verdict.requirements.first()).map(|p| &**p),
+        Decision::Failure(_) => None,
+    }
+}
+
+#[test]
+fn an_allowed_answer_reads_as_a_grant() {
+    let engine = engine();
+    let rename = check(&engine, &user("alice"), "renameOrganization", &org("acme"));
+    assert_allowed(&rename);
+    assert_eq!(rename.reason(), Some("Owners can rename the organization"));
+    let view = check(&engine, &user("dave"), "viewWorkspace", &workspace("ws-research"));
+    assert_eq!(view.reason(), Some("The view role or a stronger one in the workspace lets you view it"));
+    let call = check(&engine, &user("grace"), "callAlgorithm", &algorithm("acme-vision"));
+    assert_eq!(call.reason(), Some("Anyone can call a public algorithm"));
+    let key = check(&engine, &api_key("key-ops"), "viewMembers", &org("acme"));
+    assert_eq!(key.reason(), Some("This API key holds the members:read scope"));
+    // The matrix cell says the same, with the permit's rule.
+    let matrix = engine.matrix(&user("alice"), &[org("acme")], &["renameOrganization".to_owned()]).unwrap();
+    assert_eq!(matrix.rows[0].cells[0].reason.as_deref(), Some("Owners can rename the organization"));
+    assert_eq!(matrix.rows[0].cells[0].rule.as_deref(), Some("ORG-2"));
+}
+
+#[test]
+fn every_default_permit_has_a_grant_sentence_that_is_not_its_deny_sentence() {
+    let engine = Engine::with_defaults().unwrap();
+    for info in engine.policies() {
+        match info.effect {
+            PolicyEffect::Permit => {
+                let grant = info.grant.as_deref().unwrap_or_else(|| panic!("{} has no @grant", info.id));
+                assert!(grant.len() > 10, "{}", info.id);
+                assert!(!grant.starts_with("Only "), "{}: @grant reads as a refusal: {grant}", info.id);
+                assert_ne!(info.reason.as_deref(), Some(grant), "{}", info.id);
+            }
+            PolicyEffect::Forbid => assert_eq!(info.grant, None, "{}: a forbid grants nothing", info.id),
+        }
+    }
+}
+
+#[test]
+fn a_custom_permit_without_a_grant_is_read_by_its_reason() {
+    let options = EngineOptions {
+        policies: vec![PolicySource::new(
+            "custom.cedar",
+            r#"@id("members-see-activity") @rule("CUSTOM-1") @reason("Here every member sees member activity")
+               permit (principal is User, action == Action::"viewMemberActivity", resource is Organization)
+               when { principal in resource.members };"#,
+        )],
+        ..EngineOptions::default()
+    };
+    let mut engine = Engine::new(options).unwrap();
+    engine.load_snapshot(&snapshot()).unwrap();
+    let decision = check(&engine, &user("dave"), "viewMemberActivity", &org("acme"));
+    assert_allowed(&decision);
+    assert_eq!(decision.reason(), Some("Here every member sees member activity"));
+}
+
+/// A `notPermitted` answer says what this principal lacks: one sentence, the closest
+/// requirement's, never every permit's sentences joined.
+#[test]
+fn not_permitted_presents_the_requirement_closest_to_the_principal() {
+    let engine = engine();
+    let cases = [
+        // who, action, resource, the sentence, its rule, the requirement it is
+        (
+            user("alice"), // an owner who is no contributor
+            "editAlgorithm",
+            algorithm("acme-internal"),
+            "Only the algorithm's contributors can edit it and add versions",
+            "ALG-1",
+            "alg1-contributors-edit",
+        ),
+        (
+            user("carol"), // an admin
+            "renameOrganization",
+            org("acme"),
+            "Only owners can rename the organization",
+            "ORG-2",
+            "org2-owners-rename",
+        ),
+        (
+            user("carol"), // an admin removing another admin
+            "removeMember",
+            membership("acme", "hank"),
+            "Only admins and owners can remove members, and only owners can remove an admin or an owner",
+            "MEM-6",
+            "mem6-admins-remove-members",
+        ),
+        (
+            user("dave"), // a plain member, no role in ws-ops: the workspace role, not WS-4
+            "viewWorkspace",
+            workspace("ws-ops"),
+            "Viewing a workspace needs the view role or stronger in it",
+            "WS-2",
+            "ws2-view-role-views",
+        ),
+        (
+            user("dave"), // a plain member with `view` only
+            "connectSession",
+            workspace("ws-research"),
+            "Connecting to a session needs the connect role or stronger in the workspace",
+            "WS-2",
+            "ws2-connect-role-connects",
+        ),
+        (
+            user("dave"),
+            "changeRole",
+            membership("acme", "kate"),
+            "Only owners and admins can change roles, and an admin can only promote a member to admin",
+            "MEM-5",
+            "mem5-owners-change-roles",
+        ),
+        (
+            user("frank"), // a collaborator with `launch`: membership and `maintain`, not WS-4
+            "createAlgorithm",
+            workspace("ws-research"),
+            "Creating an algorithm needs org membership and the maintain role or stronger in the workspace",
+            "ALG-1",
+            "alg1-maintainers-create-algorithms",
+        ),
+        (
+            user("frank"),
+            "deleteWorkspace",
+            workspace("ws-research"),
+            "Only workspace owners can delete the workspace",
+            "WS-1",
+            "ws1-workspace-owners-delete",
+        ),
+        (
+            user("grace"), // an outsider
+            "callAlgorithm",
+            algorithm("acme-internal"),
+            "Only members of the organization can call its private algorithms",
+            "ALG-5",
+            "alg5-members-call-org-algorithms",
+        ),
+        (
+            user("grace"),
+            "viewAlgorithm",
+            algorithm("acme-internal"),
+            "Only members of the organization, and people with a role in its workspace, see a private algorithm",
+            "ORG-4",
+            "org4-members-see-all-algorithms",
+        ),
+        (
+            user("heidi"), // globex's owner, an outsider in acme
+            "launchCompute",
+            workspace("ws-research"),
+            "Launching compute needs the launch role or stronger in the workspace",
+            "WS-2",
+            "ws2-launch-role-launches",
+        ),
+        (
+            api_key("key-models"),
+            "viewMembers",
+            org("acme"),
+            "This API key lacks the members:read scope",
+            "KEY-2",
+            "key2-scope-members-read",
+        ),
+    ];
+    for (who, action, resource, sentence, rule, requirement) in cases {
+        let decision = check(&engine, &who, action, &resource);
+        assert_not_permitted(&decision);
+        assert_eq!(decision.reason(), Some(sentence), "{who} {action} {resource}");
+        let Decision::Success(verdict) = &decision else { unreachable!() };
+        assert_eq!(verdict.requirements[0].id, requirement, "{who} {action} {resource}");
+        let cell = MatrixCell::from(decision.clone());
+        assert_eq!(cell.rule.as_deref(), Some(rule), "{who} {action} {resource}");
+        assert_eq!(cell.reason.as_deref(), Some(sentence));
+    }
+    // Every requirement is still listed, the closest first.
+    let decision = check(&engine, &user("dave"), "viewWorkspace", &workspace("ws-ops"));
+    let Decision::Success(verdict) = &decision else { unreachable!() };
+    let ids: Vec<&str> = verdict.requirements.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["ws2-view-role-views", "ws4-org-admins-own-every-workspace"]);
+}
+
+/// Who a principal is to the organization a resource belongs to (docs/rules.md, "Who is who").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Member,
+    Collaborator,
+    Outsider,
+    Key,
+}
+
+/// Every resource of the fixture that belongs to an organization, with its organization.
+fn resources_by_org(snapshot: &Snapshot) -> Vec<(EntityRef, String)> {
+    let mut out = Vec::new();
+    for o in &snapshot.organizations {
+        let id = o.id.clone();
+        out.push((org(&o.id), id.clone()));
+        out.extend(o.members.iter().map(|m| (membership(&o.id, &m.user), id.clone())));
+        out.extend(o.teams.iter().map(|t| (team(&t.id), id.clone())));
+        out.extend(o.workspaces.iter().map(|w| (workspace(&w.id), id.clone())));
+        for a in &o.algorithms {
+            out.push((algorithm(&a.id), id.clone()));
+            out.extend(a.versions.iter().map(|v| (version(&v.id), id.clone())));
+        }
+        out.extend(o.invitations.iter().map(|i| (invitation(&i.id), id.clone())));
+        out.extend(o.api_keys.iter().map(|k| (api_key(&k.id), id.clone())));
+    }
+    out
+}
+
+fn kind_in(snapshot: &Snapshot, principal: &EntityRef, org_id: &str) -> Kind {
+    if principal.entity_type == "ApiKey" {
+        return Kind::Key;
+    }
+    let record = snapshot.organizations.iter().find(|o| o.id == org_id).unwrap();
+    if record.members.iter().any(|m| m.user == principal.id) {
+        Kind::Member
+    } else if record.collaborators.contains(&principal.id) {
+        Kind::Collaborator
+    } else {
+        Kind::Outsider
+    }
+}
+
+/// Property over the whole fixture (every user and API key × every resource × every action
+/// that applies): an answer's sentence is the presented policy's own (`@grant` when allowed,
+/// `@reason` when denied), and a refusal never speaks of another kind of principal than the
+/// one refused: an outsider (globex's owner on acme included) is never told about
+/// collaborators, a member is never told that only members may act, a collaborator is never
+/// called an outsider, and an API key is never told about roles.
+#[test]
+fn a_refusal_never_speaks_of_another_kind_of_principal() {
+    let snapshot = snapshot();
+    let engine = engine_with(&snapshot);
+    let principals: Vec<EntityRef> = snapshot
+        .users
+        .iter()
+        .map(|u| user(&u.id))
+        .chain(resources_by_org(&snapshot).into_iter().map(|(r, _)| r).filter(|r| r.entity_type == "ApiKey"))
+        .collect();
+    let not_for = |kind: Kind| -> &'static [&'static str] {
+        match kind {
+            Kind::Outsider => &["ollaborator"],
+            Kind::Member => &["Only members of the organization", "utsider", "outside"],
+            Kind::Collaborator => &["utsider"],
+            Kind::Key => {
+                &["ollaborator", "utsider", "members of the organization", "admins and owners", " role"]
+            }
+        }
+    };
+    let mut denies_seen = std::collections::HashMap::new();
+    for principal in &principals {
+        for (resource, org_id) in resources_by_org(&snapshot) {
+            let kind = kind_in(&snapshot, principal, &org_id);
+            for outcome in engine.allowed_actions(principal, &resource).unwrap() {
+                let decision = &outcome.decision;
+                let at = format!("{kind:?} {principal} {} {resource}", outcome.action);
+                let Some(policy) = presented(decision) else { continue };
+                let reason = decision.reason().unwrap_or_else(|| panic!("{at}: no reason"));
+                if decision.allowed() {
+                    assert_eq!(Some(reason), policy.grant.as_deref(), "{at}");
+                    continue;
+                }
+                assert_eq!(Some(reason), policy.reason.as_deref(), "{at}");
+                *denies_seen.entry(format!("{kind:?}")).or_insert(0usize) += 1;
+                for words in not_for(kind) {
+                    assert!(!reason.contains(words), "{at}: {reason:?} speaks of another kind ({words})");
+                }
+                let wrong_policy = match kind {
+                    Kind::Outsider | Kind::Key => Some("ws3-collaborators-stay-in-their-workspaces"),
+                    Kind::Member => Some("ws3-org-records-are-for-members"),
+                    Kind::Collaborator => None,
+                };
+                assert_ne!(Some(policy.id.as_str()), wrong_policy, "{at}");
+            }
+        }
+    }
+    for kind in ["Member", "Collaborator", "Outsider", "Key"] {
+        assert!(
+            denies_seen.get(kind).is_some_and(|n| *n > 10),
+            "too few refusals of a {kind}: {denies_seen:?}"
+        );
+    }
+}
+
+#[test]
+fn ws3_refuses_an_outsider_and_another_orgs_owner_in_words_true_for_them() {
+    let engine = engine();
+    for (who, action, resource) in [
+        ("heidi", "viewBilling", org("acme")), // globex's owner
+        ("grace", "viewOrganization", org("acme")),
+        ("grace", "viewTeam", team("data")),
+        ("frank", "viewBilling", org("acme")), // a collaborator: the same words are true
+    ] {
+        let decision = check(&engine, &user(who), action, &resource);
+        assert_forbidden_by(&decision, "WS-3");
+        assert_eq!(decision.policies()[0].id, "ws3-org-records-are-for-members");
+        assert_eq!(decision.reason(), Some("Only members of the organization can do this"), "{who} {action}");
+    }
+}
+
+// ---- validateAction: never allowed beside a violation --------------------------------------
+
+#[test]
+fn validate_action_with_a_violation_never_reports_an_allowed_decision() {
+    let engine = engine();
+    // `role` is inviteMember's field: changeRole needs `newRole`, and owners may change roles.
+    let request: ActionRequest = serde_json::from_value(json!({
+        "principal": {"type": "User", "id": "alice"},
+        "action": "changeRole",
+        "resource": {"type": "Membership", "id": orgwarden::snapshot::membership_id("acme", "dave")},
+        "input": {"role": "admin"},
+    }))
+    .unwrap();
+    let validation = engine.validate_action(&request);
+    assert!(!validation.valid);
+    assert_eq!(validation.violations.len(), 1, "{validation:?}");
+    assert_eq!(validation.violations[0].code, ViolationCode::Error(ErrorCode::MissingInput));
+    assert!(!validation.decision.allowed(), "{validation:?}");
+    assert_eq!(validation.decision.errors()[0].code, ErrorCode::MissingInput);
+    assert_eq!(validation.decision.reason(), Some("`changeRole` needs the input `newRole`"));
+    let wire = serde_json::to_value(&validation).unwrap();
+    assert_eq!(wire["decision"]["type"], "failure");
+    assert_eq!(wire["decision"]["allowed"], false);
+    assert_eq!(wire["decision"]["errors"][0]["code"], "MISSING_INPUT");
+    assert_eq!(wire["violations"][0]["code"], "MISSING_INPUT");
+
+    // The other violations of the input: an unknown account, and one already a member.
+    let invite = |account: &str| {
+        validate(
+            &engine,
+            &user("alice"),
+            "inviteMember",
+            &org("acme"),
+            ActionInput { role: Some("member".into()), account: Some(account.into()), ..Default::default() },
+        )
+    };
+    for (account, code, error) in [
+        ("nobody", RuleViolation::UnknownAccount, ErrorCode::UnknownEntity),
+        ("dave", RuleViolation::AlreadyMember, ErrorCode::InvalidRequest),
+    ] {
+        let validation = invite(account);
+        assert_eq!(validation.violations[0].code, ViolationCode::Rule(code), "{validation:?}");
+        assert!(!validation.decision.allowed(), "{validation:?}");
+        assert_eq!(validation.decision.errors()[0].code, error);
+        assert_eq!(validation.decision.reason(), Some(validation.violations[0].message.as_str()));
+    }
+}
+
+/// Property over the fixture: for every user, every action with the inputs it needs left out
+/// or misspelt, on every resource, a validation is valid exactly when it has no violation and
+/// its decision allows; and a decision never allows beside a violation.
+#[test]
+fn validate_action_is_never_allowed_beside_a_violation_anywhere_in_the_fixture() {
+    let snapshot = snapshot();
+    let engine = engine_with(&snapshot);
+    let inputs = [
+        ActionInput::default(),
+        ActionInput { role: Some("admin".into()), ..Default::default() },
+        ActionInput { new_role: Some("member".into()), confirmation: Some("x".into()), ..Default::default() },
+    ];
+    let mut refused_beside_allow = 0;
+    for u in &snapshot.users {
+        for (resource, _) in resources_by_org(&snapshot) {
+            for outcome in engine.allowed_actions(&user(&u.id), &resource).unwrap() {
+                let action = &outcome.action;
+                for input in &inputs {
+                    let validation = validate(&engine, &user(&u.id), action, &resource, input.clone());
+                    let at = format!("{} {action} {resource} {input:?}", u.id);
+                    assert_eq!(
+                        validation.valid,
+                        validation.violations.is_empty() && validation.decision.allowed(),
+                        "{at}"
+                    );
+                    assert!(
+                        !(validation.decision.allowed() && !validation.violations.is_empty()),
+                        "{at}: allowed beside {:?}",
+                        validation.violations
+                    );
+                    if outcome.decision.allowed() && !validation.violations.is_empty() {
+                        refused_beside_allow += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(refused_beside_allow > 0, "no case had a violation the policies alone would allow");
+}
+
+#[test]
+fn violation_codes_are_the_same_strings_on_the_wire() {
+    let codes = [
+        (ViolationCode::Rule(RuleViolation::Forbidden), "FORBIDDEN"),
+        (ViolationCode::Rule(RuleViolation::NotPermitted), "NOT_PERMITTED"),
+        (ViolationCode::Rule(RuleViolation::AlreadyMember), "ALREADY_MEMBER"),
+        (ViolationCode::Rule(RuleViolation::UnknownAccount), "UNKNOWN_ACCOUNT"),
+        (ViolationCode::Error(ErrorCode::MissingInput), "MISSING_INPUT"),
+        (ViolationCode::Error(ErrorCode::UnknownAction), "UNKNOWN_ACTION"),
+        (ViolationCode::Error(ErrorCode::LimitExceeded), "LIMIT_EXCEEDED"),
+    ];
+    for (code, text) in codes {
+        assert_eq!(serde_json::to_value(code).unwrap(), json!(text));
+        assert_eq!(serde_json::from_value::<ViolationCode>(json!(text)).unwrap(), code);
+        assert_eq!(code.as_str(), text);
+        assert_eq!(code, text);
+    }
+    assert!(serde_json::from_value::<ViolationCode>(json!("NOPE")).is_err());
+}
+
+// ---- a snapshot with an unknown field is an invalid snapshot, at its path ------------------
+
+#[test]
+fn sec4_a_snapshot_field_that_does_not_exist_is_invalid_snapshot_at_its_path() {
+    let mut engine = engine();
+    let before = store_size(&engine);
+    let cases = [
+        (json!({"organisations": []}), "organisations", "unknown field `organisations`"),
+        (
+            {
+                let mut json = snapshot_json();
+                json["organizations"][0]["api_keys"] = json!([]);
+                json
+            },
+            "organizations[0].api_keys",
+            "unknown field `api_keys`",
+        ),
+        (
+            {
+                let mut json = snapshot_json();
+                json["organizations"][1]["members"][2]["rank"] = json!("x");
+                json
+            },
+            "organizations[1].members[2].rank",
+            "unknown field `rank`",
+        ),
+        (json!({"users": 5}), "users", "invalid type"),
+    ];
+    for (json, path, message) in cases {
+        let text = json.to_string();
+        for error in [engine.load_snapshot_json(&text).unwrap_err(), Snapshot::from_json(&text).unwrap_err()]
+        {
+            assert_eq!(error.code(), ErrorCode::InvalidSnapshot, "{error}");
+            let Error::InvalidSnapshot { path: at, message: said } = &error else { unreachable!() };
+            assert_eq!(at, path);
+            assert!(said.contains(message), "{said}");
+        }
+    }
+    // Text that is not JSON at all stays INVALID_JSON, even where a field is unknown before
+    // the text stops being JSON.
+    for text in ["{", "[]", "not json at all", "", "{\"a\":1}}", "{\"users\": [1,]}"] {
+        assert_eq!(engine.load_snapshot_json(text).unwrap_err().code(), ErrorCode::InvalidJson, "{text}");
+    }
+    assert_eq!(store_size(&engine), before);
 }

@@ -29,6 +29,8 @@ fn check_json_answers_a_tagged_decision_with_rule_and_reason() {
     assert_eq!(allowed["type"], "success");
     assert_eq!(allowed["allowed"], true);
     assert_eq!(allowed["policies"][0]["rule"], "ORG-2");
+    assert_eq!(allowed["reason"], "Owners can delete the organization");
+    assert_eq!(allowed["policies"][0]["grant"], "Owners can delete the organization");
 
     let denied = call(
         check,
@@ -137,6 +139,18 @@ fn validate_action_json_reports_missing_input_and_notices() {
     assert_eq!(unreadable["violations"][0]["code"], "INVALID_JSON");
     assert_eq!(unreadable["decision"]["allowed"], false);
 
+    // The policies let an owner change roles, but `role` is not changeRole's input: the
+    // decision beside the violation denies too.
+    let misspelt = call(
+        validate,
+        json!({"principal": {"type": "User", "id": "olivia"}, "action": "changeRole", "resource": {"type": "Membership", "id": "acme/mia"}, "input": {"role": "admin"}}),
+    );
+    assert_eq!(misspelt["valid"], false);
+    assert_eq!(misspelt["violations"][0]["code"], "MISSING_INPUT");
+    assert_eq!(misspelt["decision"]["type"], "failure");
+    assert_eq!(misspelt["decision"]["allowed"], false);
+    assert_eq!(misspelt["decision"]["errors"][0]["code"], "MISSING_INPUT");
+
     let create = call(
         validate,
         json!({"principal": {"type": "User", "id": "mia"}, "action": "createOrganization", "resource": {"type": "Platform", "id": "platform"}}),
@@ -197,4 +211,20 @@ fn mem2_known_accounts_follow_upserts_and_removals() {
             .unwrap();
     assert_eq!(answer["type"], "success", "{answer}");
     assert_eq!(validate(&engine)["valid"], true, "the account is gone");
+}
+
+#[test]
+fn load_snapshot_json_names_an_unknown_field_by_its_path() {
+    let mut engine = engine();
+    let mut snapshot: Value = serde_json::from_str(SNAPSHOT).unwrap();
+    snapshot["organizations"][0]["members"][1]["title"] = json!("CTO");
+    let answer: Value =
+        serde_json::from_str(&ffi::load_snapshot_json(&mut engine, &snapshot.to_string())).unwrap();
+    assert_eq!(answer["type"], "failure");
+    assert_eq!(answer["errors"][0]["code"], "INVALID_SNAPSHOT");
+    let message = answer["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("`organizations[0].members[1].title`"), "{message}");
+    let not_json: Value =
+        serde_json::from_str(&ffi::load_snapshot_json(&mut engine, "{\"users\": [")).unwrap();
+    assert_eq!(not_json["errors"][0]["code"], "INVALID_JSON");
 }

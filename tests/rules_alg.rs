@@ -198,7 +198,14 @@ fn alg5_outsiders_call_only_public_algorithms() {
     for who in ["grace", "heidi", "frank"] {
         assert_allowed(&check(&engine, &user(who), "callAlgorithm", &algorithm("acme-vision")));
         let private = check(&engine, &user(who), "callAlgorithm", &algorithm("acme-internal"));
-        assert_not_permitted_because(&private, "Org members call the organization's published algorithms");
+        assert_not_permitted_because(
+            &private,
+            "Only members of the organization can call its private algorithms",
+        );
+        assert_eq!(
+            private.reason(),
+            Some("Only members of the organization can call its private algorithms")
+        );
     }
 }
 

@@ -81,13 +81,13 @@ fn key2_key_is_denied_outside_its_scopes() {
     let engine = engine();
     let models = api_key("key-models");
     let launch = check(&engine, &models, "launchCompute", &workspace("ws-research"));
-    assert_not_permitted_because(&launch, "An API key needs the compute:launch scope");
+    assert_not_permitted_because(&launch, "This API key lacks the compute:launch scope");
     let edit = check(&engine, &models, "editAlgorithm", &algorithm("acme-vision"));
-    assert_not_permitted_because(&edit, "An API key needs the algorithms:write scope");
+    assert_not_permitted_because(&edit, "This API key lacks the algorithms:write scope");
     let usage = check(&engine, &models, "viewUsage", &org("acme"));
-    assert_not_permitted_because(&usage, "An API key needs the usage:read scope");
+    assert_not_permitted_because(&usage, "This API key lacks the usage:read scope");
     let call = check(&engine, &api_key("key-ops"), "callAlgorithm", &algorithm("acme-vision"));
-    assert_not_permitted_because(&call, "An API key needs the algorithms:call scope");
+    assert_not_permitted_because(&call, "This API key lacks the algorithms:call scope");
 }
 
 #[test]
@@ -141,7 +141,7 @@ fn key2_scope_gates_public_algorithms_too() {
     let engine = engine();
     // key-ops lacks algorithms:read: a public algorithm is public to people, not to any key.
     let view = check(&engine, &api_key("key-ops"), "viewAlgorithm", &algorithm("acme-vision"));
-    assert_not_permitted_because(&view, "An API key needs the algorithms:read scope");
+    assert_not_permitted_because(&view, "This API key lacks the algorithms:read scope");
     assert!(allowed_action_names(&engine, &api_key("key-ops"), &algorithm("acme-vision")).is_empty());
     assert_allowed(&check(&engine, &api_key("key-models"), "viewAlgorithm", &algorithm("acme-vision")));
 }

@@ -357,7 +357,10 @@ fn mem6_removing_an_admin_or_owner_takes_an_owner() {
 #[test]
 fn mem6_member_cannot_remove_members() {
     let decision = check(&engine(), &user("dave"), "removeMember", &membership("acme", "kate"));
-    assert_not_permitted_because(&decision, "Only admins and owners can remove members");
+    assert_not_permitted_because(
+        &decision,
+        "Only admins and owners can remove members, and only owners can remove an admin or an owner",
+    );
 }
 
 // ---- MEM-7 ------------------------------------------------------------------------------

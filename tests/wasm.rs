@@ -43,6 +43,7 @@ fn org2_owner_deletes_and_member_gets_the_policy_reason() {
     let owner = check(&authz, "olivia", "deleteOrganization", ("Organization", "acme"));
     assert_eq!(text(&owner, "type").as_deref(), Some("success"));
     assert_eq!(get(&owner, "allowed").as_bool(), Some(true));
+    assert_eq!(text(&owner, "reason").as_deref(), Some("Owners can delete the organization"));
 
     let member = check(&authz, "mia", "deleteOrganization", ("Organization", "acme"));
     assert_eq!(get(&member, "allowed").as_bool(), Some(false));
@@ -171,4 +172,19 @@ fn the_limits_cross_as_one_object() {
     let max = get(&limits, "maxJsonBytes").as_f64().unwrap();
     assert_eq!(max, orgwarden::limits::MAX_JSON_BYTES as f64);
     assert!(get(&limits, "maxNameBytes").as_f64().is_some());
+}
+
+#[wasm_bindgen_test]
+fn mem5_validate_action_never_allows_beside_a_violation() {
+    let authz = loaded();
+    // `role` is inviteMember's field; changeRole needs `newRole`.
+    let request = r#"{"principal": {"type": "User", "id": "olivia"}, "action": "changeRole",
+        "resource": {"type": "Membership", "id": "acme/mia"}, "input": {"role": "admin"}}"#;
+    let validation = authz.validate_action(request.as_bytes());
+    assert_eq!(get(&validation, "valid").as_bool(), Some(false));
+    let violations: js_sys::Array = get(&validation, "violations").dyn_into().unwrap();
+    assert_eq!(text(&violations.get(0), "code").as_deref(), Some("MISSING_INPUT"));
+    let decision = get(&validation, "decision");
+    assert_eq!(get(&decision, "allowed").as_bool(), Some(false));
+    assert_eq!(first_error_code(&decision).as_deref(), Some("MISSING_INPUT"));
 }

@@ -57,7 +57,8 @@ const CUSTOM_SOURCE = 'custom.cedar';
 const EXAMPLE_POLICY = `// Members may look at the billing page too (try it as maya).
 @id("custom-members-view-billing")
 @rule("CUSTOM-1")
-@reason("Members may view billing")
+@reason("Only members can view billing")
+@grant("Members may view billing")
 permit (
   principal is User,
   action == Action::"viewBilling",

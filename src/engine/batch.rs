@@ -22,12 +22,15 @@ pub struct ActionOutcome {
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct MatrixCell {
     pub allowed: bool,
-    /// `permitted`, `forbidden`, `notPermitted`, or `error`.
+    /// `permitted`, `forbidden`, `notPermitted` (the causes of a check), or `error`: the cell
+    /// could not be evaluated (an unknown resource, an action that does not apply to its type,
+    /// an evaluation error), the matrix form of a failure; it is never allowed.
     pub cause: String,
     #[cfg_attr(feature = "wasm", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// The domain rule of the deciding (or, when not permitted, the required) policy.
+    /// The domain rule of the deciding policy (or, when not permitted, of the closest
+    /// requirement): the policy `reason` comes from.
     #[cfg_attr(feature = "wasm", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
@@ -44,7 +47,7 @@ impl From<Decision> for MatrixCell {
                     Cause::NotPermitted => "notPermitted",
                 }
                 .to_owned(),
-                rule: verdict.policies.iter().chain(&verdict.requirements).find_map(|p| p.rule.clone()),
+                rule: verdict.policies.first().or(verdict.requirements.first()).and_then(|p| p.rule.clone()),
                 reason: verdict.reason,
             },
             Decision::Failure(failure) => {

@@ -19,7 +19,8 @@ pub struct ActionEntry {
     pub principals: Vec<EntityTypeName>,
     pub resources: Vec<EntityTypeName>,
     /// Permit policies whose scope includes this action, with the principal type they need
-    /// (if they name one): what would grant the action.
+    /// (if they name one): what would grant the action. Closest first (see
+    /// [`ActionEntry::requirements_for`]).
     requirements: Vec<(Option<EntityTypeName>, Arc<PolicyInfo>)>,
     /// The policies whose action scope can include this action, in source order. A request
     /// for this action is decided by this slice alone: the others cannot apply, and skipping
@@ -36,7 +37,7 @@ pub struct ActionEntry {
 }
 
 /// What would have granted an action no permit granted: the permits for the action and
-/// principal type, and one sentence from their reasons.
+/// principal type, closest first, and what the closest one says a principal lacks.
 #[derive(Debug, Clone)]
 pub(crate) struct NotPermitted {
     pub requirements: Vec<Arc<PolicyInfo>>,
@@ -45,17 +46,15 @@ pub(crate) struct NotPermitted {
 
 impl NotPermitted {
     fn new(requirements: Vec<Arc<PolicyInfo>>) -> Self {
-        // Each permit is one way the action could have been granted: a person needs all of
-        // them to see why none applied (an admin refused an owner's change needs the admin
-        // rule, a member the general one).
-        let mut reasons: Vec<&str> = Vec::new();
-        for reason in requirements.iter().filter_map(|p| p.reason.as_deref()) {
-            if !reasons.contains(&reason) {
-                reasons.push(reason);
+        // One sentence, the closest requirement's: each permit is a different way in (a
+        // workspace role, or being an org admin), and a person is told the one nearest to
+        // them, not every way at once.
+        let reason = match requirements.first() {
+            Some(closest) => {
+                closest.reason.clone().unwrap_or_else(|| format!("policy {} would grant this", closest.id))
             }
-        }
-        let reason =
-            if reasons.is_empty() { "No policy grants this action".to_owned() } else { reasons.join("; ") };
+            None => "No policy grants this action".to_owned(),
+        };
         Self { requirements, reason }
     }
 }
@@ -65,6 +64,10 @@ impl ActionEntry {
         self.principals.contains(principal) && self.resources.contains(resource)
     }
 
+    /// The permits that could grant this action to a principal of this type, closest first:
+    /// the narrowest first (a permit written for a few actions says more about this one than
+    /// a blanket one such as WS-4's, which covers every workspace action), then in source
+    /// order. The first is the requirement a `notPermitted` answer presents.
     pub fn requirements_for<'a>(
         &'a self,
         principal: &'a EntityTypeName,
@@ -114,6 +117,9 @@ impl Catalog {
             .map_err(|e| Error::InvalidSchema(vec![crate::error::Diagnostic::message(e.to_string())]))?;
 
         let mut actions = Vec::new();
+        // How many actions each permit's scope covers: the narrower, the closer (see
+        // `ActionEntry::requirements_for`).
+        let mut widths: HashMap<String, usize> = HashMap::new();
         for uid in schema.actions() {
             let principals: Vec<EntityTypeName> =
                 schema.principals_for_action(uid).into_iter().flatten().cloned().collect();
@@ -144,9 +150,10 @@ impl Catalog {
                         PrincipalConstraint::Any | PrincipalConstraint::In(_) => None,
                     };
                     requirements.push((needs, Arc::clone(info)));
+                    *widths.entry(info.id.clone()).or_default() += 1;
                 }
             }
-            let mut entry = ActionEntry {
+            actions.push(ActionEntry {
                 name: uid.id().unescaped().to_owned(),
                 uid: uid.clone(),
                 principals,
@@ -156,18 +163,19 @@ impl Catalog {
                 slice: OnceLock::new(),
                 position: 0,
                 not_permitted: Vec::new(),
-            };
-            entry.not_permitted = entry
-                .principals
-                .iter()
-                .map(|t| (t.clone(), NotPermitted::new(entry.requirements_for(t).cloned().collect())))
-                .collect();
-            actions.push(entry);
+            });
         }
         // Schema order is a hash order; a stable order makes listings reproducible.
         actions.sort_by(|a, b| a.name.cmp(&b.name));
         for (position, entry) in actions.iter_mut().enumerate() {
             entry.position = position;
+            // A stable sort: requirements of the same width stay in source order.
+            entry.requirements.sort_by_key(|(_, info)| widths.get(&info.id).copied().unwrap_or(0));
+            entry.not_permitted = entry
+                .principals
+                .iter()
+                .map(|t| (t.clone(), NotPermitted::new(entry.requirements_for(t).cloned().collect())))
+                .collect();
         }
         let action_index = actions.iter().enumerate().map(|(i, a)| (a.name.clone(), i)).collect();
         Ok(Self { entity_types, actions, action_index })

@@ -27,14 +27,18 @@ pub enum Cause {
 pub struct Verdict {
     pub allowed: bool,
     pub cause: Cause,
-    /// A sentence for a person: the deciding policy's reason, or for `notPermitted` the reason
-    /// of the first permit that would have granted the action.
+    /// A sentence for a person, from the policy the answer rests on (the first of `policies`,
+    /// or for `notPermitted` the first of `requirements`): for `permitted` the permit's
+    /// `@grant` ("Owners can rename the organization"), for `forbidden` the forbid's `@reason`,
+    /// for `notPermitted` the `@reason` of the closest requirement, which says what this
+    /// principal lacks ("Only owners can rename the organization").
     #[cfg_attr(feature = "wasm", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The deciding policies: the permits that allowed, or the forbids that denied.
     pub policies: Vec<Arc<PolicyInfo>>,
-    /// For `notPermitted`: the permit policies for this action and principal type.
+    /// For `notPermitted`: the permit policies for this action and principal type, closest
+    /// first (the narrowest, then in source order).
     pub requirements: Vec<Arc<PolicyInfo>>,
 }
 

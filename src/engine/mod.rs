@@ -309,11 +309,14 @@ impl Engine {
             let answer = entry.not_permitted_for(principal_type);
             (Cause::NotPermitted, answer.requirements, Some(answer.reason))
         };
+        // The first deciding policy speaks, in source order like its rule: a permit with its
+        // grant sentence (its `@reason` when it has none), a forbid with its `@reason`.
         let reason = reason.or_else(|| {
-            deciding
-                .iter()
-                .find_map(|p| p.reason.clone())
-                .or_else(|| deciding.first().map(|p| format!("policy {}", p.id)))
+            deciding.first().map(|p| {
+                let sentence =
+                    if allowed { p.grant.as_ref().or(p.reason.as_ref()) } else { p.reason.as_ref() };
+                sentence.cloned().unwrap_or_else(|| format!("policy {}", p.id))
+            })
         });
         Decision::Success(Verdict { allowed, cause, reason, policies: deciding, requirements })
     }

@@ -86,7 +86,7 @@ impl Engine {
         if !json.trim_start().starts_with('{') {
             return Err(Error::InvalidJson("snapshot: expected a JSON object".to_owned()));
         }
-        let snapshot: Snapshot = parse_json("snapshot", json)?;
+        let snapshot = Snapshot::from_json(json)?;
         self.load_snapshot(&snapshot)
     }
 

@@ -3,6 +3,7 @@
 
 mod check;
 mod entities;
+mod json;
 
 pub use check::check_snapshot;
 pub(crate) use entities::preinitialize;

@@ -122,7 +122,7 @@ test('switching "view as" from an owner to a member re-evaluates the buttons', a
   await expectDisabled('deleteOrganization', 'Only owners can delete the organization', 'member maya');
   await expectDisabled('inviteMember', 'Only admins and owners can invite members', 'member maya');
   await expectDisabled('viewBilling', 'Only admins and owners see billing, invoices, earnings and usage', 'member maya');
-  await expectDisabled('removeMember-mike', 'Only admins and owners can remove members; Removing an admin or an owner takes an owner', 'member maya');
+  await expectDisabled('removeMember-mike', 'Only admins and owners can remove members, and only owners can remove an admin or an owner', 'member maya');
   await expectEnabled('leaveOrganization', 'member maya');
   await expectEnabled('callAlgorithm-sentiment', 'member maya');
 
@@ -173,9 +173,9 @@ test('an owner promotes a member to admin and the page is evaluated again', asyn
   assert.equal(await page.locator(tid('role-maya')).textContent(), 'admin', 'the row shows the new role');
 
   // Now maya is an admin: admin ada may no longer remove her (MEM-6), and maya may invite.
-  // (No permit applies, so the engine gives the reason of the first MEM-6 permit it lists.)
+  // (No permit applies, so the engine gives the reason of the closest requirement, MEM-6's.)
   await viewAs('ada');
-  await expectDisabled('removeMember-maya', 'Only admins and owners can remove members; Removing an admin or an owner takes an owner', 'admin ada, maya now an admin');
+  await expectDisabled('removeMember-maya', 'Only admins and owners can remove members, and only owners can remove an admin or an owner', 'admin ada, maya now an admin');
   assert.equal(await page.locator(tid('action-removeMember-maya')).getAttribute('data-cause'), 'notPermitted');
   await viewAs('maya');
   await expectEnabled('inviteMember', 'maya, now an admin');

@@ -78,6 +78,52 @@ export function cases(api, fixture, internals = {}) {
       deepEqual(right.violations, []);
     },
 
+    'answers read right: a grant when allowed, the closest requirement when not, words true for an outsider'() {
+      const authz = loaded();
+      const owner = authz.check(user('olivia'), 'renameOrganization', acme);
+      equal(owner.allowed, true);
+      equal(owner.reason, 'Owners can rename the organization');
+      equal(owner.policies[0].grant, 'Owners can rename the organization');
+      const admin = authz.check(user('adam'), 'renameOrganization', acme);
+      equal(admin.cause, 'notPermitted');
+      equal(admin.reason, 'Only owners can rename the organization');
+      // mia holds `maintain` on research: she is told the workspace role she lacks (WS-1), not
+      // every way in joined (WS-4's org admins too).
+      const member = authz.check(user('mia'), 'deleteWorkspace', { type: 'Workspace', id: 'research' });
+      equal(member.reason, 'Only workspace owners can delete the workspace');
+      equal(member.requirements[0].rule, 'WS-1');
+      // oscar owns globex: in acme he is an outsider, and is told so in words true for him.
+      const outsider = authz.check(user('oscar'), 'viewBilling', acme);
+      equal(outsider.cause, 'forbidden');
+      equal(outsider.reason, 'Only members of the organization can do this');
+    },
+
+    'validateAction never reports an allowed decision beside a violation'() {
+      const authz = loaded();
+      const resource = { type: 'Membership', id: membershipId('acme', 'mia') };
+      // `role` is inviteMember's field; changeRole needs `newRole`.
+      const misspelt = authz.validateAction({ principal: user('olivia'), action: 'changeRole', resource, input: { role: 'admin' } });
+      equal(misspelt.valid, false);
+      deepEqual(misspelt.violations.map((v) => v.code), ['MISSING_INPUT']);
+      equal(misspelt.decision.allowed, false);
+      equal(misspelt.decision.type, 'failure');
+      equal(misspelt.decision.errors[0].code, 'MISSING_INPUT');
+      const right = authz.validateAction({ principal: user('olivia'), action: 'changeRole', resource, input: { newRole: 'admin' } });
+      equal(right.valid, true);
+      equal(right.decision.allowed, true);
+    },
+
+    'SEC-4: a snapshot field that does not exist is INVALID_SNAPSHOT, at its path'() {
+      const fresh = new Authorizer();
+      const organizations = fixture.organizations.map((o, i) => (i === 0 ? { ...o, api_keys: [] } : o));
+      const refused = fresh.loadSnapshot({ ...fixture, organizations });
+      equal(refused.type, 'failure');
+      equal(refused.errors[0].code, 'INVALID_SNAPSHOT');
+      expect(refused.errors[0].message.includes('`organizations[0].api_keys`'), refused.errors[0].message);
+      equal(fresh.loadSnapshot('{"organisations": []}').errors[0].code, 'INVALID_SNAPSHOT');
+      equal(fresh.loadSnapshot('{"organisations": []}}').errors[0].code, 'INVALID_JSON');
+    },
+
     'allowedActions and matrix answer a page in one call'() {
       const authz = loaded();
       const member = authz.allowedActions(user('mia'), acme);
