@@ -25,6 +25,7 @@ pub struct MatrixCell {
     /// `permitted`, `forbidden`, `notPermitted` (the causes of a check), or `error`: the cell
     /// could not be evaluated (an unknown resource, an action that does not apply to its type,
     /// an evaluation error), the matrix form of a failure; it is never allowed.
+    #[cfg_attr(feature = "wasm", tsify(type = "Cause | \"error\""))]
     pub cause: String,
     #[cfg_attr(feature = "wasm", tsify(optional))]
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -63,7 +63,10 @@ const fast: boolean = authz.isAllowed(olivia, 'viewMembers', { type: 'Organizati
 const matrix: MatrixAnswer = authz.matrix(olivia, [{ type: 'Organization', id: 'acme' }], ['viewMembers']);
 if (matrix.type === 'success') {
   const first: boolean | undefined = matrix.rows[0]?.cells[0]?.allowed;
-  void first;
+  const cause: 'permitted' | 'forbidden' | 'notPermitted' | 'error' | undefined = matrix.rows[0]?.cells[0]?.cause;
+  // @ts-expect-error: a cell's cause is one of four words, not any string.
+  const notACause: NonNullable<typeof cause> = 'denied';
+  void [first, notACause];
 }
 
 const validation: ActionValidation = authz.validateAction({
