@@ -3,6 +3,7 @@
 
 mod batch;
 mod catalog;
+mod closure;
 mod decision;
 mod rows;
 mod ruleset;

@@ -4,17 +4,35 @@
 use std::collections::{HashMap, HashSet};
 
 use cedar_policy::{Entities, Entity, EntityUid, EvalResult};
+use cedar_policy_core::entities::conformance::EntitySchemaConformanceChecker;
+use cedar_policy_core::entities::err::EntitiesError;
+use cedar_policy_core::extensions::Extensions;
+use cedar_policy_core::validator::CoreSchema;
 
+use super::closure::{self, Children};
 use super::{Engine, EntityRef};
 use crate::error::{Error, Result};
 use crate::limits::{check_hierarchy, check_size, parse_json, MAX_ENTITIES};
 use crate::snapshot::{check_snapshot, lowercase, snapshot_entities, Snapshot};
 
-/// The entities, and the index of known accounts by email (MEM-2).
+/// The entities, the index of known accounts by email (MEM-2), and the index of each entity's
+/// children that incremental updates keep (built on the first one after a load).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EntityStore {
     entities: Entities,
     accounts_by_email: HashMap<String, EntityUid>,
+    children: Option<Children>,
+}
+
+/// What an incremental update did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreUpdate {
+    /// How many entities the store holds after it.
+    pub entities: usize,
+    /// How many entities had their ancestors computed anew: the upserted ones whose parents
+    /// changed, and the entities below those or below a removed one. An upserted entity whose
+    /// parents are the ones it had keeps its ancestors.
+    pub recomputed: usize,
 }
 
 impl EntityStore {
@@ -29,6 +47,28 @@ impl EntityStore {
     /// Rebuilds the index from the whole store: after a full load.
     fn index_accounts(&mut self) {
         self.accounts_by_email = self.entities.iter().filter_map(account).collect();
+    }
+
+    /// Replaces the entities: after a full load.
+    fn replace(&mut self, entities: Entities) {
+        self.entities = entities;
+        self.children = None;
+    }
+
+    /// Computes `upserts` and `removals` into the store; a refused update changes nothing.
+    fn update(
+        &mut self,
+        upserts: Vec<cedar_policy_core::ast::Entity>,
+        removals: impl IntoIterator<Item = cedar_policy_core::ast::EntityUID>,
+    ) -> Result<usize> {
+        let children = self.children.get_or_insert_with(|| Children::of(&self.entities));
+        let update = closure::plan(&self.entities, children, upserts, removals)?;
+        let recomputed = update.recomputed();
+        if let Err(error) = closure::apply(&mut self.entities, children, update) {
+            self.children = None;
+            return Err(error);
+        }
+        Ok(recomputed)
     }
 
     /// Updates the index for the entities an upsert or removal touched, instead of rescanning
@@ -75,7 +115,7 @@ impl Engine {
             Some(actions) => entities.into_store(actions)?,
             None => entities.into_checked_store(&self.ruleset.schema)?,
         };
-        self.store.entities = loaded;
+        self.store.replace(loaded);
         self.store.accounts_by_email = accounts;
         Ok(self.store.entities.len())
     }
@@ -98,30 +138,43 @@ impl Engine {
 
     /// Adds or replaces the given raw Cedar entities, keeping every other entity.
     pub fn upsert_entities_json(&mut self, json: &str) -> Result<usize> {
+        self.upsert_entities_counted(json).map(|update| update.entities)
+    }
+
+    /// [`Engine::upsert_entities_json`], telling how much of the store's hierarchy it
+    /// recomputed: the upserted entities whose parents changed and their descendants, never
+    /// the rest of the store (see `closure.rs`).
+    pub fn upsert_entities_counted(&mut self, json: &str) -> Result<StoreUpdate> {
         let entities = self.parse_entities(json)?;
         check_size("entity count", self.store.entities.len() + entities.len(), MAX_ENTITIES)?;
-        // Entities shares its entities behind `Arc`s: this copy costs pointers, not data, and
-        // keeps the store as it was if the update is refused.
-        let updated = self
-            .store
-            .entities
-            .clone()
-            .upsert_entities(entities.iter().cloned(), Some(&self.ruleset.schema))
-            .map_err(entities_error)?;
-        self.store.entities = updated;
+        // What Cedar's `upsert_entities` checks: each version given, as given (with its
+        // parents), against the schema.
+        let schema = CoreSchema::new(self.ruleset.schema.as_ref());
+        let checker = EntitySchemaConformanceChecker::new(&schema, Extensions::all_available());
+        for entity in &entities {
+            checker.validate_entity(entity.as_ref()).map_err(|e| entities_error(EntitiesError::from(e)))?;
+        }
+        let upserts = entities.iter().map(|entity| entity.as_ref().clone()).collect();
+        let recomputed = self.store.update(upserts, std::iter::empty())?;
         let changed = entities.iter().map(Entity::uid).collect();
         self.store.reindex_accounts(&changed, entities.iter());
-        Ok(self.store.entities.len())
+        Ok(StoreUpdate { entities: self.store.entities.len(), recomputed })
     }
 
     /// Removes the given entities. Naming one that does not exist is an error and removes none.
+    /// Like Cedar's `remove_entities`, each entity below a removed one loses it from its parents
+    /// and ancestors.
     pub fn remove_entities(&mut self, refs: &[EntityRef]) -> Result<usize> {
+        self.remove_entities_counted(refs).map(|update| update.entities)
+    }
+
+    /// [`Engine::remove_entities`], telling how many entities had their ancestors recomputed:
+    /// those below the removed ones.
+    pub fn remove_entities_counted(&mut self, refs: &[EntityRef]) -> Result<StoreUpdate> {
         let uids = refs.iter().map(|r| self.existing(r, Error::UnknownEntity)).collect::<Result<Vec<_>>>()?;
-        let updated =
-            self.store.entities.clone().remove_entities(uids.iter().cloned()).map_err(entities_error)?;
-        self.store.entities = updated;
+        let recomputed = self.store.update(Vec::new(), uids.iter().map(|uid| uid.as_ref().clone()))?;
         self.store.reindex_accounts(&uids.into_iter().collect(), std::iter::empty());
-        Ok(self.store.entities.len())
+        Ok(StoreUpdate { entities: self.store.entities.len(), recomputed })
     }
 
     fn parse_entities(&self, json: &str) -> Result<Vec<Entity>> {
@@ -137,7 +190,7 @@ impl Engine {
 
     fn replace_entities(&mut self, entities: Vec<Entity>) -> Result<usize> {
         let loaded = Entities::from_entities(entities, Some(&self.ruleset.schema)).map_err(entities_error)?;
-        self.store.entities = loaded;
+        self.store.replace(loaded);
         self.store.index_accounts();
         Ok(self.store.entities.len())
     }

@@ -19,6 +19,17 @@
 //!     `<dir>/matrices.json` (`[{principal, resources, actions}]`) it also times
 //!     `Engine::matrix` on each, and it times the steps of building the engine and loading the
 //!     snapshot (`breakdown`).
+//!
+//! `native_bench upserts [<snapshot.json>]`
+//!     Times incremental updates next to a parent chain of depth 512 and 768 (workspace-role
+//!     groups, each in the previous one, upserted one at a time) in a store holding the
+//!     snapshot's entities (none without one): a single upsert of an entity unconnected to the
+//!     chain, and a batch of 64 such entities, each new and then again (replacing themselves),
+//!     plus one re-parenting of the whole chain and one removal. `engine` is
+//!     `Engine::upsert_entities_json` / `remove_entities`; `cedar` is what the engine did before
+//!     (and still the only way through `cedar-policy`'s API): `Entities::upsert_entities` /
+//!     `remove_entities` on a copy of the store, after parsing the JSON with the schema. Prints
+//!     one JSON object of median milliseconds.
 
 use std::error::Error;
 use std::hint::black_box;
@@ -40,7 +51,11 @@ fn main() -> Result<()> {
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["export", snapshot, out] => export(snapshot, out),
         ["bench", dir, passes] => bench(dir, passes.parse()?),
-        _ => Err("usage: native_bench export <snapshot.json> <entities.json> | bench <dir> <passes>".into()),
+        ["upserts"] => upserts(None),
+        ["upserts", snapshot] => upserts(Some(snapshot)),
+        _ => Err("usage: native_bench export <snapshot.json> <entities.json> | bench <dir> <passes> \
+                  | upserts [<snapshot.json>]"
+            .into()),
     }
 }
 
@@ -333,5 +348,122 @@ fn bench(dir: &str, passes: usize) -> Result<()> {
         "engine": { "decisions": checked, "failures": engine_failures, "timing": engine_stats },
     });
     println!("{out}");
+    Ok(())
+}
+
+// ---- incremental updates next to a deep chain ----------------------------------------------
+
+fn group(id: &str, parents: &[String]) -> Value {
+    json!({
+        "uid": { "type": "WorkspaceRole", "id": id },
+        "attrs": {},
+        "parents": parents.iter().map(|p| json!({ "type": "WorkspaceRole", "id": p })).collect::<Vec<_>>(),
+    })
+}
+
+fn median_ms(mut runs: Vec<f64>) -> f64 {
+    runs.sort_by(f64::total_cmp);
+    runs.get(runs.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Median time of `f` over `runs` runs, each on its own copy of `engine` (the copy is not
+/// timed): the first run of an upsert adds its entities and the others replace them, so each
+/// run starts from the same store.
+fn time_on_copies(engine: &Engine, runs: usize, mut f: impl FnMut(&mut Engine) -> Result<()>) -> Result<f64> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let mut copy = engine.clone();
+        // A copy shares its entities with `engine`; a removal (which builds the store's map
+        // anew) makes them its own, so that the timed update does not pay for copying them (an
+        // engine in use is not a copy).
+        copy.upsert_entities_json(&json!([group("warm-up", &[])]).to_string())?;
+        copy.remove_entities(&[EntityRef::new("WorkspaceRole", "warm-up")])?;
+        let start = Instant::now();
+        f(&mut copy)?;
+        times.push(ms_since(start));
+        black_box(copy);
+    }
+    Ok(median_ms(times))
+}
+
+/// Cedar's own update of a copy of the store, as the engine did it before: the JSON parsed
+/// with the schema, then `Entities::upsert_entities` (which recomputes the closure).
+fn cedar_upsert(engine: &Engine, json: &str) -> Result<Entities> {
+    let values: Vec<Value> = serde_json::from_str(json)?;
+    let entities =
+        values.into_iter().map(|v| Entity::from_json_value(v, Some(engine.schema()))).collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(engine.entities().clone().upsert_entities(entities, Some(engine.schema()))?)
+}
+
+fn upserts(snapshot: Option<&str>) -> Result<()> {
+    let mut rows = serde_json::Map::new();
+    for depth in [512usize, 768] {
+        let mut engine = Engine::with_defaults()?;
+        if let Some(path) = snapshot {
+            engine.load_snapshot_json(&std::fs::read_to_string(path)?)?;
+        }
+        let chain = |i: usize| format!("chain{i}");
+        let start = Instant::now();
+        for i in 0..depth {
+            let parents: Vec<String> = if i == 0 { vec![] } else { vec![chain(i - 1)] };
+            engine.upsert_entities_json(&json!([group(&chain(i), &parents)]).to_string())?;
+        }
+        let build_ms = ms_since(start);
+        let single = json!([group("unrelated", &["elsewhere".to_owned()])]).to_string();
+        let batch = Value::Array((0..64).map(|i| group(&format!("unrelated{i}"), &["elsewhere".to_owned()])).collect())
+            .to_string();
+        let reparent = json!([group(&chain(0), &["above".to_owned()])]).to_string();
+        let runs = 15;
+
+        let engine_with = |json: &str| -> Result<(f64, f64)> {
+            let new = time_on_copies(&engine, runs, |e| e.upsert_entities_json(json).map(drop).map_err(Into::into))?;
+            let mut again = engine.clone();
+            again.upsert_entities_json(json)?;
+            let replacing =
+                time_on_copies(&again, runs, |e| e.upsert_entities_json(json).map(drop).map_err(Into::into))?;
+            Ok((new, replacing))
+        };
+        let (single_new, single_again) = engine_with(&single)?;
+        let (batch_new, batch_again) = engine_with(&batch)?;
+        let reparent_ms =
+            time_on_copies(&engine, 5, |e| e.upsert_entities_json(&reparent).map(drop).map_err(Into::into))?;
+        let removal = [EntityRef::new("WorkspaceRole", chain(depth / 2))];
+        let remove_ms = time_on_copies(&engine, 5, |e| e.remove_entities(&removal).map(drop).map_err(Into::into))?;
+
+        let cedar_with = |json: &str| -> Result<(f64, f64)> {
+            let new = time_on_copies(&engine, runs, |e| cedar_upsert(e, json).map(drop))?;
+            let mut again = engine.clone();
+            again.upsert_entities_json(json)?;
+            let replacing = time_on_copies(&again, runs, |e| cedar_upsert(e, json).map(drop))?;
+            Ok((new, replacing))
+        };
+        let (cedar_single_new, cedar_single_again) = cedar_with(&single)?;
+        let (cedar_batch_new, cedar_batch_again) = cedar_with(&batch)?;
+        let cedar_reparent = time_on_copies(&engine, 5, |e| cedar_upsert(e, &reparent).map(drop))?;
+        let removal_uid = EntityUid::from_type_name_and_id("WorkspaceRole".parse()?, EntityId::new(chain(depth / 2)));
+        let cedar_remove = time_on_copies(&engine, 5, |e| {
+            black_box(e.entities().clone().remove_entities([removal_uid.clone()])?);
+            Ok(())
+        })?;
+
+        rows.insert(
+            format!("depth{depth}"),
+            json!({
+                "storeEntities": engine.entities().len(),
+                "buildChainOneByOneMs": build_ms,
+                "engine": {
+                    "singleNewMs": single_new, "singleAgainMs": single_again,
+                    "batch64NewMs": batch_new, "batch64AgainMs": batch_again,
+                    "reparentChainMs": reparent_ms, "removeMidChainMs": remove_ms,
+                },
+                "cedar": {
+                    "singleNewMs": cedar_single_new, "singleAgainMs": cedar_single_again,
+                    "batch64NewMs": cedar_batch_new, "batch64AgainMs": cedar_batch_again,
+                    "reparentChainMs": cedar_reparent, "removeMidChainMs": cedar_remove,
+                },
+            }),
+        );
+    }
+    println!("{}", Value::Object(rows));
     Ok(())
 }
