@@ -170,6 +170,125 @@ fn sec3_unknown_compliance_counts_as_noncompliant() {
     assert_forbidden_by(&check(&engine, &user("ivan"), "viewWorkspace", &workspace("gx-main")), "SEC-3");
 }
 
+/// acme with one security demand switched on, which the outsiders grace (invited to acme by
+/// account name) and rita (invited by email), heidi (globex's owner), the member dave and the
+/// collaborator frank all fail.
+fn acme_demanding(mfa: bool) -> Engine {
+    engine_variant(|s| {
+        let acme = org_mut(s, "acme");
+        if mfa {
+            acme.security.require_mfa = true;
+        } else {
+            acme.security.enforce_password_policy = true;
+        }
+        for user in s
+            .users
+            .iter_mut()
+            .filter(|u| ["grace", "rita", "heidi", "dave", "frank"].contains(&u.id.as_str()))
+        {
+            if mfa {
+                user.mfa_enabled = false;
+            } else {
+                user.password_compliant = false;
+            }
+        }
+    })
+}
+
+#[test]
+fn sec3_does_not_bind_outsiders_on_public_algorithms() {
+    for mfa in [true, false] {
+        let engine = acme_demanding(mfa);
+        // acme-vision is public and published: ALG-5 and ORG-4 are for everyone.
+        for who in ["grace", "rita", "heidi"] {
+            let call = check(&engine, &user(who), "callAlgorithm", &algorithm("acme-vision"));
+            assert_allowed(&call);
+            assert_eq!(rules_of(&call), ["ALG-5"], "{who}");
+            let view = check(&engine, &user(who), "viewAlgorithm", &algorithm("acme-vision"));
+            assert_allowed(&view);
+            assert_eq!(rules_of(&view), ["ORG-4"], "{who}");
+            assert_allowed(&check(&engine, &user(who), "viewPublicProfile", &org("acme")));
+        }
+    }
+}
+
+#[test]
+fn sec3_outsiders_are_refused_the_rest_by_the_rules_that_refuse_everyone() {
+    for mfa in [true, false] {
+        let engine = acme_demanding(mfa);
+        // A private algorithm: nothing grants it to an outsider (ORG-4, ALG-5), SEC-3 aside.
+        let view = check(&engine, &user("grace"), "viewAlgorithm", &algorithm("acme-internal"));
+        assert_not_permitted(&view);
+        assert!(!allowed(&engine, &user("grace"), "callAlgorithm", &algorithm("acme-internal")));
+        // An unpublished public algorithm: ALG-5 alone refuses it.
+        let unreleased = check(&engine, &user("grace"), "callAlgorithm", &algorithm("acme-unreleased"));
+        assert_forbidden_by(&unreleased, "ALG-5");
+        assert_eq!(rules_of(&unreleased), ["ALG-5"]);
+        // The org's own records: WS-3 alone.
+        let records = check(&engine, &user("grace"), "viewOrganization", &org("acme"));
+        assert_eq!(rules_of(&records), ["WS-3"]);
+    }
+}
+
+#[test]
+fn sec3_binds_noncompliant_members_and_collaborators_on_public_algorithms() {
+    for mfa in [true, false] {
+        let engine = acme_demanding(mfa);
+        for who in ["dave", "frank"] {
+            for action in ["callAlgorithm", "viewAlgorithm"] {
+                let decision = check(&engine, &user(who), action, &algorithm("acme-vision"));
+                assert_forbidden_by(&decision, "SEC-3");
+            }
+            assert_allowed(&check(&engine, &user(who), "viewPublicProfile", &org("acme")));
+        }
+        // A compliant member is not bound.
+        assert_allowed(&check(&engine, &user("kate"), "callAlgorithm", &algorithm("acme-vision")));
+    }
+}
+
+#[test]
+fn sec3_does_not_bind_an_invitee_accepting() {
+    for mfa in [true, false] {
+        let engine = acme_demanding(mfa);
+        // By account name (grace) and by email (rita).
+        assert_allowed(&check(&engine, &user("grace"), "acceptInvitation", &invitation("inv-grace")));
+        assert_allowed(&check(&engine, &user("rita"), "acceptInvitation", &invitation("inv-rita")));
+        let accepted = check_ctx(
+            &engine,
+            &user("grace"),
+            "acceptInvitation",
+            &invitation("inv-grace"),
+            json!({"acceptedTermsVersion": ACME_TERMS}),
+        );
+        assert_allowed(&accepted);
+    }
+}
+
+#[test]
+fn sec3_collaborator_invitee_accepts_but_does_not_accept_for_others() {
+    let engine = engine_variant(|s| {
+        let acme = org_mut(s, "acme");
+        acme.security.require_mfa = true;
+        acme.invitations.push(
+            serde_json::from_value(json!({
+                "id": "inv-frank", "email": "frank@example.com", "account": "frank",
+                "role": "member", "status": "pending"
+            }))
+            .unwrap(),
+        );
+        for user in s.users.iter_mut().filter(|u| ["frank", "dave"].contains(&u.id.as_str())) {
+            user.mfa_enabled = false;
+        }
+    });
+    // frank, a non-compliant collaborator, accepts the invitation addressed to him...
+    assert_allowed(&check(&engine, &user("frank"), "acceptInvitation", &invitation("inv-frank")));
+    // ...but SEC-3 still binds him, and the member dave, on an invitation to someone else.
+    for who in ["frank", "dave"] {
+        let decision = check(&engine, &user(who), "acceptInvitation", &invitation("inv-grace"));
+        assert_forbidden_by(&decision, "SEC-3");
+    }
+}
+
 // ---- SEC-4 ------------------------------------------------------------------------------
 
 #[test]
