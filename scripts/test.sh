@@ -59,9 +59,10 @@ WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
 
 step "TypeScript declarations (tsc --noEmit)"
 node_modules/.bin/tsc -p tests/types/tsconfig.json
+node_modules/.bin/tsc -p tests/react/tsconfig.json
 
 step "JS suites against the built package: Node, Chromium, workerd, demo"
-node --test --test-concurrency=1 tests/js/ tests/e2e/
+node --test --test-concurrency=1 tests/js/ tests/e2e/ tests/react/
 
 # The package as users get it: `npm pack` of pkg/, installed into a fresh project per toolchain,
 # built and run with the exact tool versions of tests/consumers/tools/ (installed once, about 190 MB

@@ -13,7 +13,7 @@ use crate::engine::{ActionOutcome, Decision, Engine, EngineOptions, EntityRef, M
 use crate::error::{Error, ErrorInfo, Result};
 use crate::limits::{check_size, parse_json, Limits, MAX_NAME_BYTES};
 use crate::policies::{PolicyInfo, PolicySource};
-use crate::snapshot::OrganizationRecord;
+use crate::snapshot::{scope, OrganizationRecord, Snapshot};
 
 /// A tagged answer: the value of a success, or why it failed.
 #[derive(Debug, Clone, Serialize)]
@@ -59,10 +59,19 @@ pub struct PolicyList {
     pub policies: Vec<PolicyInfo>,
 }
 
+/// A snapshot cut down for one user (see [`crate::snapshot::scope`]).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct ScopedSnapshot {
+    pub snapshot: Snapshot,
+}
+
 pub type LoadAnswer = Answer<Loaded>;
 pub type AllowedActionsAnswer = Answer<AllowedActions>;
 pub type MatrixAnswer = Answer<Matrix>;
 pub type PolicyListAnswer = Answer<PolicyList>;
+pub type ScopeAnswer = Answer<ScopedSnapshot>;
 
 pub fn loaded(result: Result<usize>) -> LoadAnswer {
     result.map(|entity_count| Loaded { entity_count }).into()
@@ -161,6 +170,20 @@ pub fn validate_policies(options: &str) -> PolicyListAnswer {
         .map_or_else(|error| Answer::Failure { errors: vec![error] }, Answer::Success)
 }
 
+/// Snapshot JSON -> the snapshot for `principal` (a `User`): what that user's decisions read
+/// and they may view, decided and checked with `engine`'s schema and policies. The engine's
+/// store is neither read nor changed.
+pub fn scope_snapshot(engine: &Engine, snapshot: &str, principal: &EntityRef) -> ScopeAnswer {
+    check_names(&[&principal.entity_type, &principal.id])
+        .and_then(|()| match principal.entity_type.as_str() {
+            "User" => Snapshot::from_json(snapshot),
+            other => Err(Error::InvalidRequest(format!("a snapshot is scoped for a User, not a {other}"))),
+        })
+        .and_then(|full| scope::scope_snapshot(engine, &full, &principal.id))
+        .map(|snapshot| ScopedSnapshot { snapshot })
+        .into()
+}
+
 /// A new organization whose creator is its first owner (ORG-1).
 pub fn new_organization(id: &str, name: &str, creator: &str) -> OrganizationRecord {
     OrganizationRecord::new_with_creator(id, name, creator)
@@ -246,6 +269,10 @@ pub fn matrix_json(engine: &Engine, call: &str) -> String {
 
 pub fn validate_action_json(engine: &Engine, request: &str) -> String {
     to_json(&validate_action(engine, request))
+}
+
+pub fn scope_snapshot_json(engine: &Engine, snapshot: &str, principal: &EntityRef) -> String {
+    to_json(&scope_snapshot(engine, snapshot, principal))
 }
 
 pub fn validate_policies_json(options: &str) -> String {

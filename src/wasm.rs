@@ -28,6 +28,8 @@ export type AllowedActionsAnswer = Answer<AllowedActions>;
 export type MatrixAnswer = Answer<Matrix>;
 /** The answer of validatePolicies. */
 export type PolicyListAnswer = Answer<PolicyList>;
+/** The answer of scopeSnapshot. */
+export type ScopeAnswer = Answer<ScopedSnapshot>;
 /** One Cedar entity in Cedar's entities JSON format. */
 export interface CedarEntity {
   uid: { type: string; id: string } | { __entity: { type: string; id: string } };
@@ -157,6 +159,17 @@ impl RawEngine {
     pub fn matrix(&self, call: &[u8]) -> JsValue {
         match text(call, "matrix call") {
             Ok(call) => to_js(&ffi::matrix(&self.engine, call)),
+            Err(error) => refused(error),
+        }
+    }
+
+    /// A snapshot as JSON bytes, scoped for the user `principal_id` (`principal_type` must be
+    /// `User`) with this engine's schema and policies; the store is neither read nor changed.
+    #[wasm_bindgen(js_name = scopeSnapshot)]
+    pub fn scope_snapshot(&self, snapshot: &[u8], principal_type: String, principal_id: String) -> JsValue {
+        let principal = EntityRef { entity_type: principal_type, id: principal_id };
+        match text(snapshot, "snapshot") {
+            Ok(json) => to_js(&ffi::scope_snapshot(&self.engine, json, &principal)),
             Err(error) => refused(error),
         }
     }

@@ -204,6 +204,23 @@ export class Authorizer {
     return Authorizer.#answer(this, failedAnswer, prepare, (raw, bytes) => raw.matrix(bytes));
   }
 
+  /**
+   * The snapshot for one user's browser, cut from the full one (an object or its JSON text):
+   * what `principal` (a `User`) may view, reduced to what their decisions read, and checked to
+   * decide each of their checks on what it keeps as the full snapshot does. Visibility and the
+   * check use this authorizer's schema and policies; its store is neither read nor changed.
+   * `{ type: 'success', snapshot }` or a tagged failure; never throws.
+   */
+  scopeSnapshot(snapshot, principal) {
+    const prepare = () => {
+      const p = read.entityRef(principal, 'principal');
+      if (p.error) return p;
+      const s = read.json(snapshot, 'snapshot');
+      return s.error ? s : { value: [s.value, p.value.type, p.value.id] };
+    };
+    return Authorizer.#answer(this, failedAnswer, prepare, (raw, args) => raw.scopeSnapshot(...args));
+  }
+
   /** Is this concrete organization action valid now? Never throws. */
   validateAction(request) {
     const prepare = () => read.json(request, 'action request', { text: false });

@@ -19,6 +19,7 @@ import type {
   PolicyListAnswer,
   PolicySource,
   SchemaListing,
+  ScopeAnswer,
   Snapshot,
 } from '../dist/orgwarden.js';
 import type { Names as DefaultNames } from '../dist/names.js';
@@ -112,6 +113,8 @@ export type {
   PolicySource,
   SchemaListing,
   ActionListing,
+  ScopeAnswer,
+  ScopedSnapshot,
   SecurityRecord,
   Snapshot,
   SourceLocation,
@@ -173,6 +176,13 @@ export class Authorizer<N extends SchemaNames = DefaultNames> {
     resources: TypedEntityRef<N['entityType']>[],
     actions: N['action'][],
   ): MatrixAnswer;
+  /**
+   * The snapshot for one user's browser: what `principal` may view, reduced to what their
+   * decisions read, and checked to decide each of their checks on what it keeps as the full
+   * snapshot does, with this authorizer's schema and policies. The store is neither read nor
+   * changed. Never throws.
+   */
+  scopeSnapshot(snapshot: Snapshot | string, principal: TypedEntityRef<'User'>): ScopeAnswer;
   /** Is this concrete organization action valid now? Never throws. */
   validateAction<A extends N['action']>(request: ActionRequestOf<N, A>): ActionValidation;
   /** Every policy of the set with its id, rule, reason and effect. Throws AUTHORIZER_FREED after free(). */
@@ -216,3 +226,24 @@ export interface ModuleStatus {
 export function moduleStatus(): ModuleStatus;
 /** The input limits (src/limits.rs): what is refused as LIMIT_EXCEEDED before it is copied in. */
 export function inputLimits(): Limits | null;
+
+/**
+ * The types of `orgwarden/orgs` (one authorizer per organization, loaded from a source at
+ * request time), for code that names them beside the rest of the API. The functions are
+ * imported from 'orgwarden/orgs'.
+ */
+export type {
+  FetchSourceOptions,
+  KVNamespaceLike,
+  KVSourceOptions,
+  OrgAnswer,
+  OrgAuthorizers,
+  OrgAuthorizersOptions,
+  OrgAuthorizersStatus,
+  OrgDecision,
+  OrgError,
+  OrgErrorCode,
+  OrgSource,
+  ResidentOrg,
+  SourceAnswer,
+} from './orgs.js';

@@ -4,6 +4,7 @@
 mod check;
 mod entities;
 mod json;
+pub mod scope;
 
 pub use check::check_snapshot;
 pub(crate) use entities::preinitialize;

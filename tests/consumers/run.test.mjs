@@ -171,7 +171,12 @@ test('the tarball holds exactly what the package ships; publint and arethetypesw
     'lib/index.d.ts',
     'lib/index.js',
     'lib/module.js',
+    'lib/orgs.d.ts',
+    'lib/orgs.js',
+    'lib/sources.js',
     'package.json',
+    'react/index.d.ts',
+    'react/index.js',
   ]);
   const lint = await run(bin('publint'), ['run', '--strict', tarball], { cwd: work, env });
   assert.doesNotMatch(lint.stdout, /Errors:|Warnings:/, lint.stdout);

@@ -340,6 +340,58 @@ export function cases(api, fixture, internals = {}) {
       equal(authz.isAllowed(user('mia'), 'deleteOrganization', { type: 'Organization', id: 'initech' }), true);
       equal(authz.isAllowed(user('mia'), 'createOrganization', { type: 'Platform', id: 'platform' }), true);
     },
+
+    'scopeSnapshot: a collaborator gets no one else\'s email and no API keys, and kept resources answer as on the full snapshot'() {
+      // The fixture, with carol collaborating on research, an API key, an invitation and billing.
+      const full = structuredClone(fixture);
+      full.users.push({ id: 'carol', email: 'carol@partner.test', mfaEnabled: true, passwordCompliant: true });
+      const org = full.organizations.find((o) => o.id === 'acme');
+      org.collaborators = ['carol'];
+      org.workspaces.find((w) => w.id === 'research').participants.push({ user: 'carol', role: 'launch' });
+      org.apiKeys = [{ id: 'key-ci', name: 'CI', scopes: ['algorithms:call'] }];
+      org.invitations = [{ id: 'inv-1', email: 'dave@example.test', role: 'member', status: 'pending' }];
+      org.billing = { creditBalance: 1200, concurrentRunLimit: 5, activeRuns: 1 };
+
+      // Any authorizer scopes with its policies; its own store (small-org) is left as it was.
+      const server = loaded();
+      const answer = server.scopeSnapshot(full, user('carol'));
+      equal(answer.type, 'success', JSON.stringify(answer));
+      equal(server.isAllowed(user('olivia'), 'deleteOrganization', acme), true);
+      equal(server.check(user('carol'), 'viewWorkspace', { type: 'Workspace', id: 'research' }).errors?.[0].code, 'UNKNOWN_PRINCIPAL');
+
+      const { snapshot } = answer;
+      const text = JSON.stringify(snapshot);
+      for (const other of [...full.users.filter((u) => u.id !== 'carol').map((u) => u.email), 'dave@example.test']) {
+        expect(!text.includes(other), `${other} is in carol's snapshot`);
+      }
+      for (const kept of snapshot.organizations) {
+        deepEqual(kept.apiKeys ?? [], []);
+        deepEqual(kept.invitations ?? [], []);
+        expect(kept.billing?.creditBalance !== 1200, 'the credit balance is hidden');
+      }
+      deepEqual(snapshot.organizations.map((o) => o.id), ['acme']);
+
+      const browser = new Authorizer();
+      equal(browser.loadSnapshot(snapshot).type, 'success');
+      const whole = new Authorizer();
+      equal(whole.loadSnapshot(full).type, 'success');
+      const research = { type: 'Workspace', id: 'research' };
+      const sentiment = { type: 'Algorithm', id: 'sentiment' };
+      for (const [action, resource] of [
+        ['launchCompute', research], ['viewWorkspace', research], ['deleteWorkspace', research],
+        ['viewAlgorithm', sentiment], ['callAlgorithm', sentiment], ['viewMembers', acme], ['viewBilling', acme],
+      ]) {
+        deepEqual(browser.check(user('carol'), action, resource), whole.check(user('carol'), action, resource));
+      }
+      equal(browser.isAllowed(user('carol'), 'launchCompute', research), true);
+      deepEqual(browser.allowedActions(user('carol'), acme), whole.allowedActions(user('carol'), acme));
+
+      equal(server.scopeSnapshot(full, { type: 'ApiKey', id: 'key-ci' }).errors[0].code, 'INVALID_REQUEST');
+      equal(server.scopeSnapshot(full, user('nobody')).errors[0].code, 'UNKNOWN_PRINCIPAL');
+      equal(server.scopeSnapshot(full, null).errors[0].code, 'INVALID_REQUEST');
+      equal(server.scopeSnapshot(5, user('carol')).errors[0].code, 'INVALID_JSON');
+      equal(Authorizer.prototype.scopeSnapshot.call({}, full, user('carol')).errors[0].code, 'INVALID_REQUEST');
+    },
   };
 }
 

@@ -125,3 +125,24 @@ if (listed.type === 'success') {
 const untyped: Authorizer<SchemaNames> = new Authorizer({ schema: 'entity User; action "go" appliesTo { principal: User, resource: User };', includeDefaultPolicies: false });
 const fromQuery: EntityRef = { type: String('User'), id: 'olivia' };
 untyped.check(fromQuery, String('go'), fromQuery);
+
+// ---- orgwarden/orgs: one authorizer per organization, loaded from a source -----------------
+
+import { createOrgAuthorizers, fetchSource, kvSource, type KVNamespaceLike, type OrgErrorCode, type OrgSource } from 'orgwarden/orgs';
+
+declare const ORGS: KVNamespaceLike;
+const fromKv = createOrgAuthorizers({ source: kvSource(ORGS, { key: (orgId) => `org:${orgId}` }), maxEntities: 100_000 });
+const inMemory: OrgSource = async (_orgId, { version }) => (version === 'v1' ? { notModified: true } : { snapshot, version: 'v1' });
+const tenants = createOrgAuthorizers({ source: inMemory, revalidateAfterMs: 30_000, serveStaleForMs: 300_000 });
+const verdict = await tenants.check('acme', olivia, 'deleteOrganization', acme);
+if (verdict.type === 'failure') {
+  const why: OrgErrorCode | undefined = verdict.errors[0]?.code;
+  void why;
+}
+const tenant = await fromKv.forOrg('acme');
+if (tenant.type === 'success' && !tenant.stale) tenant.authorizer.isAllowed(olivia, 'viewMembers', acme);
+// @ts-expect-error: the org's checks take the schema's action names too.
+void tenants.check('acme', olivia, 'deleteOrganisation', acme);
+createOrgAuthorizers({ source: fetchSource((orgId) => `https://orgs.example/${encodeURIComponent(orgId)}`, { headers: { authorization: 'Bearer t' } }) });
+const resident: number = tenants.status().entities;
+void resident;

@@ -1,0 +1,178 @@
+// `orgwarden/orgs`: one Authorizer per organization, loaded from a source at request time
+// (./orgs.js, ./sources.js). The module must be initialized by the package's entry: import
+// 'orgwarden' too (ready at import in Node, Deno and workerd; `await init()` in browsers).
+import type { AuthorizerOptions, Decision, ErrorCode, Snapshot } from '../dist/orgwarden.js';
+import type { Names as DefaultNames } from '../dist/names.js';
+import type { Authorizer, PrincipalTypeOf, ResourceTypeOf, SchemaNames, TypedEntityRef } from './index.js';
+
+/** The engine's error codes, and the registry's own: no such org, or the source failed. */
+export type OrgErrorCode = ErrorCode | 'ORG_NOT_FOUND' | 'ORG_UNAVAILABLE';
+
+export interface OrgError {
+  code: OrgErrorCode;
+  message: string;
+}
+
+/** What a source answers for one organization. `null` is the same as `{ notFound: true }`. */
+export type SourceAnswer =
+  | {
+      /** The org's snapshot: an object, or its JSON text (handed to the engine as it is). */
+      snapshot: Snapshot | string;
+      /** An ETag, a version field, a hash: what the source is given back to revalidate. */
+      version?: string | null;
+    }
+  | { notModified: true }
+  | { notFound: true }
+  | { error: { code?: OrgErrorCode; message: string } }
+  | null;
+
+/**
+ * Where organizations come from: called with the org id and the version held (null on a first
+ * load); answers `{ notModified: true }` when that version is still current. May throw or
+ * reject: that is ORG_UNAVAILABLE.
+ */
+export type OrgSource = (orgId: string, request: { version: string | null }) => SourceAnswer | Promise<SourceAnswer>;
+
+export interface OrgAuthorizersOptions {
+  source: OrgSource;
+  /** Options of every org's authorizer (custom policies, schema); parsed policies are shared. */
+  authorizerOptions?: AuthorizerOptions;
+  /** At most this many orgs resident; the least recently used is evicted (freed). Default: no limit. */
+  maxOrgs?: number;
+  /**
+   * At most this many entities resident across orgs (each org counted by the `entityCount`
+   * its load answered, the schema's action entities included); least recently used orgs are
+   * evicted until it holds. An org larger than the whole budget is refused (LIMIT_EXCEEDED).
+   * Default 50,000: at about 1.3 KiB of module memory an entity, near 70 MiB of module in all,
+   * inside a 128 MB Workers isolate. `Infinity` for no limit.
+   */
+  maxEntities?: number;
+  /** A resident org is asked about again (with its version) after this long. Default 60,000. */
+  revalidateAfterMs?: number;
+  /**
+   * After a refresh fails (the source is unavailable, or the new version is refused), the last
+   * good version keeps answering, with `stale: true`, for this long. Default 0: deny at once.
+   */
+  serveStaleForMs?: number;
+  /** A source that has not answered after this long is ORG_UNAVAILABLE. Default 10,000. */
+  loadTimeoutMs?: number;
+  /** The clock, in milliseconds. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** An org's authorizer, or why there is none. */
+export type OrgAnswer<N extends SchemaNames = DefaultNames> =
+  | {
+      type: 'success';
+      /** Belongs to the registry: do not free() it or keep it past the request. */
+      authorizer: Authorizer<N>;
+      version: string | null;
+      /** The last good version, answering after a refresh failed (within serveStaleForMs). */
+      stale: boolean;
+      /** Why the refresh failed, when `stale`. */
+      refreshError?: OrgError;
+    }
+  | { type: 'failure'; errors: OrgError[] };
+
+/** A check's answer: the engine's Decision, or a deny because the org could not be loaded. */
+export type OrgDecision = Decision | { type: 'failure'; allowed: false; reason: string; errors: OrgError[] };
+
+export interface ResidentOrg {
+  orgId: string;
+  version: string | null;
+  entityCount: number;
+  stale: boolean;
+  /** Since the source last confirmed (or gave) this version. */
+  ageMs: number;
+}
+
+export interface OrgAuthorizersStatus {
+  /** Resident orgs and their entities. */
+  orgs: number;
+  entities: number;
+  maxOrgs: number;
+  maxEntities: number;
+  /** Lookups answered by a resident org without asking the source. */
+  hits: number;
+  /** Lookups of an org that was not resident. */
+  misses: number;
+  /** Lookups that asked the source about a resident org (its version was due). */
+  revalidations: number;
+  /** Lookups that joined a load already under way instead of starting one. */
+  coalesced: number;
+  sourceCalls: number;
+  /** Authorizers built (first loads, new versions, upserts). */
+  builds: number;
+  evictions: number;
+  /** Lookups answered with a failure. */
+  failures: number;
+  /** Orgs remembered as not found or invalid until their next revalidation. */
+  rememberedFailures: number;
+  /** Loads under way. */
+  loading: number;
+  /** The module's memory (it never shrinks; freed authorizers' memory is reused). */
+  memoryBytes: number;
+  /** Least recently used first. */
+  resident: ResidentOrg[];
+}
+
+export interface OrgAuthorizers<N extends SchemaNames = DefaultNames> {
+  /** The org's authorizer, loaded from the source if it is not resident or is due. Never throws. */
+  forOrg(orgId: string): Promise<OrgAnswer<N>>;
+  /** `forOrg(orgId)` then `check`; an org that cannot be loaded denies with the error. Never throws. */
+  check<A extends N['action']>(
+    orgId: string,
+    principal: TypedEntityRef<PrincipalTypeOf<N, A>>,
+    action: A,
+    resource: TypedEntityRef<ResourceTypeOf<N, A>>,
+    context?: Record<string, unknown> | null,
+  ): Promise<OrgDecision>;
+  /** Loads `snapshot` as the org's current version now (e.g. after writing it to the source). */
+  upsertOrganization(
+    orgId: string,
+    snapshot: Snapshot | string,
+    version?: string | null,
+  ): { type: 'success'; entityCount: number; version: string | null } | { type: 'failure'; errors: OrgError[] };
+  /** Frees the org's authorizer and forgets it; true if it was resident. */
+  removeOrganization(orgId: string): boolean;
+  /** Frees every resident org. */
+  clear(): void;
+  status(): OrgAuthorizersStatus;
+}
+
+/** A registry of per-organization authorizers over `source`. Throws an OrgwardenError on invalid options. */
+export function createOrgAuthorizers<N extends SchemaNames = DefaultNames>(options: OrgAuthorizersOptions): OrgAuthorizers<N>;
+
+/** The part of a Cloudflare KV namespace binding that kvSource uses. */
+export interface KVNamespaceLike {
+  getWithMetadata(key: string, type: 'text'): Promise<{ value: string | null; metadata: unknown }>;
+  getWithMetadata(key: string, options: { type: 'text'; cacheTtl?: number }): Promise<{ value: string | null; metadata: unknown }>;
+}
+
+export interface KVSourceOptions {
+  /** The key of an org's snapshot. Default: the org id. */
+  key?: (orgId: string) => string;
+  /** Seconds KV may cache a value at the edge (at least 30). */
+  cacheTtl?: number;
+}
+
+/**
+ * Cloudflare KV: one key per org. Version: the value's metadata `version`, else a `version`
+ * field in the JSON (`{ version, snapshot }`, or beside `users` and `organizations`), else the
+ * text's SHA-256. A missing key is ORG_NOT_FOUND.
+ */
+export function kvSource(namespace: KVNamespaceLike, options?: KVSourceOptions): OrgSource;
+
+export interface FetchSourceOptions {
+  /** Replaces globalThis.fetch (a service binding's fetch, a mock). */
+  fetch?: (input: string | URL, init: RequestInit) => Promise<Response>;
+  /** Sent with every request (an Authorization header). */
+  headers?: HeadersInit;
+}
+
+/**
+ * HTTP: GET `url(orgId)` with If-None-Match. 304 is notModified, 404 and 410 ORG_NOT_FOUND,
+ * anything else that is not 2xx ORG_UNAVAILABLE. Version: the ETag, else a `version` field in
+ * the JSON, else the body's SHA-256.
+ */
+export function fetchSource(url: (orgId: string) => string | URL, options?: FetchSourceOptions): OrgSource;

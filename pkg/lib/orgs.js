@@ -1,0 +1,498 @@
+// Many organizations in one process or isolate (the `orgwarden/orgs` export): one Authorizer
+// per organization, built from a source the first time a request reaches that org, kept warm,
+// revalidated by version, evicted least-recently-used under a budget of resident entities.
+//
+// Authorizers share the parsed policies, so a resident org costs its entities only. Each org
+// has its own authorizer and store, so a request for org B is decided by B's authorizer
+// alone: evaluation never reads an org that another request loaded. Nothing here throws from
+// forOrg or check; a load that fails denies that org only, with a tagged error.
+//
+// Nothing here initializes the module: import the package's entry (`orgwarden`) as well,
+// which is ready at import in Node, Deno and workerd; in browsers, `await init()` first.
+import { Authorizer, OrgwardenError } from './authorizer.js';
+import { generation, isReady, moduleStatus } from './module.js';
+import * as read from './arguments.js';
+
+export { kvSource, fetchSource } from './sources.js';
+
+const failure = (code, message) => ({ type: 'failure', errors: [{ code, message }] });
+const deny = ({ code, message }) => ({ type: 'failure', allowed: false, reason: message, errors: [{ code, message }] });
+
+/** Answers a source gives that are facts about the org, so they are remembered for a while. */
+const remembered = (code) => code !== 'ORG_UNAVAILABLE' && code !== 'ENGINE_TRAPPED' && code !== 'ENGINE_RESET' && code !== 'MODULE_NOT_INITIALIZED';
+
+/** How many failed orgs (not found, invalid) are remembered, so a retry storm asks the source once. */
+const MAX_REMEMBERED_FAILURES = 1024;
+
+/** The default budget of resident entities (see maxEntities). */
+const DEFAULT_MAX_ENTITIES = 50_000;
+
+const SUPERSEDED = Symbol('superseded');
+const RELOAD = Symbol('reload');
+const TIMED_OUT = Symbol('timed out');
+
+function option(options, name, fallback, { min = 0, integer = false } = {}) {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min || (integer && Number.isFinite(value) && !Number.isInteger(value))) {
+    throw new OrgwardenError('INVALID_REQUEST', `createOrgAuthorizers: \`${name}\` must be a number ≥ ${min}${integer ? ' (a whole number or Infinity)' : ''}`);
+  }
+  return value;
+}
+
+/** Waits for `promise` at most `ms`, then answers TIMED_OUT (no timer for Infinity). */
+async function within(promise, ms) {
+  // setTimeout fires at once beyond 2^31 - 1 ms: that long is forever.
+  if (!Number.isFinite(ms) || ms > 2_147_483_647) return promise;
+  let timer;
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Reads a source's answer once, defensively: `{ kind, ... }`. */
+function interpret(answer) {
+  if (answer === null || answer === undefined) return { kind: 'notFound' };
+  if (typeof answer !== 'object') return { kind: 'error', error: { code: 'ORG_UNAVAILABLE', message: `the source answered ${typeof answer}, not an object` } };
+  try {
+    if (answer.notModified === true) return { kind: 'notModified' };
+    if (answer.notFound === true) return { kind: 'notFound' };
+    if (answer.error !== undefined && answer.error !== null) {
+      const { code, message } = answer.error;
+      return {
+        kind: 'error',
+        error: {
+          code: typeof code === 'string' && code !== '' ? code : 'ORG_UNAVAILABLE',
+          message: typeof message === 'string' ? message : 'the source failed',
+        },
+      };
+    }
+    if ('snapshot' in answer) {
+      const { snapshot, version } = answer;
+      if (version !== undefined && version !== null && typeof version !== 'string') {
+        if (typeof version !== 'number' || !Number.isFinite(version)) {
+          return { kind: 'error', error: { code: 'ORG_UNAVAILABLE', message: 'the source answered a version that is not a string' } };
+        }
+      }
+      return { kind: 'snapshot', snapshot, version: version === undefined || version === null || version === '' ? null : String(version) };
+    }
+  } catch (error) {
+    return { kind: 'error', error: { code: 'ORG_UNAVAILABLE', message: `the source's answer could not be read: ${read.errorText(error)}` } };
+  }
+  return {
+    kind: 'error',
+    error: { code: 'ORG_UNAVAILABLE', message: 'the source answered neither { snapshot, version }, { notModified: true }, { notFound: true } nor null' },
+  };
+}
+
+/**
+ * An organization registry over a source. See the README section "Many organizations at the
+ * edge" and ./orgs.d.ts for the options and answers.
+ */
+export function createOrgAuthorizers(options) {
+  if (options === null || typeof options !== 'object') {
+    throw new OrgwardenError('INVALID_REQUEST', 'createOrgAuthorizers needs options: { source, … }');
+  }
+  const { source, authorizerOptions, now: clock = Date.now } = options;
+  if (typeof source !== 'function') {
+    throw new OrgwardenError('INVALID_REQUEST', 'createOrgAuthorizers: `source` must be a function (orgId, { version }) => answer');
+  }
+  if (typeof clock !== 'function') throw new OrgwardenError('INVALID_REQUEST', 'createOrgAuthorizers: `now` must be a function');
+  const maxOrgs = option(options, 'maxOrgs', Infinity, { min: 1, integer: true });
+  // About 1.3 KiB of module memory an entity (bench/orgs.mjs): 50,000 resident entities keep
+  // the module near 70 MiB, inside a 128 MB isolate with room for the JS heap.
+  const maxEntities = option(options, 'maxEntities', DEFAULT_MAX_ENTITIES, { min: 1, integer: true });
+  const revalidateAfterMs = option(options, 'revalidateAfterMs', 60_000);
+  const serveStaleForMs = option(options, 'serveStaleForMs', 0);
+  const loadTimeoutMs = option(options, 'loadTimeoutMs', 10_000, { min: 1 });
+
+  /** orgId → { orgId, authorizer, version, entityCount, generation, checkedAt, failedSince, refreshError }; Map order is LRU order. */
+  const resident = new Map();
+  /** orgId → { promise, startedAt }: the one load under way per org (coalescing). */
+  const inflight = new Map();
+  /** orgId → { error, version, at }: orgs whose last answer was a failure worth remembering. */
+  const failed = new Map();
+  const counters = { hits: 0, misses: 0, revalidations: 0, coalesced: 0, sourceCalls: 0, builds: 0, evictions: 0, failures: 0 };
+  let entities = 0;
+  let seenGeneration = generation();
+
+  const now = () => {
+    try {
+      const t = clock();
+      return typeof t === 'number' && Number.isFinite(t) ? t : Date.now();
+    } catch {
+      return Date.now();
+    }
+  };
+
+  function success(entry) {
+    const answer = { type: 'success', authorizer: entry.authorizer, version: entry.version, stale: entry.failedSince !== null };
+    if (entry.failedSince !== null) answer.refreshError = { ...entry.refreshError };
+    return answer;
+  }
+
+  function touch(entry) {
+    resident.delete(entry.orgId);
+    resident.set(entry.orgId, entry);
+  }
+
+  function drop(entry) {
+    if (resident.get(entry.orgId) !== entry) return;
+    resident.delete(entry.orgId);
+    entities -= entry.entityCount;
+    entry.unsubscribe?.();
+    entry.authorizer.free();
+  }
+
+  function remember(orgId, error, version) {
+    if (!remembered(error.code)) return;
+    failed.delete(orgId);
+    failed.set(orgId, { error, version, at: now() });
+    while (failed.size > MAX_REMEMBERED_FAILURES) failed.delete(failed.keys().next().value);
+  }
+
+  /** After a trap replaced the module, every resident authorizer lost its engine: forget them. */
+  function sweepResets() {
+    const current = generation();
+    if (current === seenGeneration) return;
+    seenGeneration = current;
+    for (const entry of [...resident.values()]) if (entry.generation !== current) drop(entry);
+  }
+
+  /** Evicts least-recently-used orgs (never `keep`) until both budgets hold. */
+  function evict(keep) {
+    for (const entry of resident.values()) {
+      if (resident.size <= maxOrgs && entities <= maxEntities) return;
+      if (entry === keep) continue;
+      drop(entry);
+      counters.evictions += 1;
+    }
+  }
+
+  /** A new authorizer holding `snapshot`, or the error; never a half-loaded one. */
+  function build(orgId, snapshot) {
+    let authorizer;
+    try {
+      authorizer = new Authorizer(authorizerOptions);
+    } catch (error) {
+      const code = error instanceof OrgwardenError ? error.code : 'INVALID_REQUEST';
+      return { error: { code, message: `org ${JSON.stringify(orgId)}: ${read.errorText(error)}` } };
+    }
+    counters.builds += 1;
+    const loaded = authorizer.loadSnapshot(snapshot);
+    if (loaded.type !== 'success') {
+      authorizer.free();
+      const first = loaded.errors[0] ?? { code: 'INVALID_SNAPSHOT', message: 'the snapshot was refused' };
+      return { error: { code: first.code, message: `org ${JSON.stringify(orgId)}: ${first.message}` } };
+    }
+    if (loaded.entityCount > maxEntities) {
+      authorizer.free();
+      return {
+        error: {
+          code: 'LIMIT_EXCEEDED',
+          message: `org ${JSON.stringify(orgId)} has ${loaded.entityCount} entities, more than maxEntities (${maxEntities})`,
+        },
+      };
+    }
+    return { authorizer, entityCount: loaded.entityCount };
+  }
+
+  /** Puts a built authorizer in place of the org's current one (freed after), then evicts to budget. */
+  function install(orgId, built, version) {
+    let entry = resident.get(orgId);
+    if (entry) {
+      const old = entry.authorizer;
+      entry.unsubscribe?.();
+      entities -= entry.entityCount;
+      Object.assign(entry, { authorizer: built.authorizer, entityCount: built.entityCount });
+      old.free();
+    } else {
+      entry = { orgId, authorizer: built.authorizer, entityCount: built.entityCount };
+      resident.set(orgId, entry);
+    }
+    Object.assign(entry, { version, generation: generation(), checkedAt: now(), failedSince: null, refreshError: null, failedVersion: null });
+    entities += entry.entityCount;
+    // Changes made through the authorizer forOrg gave (upsertEntities, …) keep the budget right.
+    const held = entry;
+    entry.unsubscribe = built.authorizer.subscribe(({ entityCount }) => {
+      if (resident.get(orgId) !== held) return;
+      entities += entityCount - held.entityCount;
+      held.entityCount = entityCount;
+      evict(held);
+    });
+    failed.delete(orgId);
+    touch(entry);
+    evict(entry);
+    return entry;
+  }
+
+  /**
+   * A refresh that failed: the last good version answers (stale) while serveStaleForMs
+   * allows since the first failure, then the org denies with the error.
+   */
+  function refreshFailed(orgId, error, version) {
+    counters.failures += 1;
+    // A trap while building replaced the module: the resident engines went with it.
+    sweepResets();
+    const entry = resident.get(orgId);
+    const t = now();
+    if (entry) {
+      entry.checkedAt = t;
+      if (entry.failedSince === null) entry.failedSince = t;
+      entry.refreshError = error;
+      entry.failedVersion = version;
+      if (t - entry.failedSince < serveStaleForMs) return success(entry);
+      drop(entry);
+    }
+    remember(orgId, error, version);
+    return failure(error.code, error.message);
+  }
+
+  /** The org's state after the source's answer to a request that sent `sent`. */
+  function settle(orgId, answer, sent) {
+    const entry = resident.get(orgId);
+    switch (answer.kind) {
+      case 'notModified': {
+        if (sent === null) {
+          return refreshFailed(orgId, { code: 'ORG_UNAVAILABLE', message: `the source answered notModified for org ${JSON.stringify(orgId)} without being given a version` }, null);
+        }
+        if (entry && entry.version === sent) {
+          Object.assign(entry, { checkedAt: now(), failedSince: null, refreshError: null });
+          touch(entry);
+          return success(entry);
+        }
+        const known = failed.get(orgId);
+        if (!entry && known && known.version === sent) {
+          known.at = now();
+          counters.failures += 1;
+          return failure(known.error.code, known.error.message);
+        }
+        // The version sent was evicted or replaced meanwhile: load the whole org.
+        return RELOAD;
+      }
+      case 'notFound': {
+        // An answer, not a failure: a deleted org denies at once, stale or not.
+        counters.failures += 1;
+        if (entry) drop(entry);
+        const error = { code: 'ORG_NOT_FOUND', message: `organization ${JSON.stringify(orgId)} was not found in the source` };
+        remember(orgId, error, null);
+        return failure(error.code, error.message);
+      }
+      case 'snapshot': {
+        // The source ignored the version it was given: nothing to rebuild.
+        if (entry && answer.version !== null && entry.version === answer.version) {
+          Object.assign(entry, { checkedAt: now(), failedSince: null, refreshError: null });
+          touch(entry);
+          return success(entry);
+        }
+        const built = build(orgId, answer.snapshot);
+        if (built.error) return refreshFailed(orgId, built.error, answer.version);
+        return success(install(orgId, built, answer.version));
+      }
+      default:
+        return refreshFailed(orgId, answer.error, null);
+    }
+  }
+
+  async function ask(orgId, version) {
+    counters.sourceCalls += 1;
+    try {
+      const answer = await within(
+        Promise.resolve().then(() => source(orgId, { version })),
+        loadTimeoutMs,
+      );
+      if (answer === TIMED_OUT) {
+        return { kind: 'error', error: { code: 'ORG_UNAVAILABLE', message: `the source did not answer for org ${JSON.stringify(orgId)} within ${loadTimeoutMs} ms` } };
+      }
+      return interpret(answer);
+    } catch (error) {
+      return { kind: 'error', error: { code: 'ORG_UNAVAILABLE', message: `the source failed for org ${JSON.stringify(orgId)}: ${read.errorText(error)}` } };
+    }
+  }
+
+  function startLoad(orgId, version) {
+    // Load timeouts run on the real clock (setTimeout's), whatever `now` says.
+    const flight = { startedAt: Date.now(), promise: null };
+    flight.promise = (async () => {
+      let sent = version;
+      try {
+        for (let round = 0; round < 2; round++) {
+          const answer = await ask(orgId, sent);
+          // removeOrganization, upsertOrganization or a timed-out load replaced this one.
+          if (inflight.get(orgId) !== flight) return SUPERSEDED;
+          sweepResets();
+          const settled = settle(orgId, answer, sent);
+          if (settled !== RELOAD) return settled;
+          sent = null;
+        }
+        return failure('ORG_UNAVAILABLE', `the source kept answering notModified for org ${JSON.stringify(orgId)}`);
+      } catch (error) {
+        return failure('ORG_UNAVAILABLE', `loading org ${JSON.stringify(orgId)} failed: ${read.errorText(error)}`);
+      } finally {
+        if (inflight.get(orgId) === flight) inflight.delete(orgId);
+      }
+    })();
+    inflight.set(orgId, flight);
+    return flight;
+  }
+
+  async function lookup(orgId, depth) {
+    const id = validId(orgId);
+    if (id.error) return failure(id.error.code, id.error.message);
+    const key = id.value;
+    sweepResets();
+    const t = now();
+    const entry = resident.get(key);
+    let known = entry?.version ?? null;
+    if (entry) {
+      if (entry.failedSince !== null && t - entry.failedSince >= serveStaleForMs) {
+        // The stale window closed before the next refresh was due.
+        const { refreshError, failedVersion } = entry;
+        drop(entry);
+        remember(key, refreshError, failedVersion);
+        counters.failures += 1;
+        return failure(refreshError.code, refreshError.message);
+      }
+      if (t - entry.checkedAt < revalidateAfterMs) {
+        counters.hits += 1;
+        touch(entry);
+        return success(entry);
+      }
+      counters.revalidations += 1;
+    } else {
+      const prior = failed.get(key);
+      if (prior && t - prior.at < revalidateAfterMs) {
+        counters.failures += 1;
+        return failure(prior.error.code, prior.error.message);
+      }
+      known = prior?.version ?? null;
+      counters.misses += 1;
+    }
+    let flight = inflight.get(key);
+    if (flight && Date.now() - flight.startedAt < loadTimeoutMs) {
+      counters.coalesced += 1;
+    } else {
+      flight = startLoad(key, known);
+    }
+    // A load started by a request that the runtime cancelled may never settle: wait at most
+    // as long as a load may take.
+    const answer = await within(flight.promise, loadTimeoutMs - (Date.now() - flight.startedAt) + 1);
+    if (answer === TIMED_OUT) {
+      return failure('ORG_UNAVAILABLE', `organization ${JSON.stringify(key)} did not load within ${loadTimeoutMs} ms`);
+    }
+    if (answer === SUPERSEDED) {
+      return depth < 3 ? lookup(key, depth + 1) : failure('ORG_UNAVAILABLE', `organization ${JSON.stringify(key)} kept changing while it loaded`);
+    }
+    return answer;
+  }
+
+  async function forOrg(orgId) {
+    try {
+      return await lookup(orgId, 0);
+    } catch (error) {
+      return failure('ORG_UNAVAILABLE', `the organization could not be loaded: ${read.errorText(error)}`);
+    }
+  }
+
+  async function check(orgId, principal, action, resource, context) {
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const found = await lookup(orgId, 0);
+        if (found.type !== 'success') return deny(found.errors[0]);
+        const decision = found.authorizer.check(principal, action, resource, context);
+        const code = decision.type === 'failure' ? decision.errors?.[0]?.code : undefined;
+        // Evicted or replaced between the lookup and the check, freed by its holder, or lost
+        // in a module reset: look the org up again.
+        if (code === 'AUTHORIZER_FREED' || code === 'ENGINE_RESET') {
+          const entry = resident.get(orgId);
+          if (entry && entry.authorizer === found.authorizer) drop(entry);
+          continue;
+        }
+        return decision;
+      }
+      return deny({ code: 'ORG_UNAVAILABLE', message: `organization ${JSON.stringify(orgId)} was evicted at every attempt to check` });
+    } catch (error) {
+      return deny({ code: 'ORG_UNAVAILABLE', message: `the check failed: ${read.errorText(error)}` });
+    }
+  }
+
+  function validId(orgId) {
+    if (!isReady()) {
+      return {
+        error: {
+          code: 'MODULE_NOT_INITIALIZED',
+          message: "the module is not initialized: import 'orgwarden' (ready at import in Node, Deno and workerd) or await init() first",
+        },
+      };
+    }
+    const id = read.name(orgId, 'orgId');
+    if (id.error) return id;
+    if (id.value === '' || /[/#]/.test(id.value)) {
+      return { error: { code: 'INVALID_REQUEST', message: `orgId must be a non-empty organization id without '/' or '#', not ${JSON.stringify(id.value)}` } };
+    }
+    return id;
+  }
+
+  /** Loads `snapshot` as the org's current version now (a push), replacing any load under way. */
+  function upsertOrganization(orgId, snapshot, version) {
+    const id = validId(orgId);
+    if (id.error) return failure(id.error.code, id.error.message);
+    if (version !== undefined && version !== null && typeof version !== 'string') {
+      return failure('INVALID_REQUEST', 'version must be a string');
+    }
+    sweepResets();
+    const built = build(id.value, snapshot);
+    if (built.error) return failure(built.error.code, built.error.message);
+    inflight.delete(id.value);
+    const entry = install(id.value, built, version === undefined || version === '' ? null : version);
+    return { type: 'success', entityCount: entry.entityCount, version: entry.version };
+  }
+
+  /** Frees the org's authorizer and forgets it; the next request loads it from the source. */
+  function removeOrganization(orgId) {
+    const id = validId(orgId);
+    if (id.error) return false;
+    inflight.delete(id.value);
+    failed.delete(id.value);
+    const entry = resident.get(id.value);
+    if (!entry) return false;
+    drop(entry);
+    return true;
+  }
+
+  /** Frees every resident org. */
+  function clear() {
+    for (const entry of [...resident.values()]) drop(entry);
+    inflight.clear();
+    failed.clear();
+  }
+
+  function status() {
+    sweepResets();
+    const t = now();
+    return {
+      orgs: resident.size,
+      entities,
+      maxOrgs,
+      maxEntities,
+      ...counters,
+      rememberedFailures: failed.size,
+      loading: inflight.size,
+      memoryBytes: moduleStatus().memoryBytes,
+      resident: [...resident.values()].map((entry) => ({
+        orgId: entry.orgId,
+        version: entry.version,
+        entityCount: entry.entityCount,
+        stale: entry.failedSince !== null,
+        ageMs: t - entry.checkedAt,
+      })),
+    };
+  }
+
+  return { forOrg, check, upsertOrganization, removeOrganization, clear, status };
+}

@@ -1,0 +1,167 @@
+// Ready-made sources for createOrgAuthorizers (./orgs.js): where an organization's snapshot
+// comes from at request time. A source is `(orgId, { version }) => answer`, where `version`
+// is the version already held (or null) and the answer is one of
+//   { snapshot, version }   the org's snapshot (an object or its JSON text) and its version
+//   { notModified: true }   the version held is still the current one
+//   { notFound: true }      no such organization (null means the same)
+//   { error: { code?, message } }   the source failed (ORG_UNAVAILABLE unless a code is given)
+// Nothing here uses a Node built-in: these run in Node, Deno, workerd and browsers.
+import { OrgwardenError } from './authorizer.js';
+import { inputLimits } from './module.js';
+import { errorText } from './arguments.js';
+
+const unavailable = (message) => ({ error: { code: 'ORG_UNAVAILABLE', message } });
+
+/** A version as a string, or null for none (numbers are accepted and written as strings). */
+function versionText(value) {
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return null;
+}
+
+/**
+ * A content version for a text that came without one: its SHA-256, where the runtime has
+ * WebCrypto (Node, Deno, workerd, browsers in a secure context); else none, and the org is
+ * rebuilt at every revalidation.
+ */
+async function contentVersion(text) {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) return null;
+  try {
+    const digest = new Uint8Array(await subtle.digest('SHA-256', new TextEncoder().encode(text)));
+    let hex = '';
+    for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
+    return `sha256:${hex}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The answer for a stored text: with a version from outside the text (KV metadata, an ETag)
+ * the text goes to the engine as it is. Without one, the text is read here for a top-level
+ * `version`: `{ "version": "v7", "snapshot": {…} }`, or a snapshot with a `version` field
+ * beside `users` and `organizations` (removed before loading, as the engine refuses unknown
+ * fields). Without either, the version is the text's SHA-256.
+ */
+export async function answerForText(text, outsideVersion, known) {
+  if (outsideVersion !== null) {
+    return known !== null && outsideVersion === known ? { notModified: true } : { snapshot: text, version: outsideVersion };
+  }
+  const limits = inputLimits();
+  // An oversized text goes to the engine unparsed: it refuses it (LIMIT_EXCEEDED) by its length.
+  if (!limits || text.length <= limits.maxJsonBytes) {
+    let parsed;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined; // not JSON: the engine says so (INVALID_JSON)
+    }
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && Object.hasOwn(parsed, 'version')) {
+      const inside = versionText(parsed.version);
+      if (inside !== null) {
+        if (known !== null && inside === known) return { notModified: true };
+        let snapshot;
+        if (Object.hasOwn(parsed, 'snapshot')) {
+          snapshot = parsed.snapshot;
+        } else {
+          const { version: _version, ...rest } = parsed;
+          snapshot = rest;
+        }
+        return { snapshot, version: inside };
+      }
+    }
+  }
+  const hashed = await contentVersion(text);
+  if (hashed !== null && known !== null && hashed === known) return { notModified: true };
+  return { snapshot: text, version: hashed };
+}
+
+/**
+ * A Cloudflare KV namespace as a source: one key per organization (`key(orgId)`, the org id
+ * itself by default), read with `getWithMetadata(key, 'text')`. The version is the value's
+ * metadata `version` (written with `put(key, json, { metadata: { version } })`), else a
+ * `version` field in the JSON, else the text's SHA-256. A missing key is ORG_NOT_FOUND.
+ * `cacheTtl` (seconds, at least 30) is passed to KV when given.
+ */
+export function kvSource(namespace, options = {}) {
+  if (namespace === null || typeof namespace !== 'object' || typeof namespace.getWithMetadata !== 'function') {
+    throw new OrgwardenError('INVALID_REQUEST', 'kvSource needs a KV namespace binding (an object with getWithMetadata)');
+  }
+  const { key = (orgId) => orgId, cacheTtl } = options ?? {};
+  if (typeof key !== 'function') throw new OrgwardenError('INVALID_REQUEST', 'kvSource: `key` must be a function (orgId) => string');
+  const type = cacheTtl === undefined ? 'text' : { type: 'text', cacheTtl };
+  return async (orgId, { version = null } = {}) => {
+    const name = key(orgId);
+    if (typeof name !== 'string' || name === '') {
+      return unavailable(`kvSource: key(${JSON.stringify(orgId)}) is not a non-empty string`);
+    }
+    const found = await namespace.getWithMetadata(name, type);
+    const value = found?.value;
+    if (value === null || value === undefined) return { notFound: true };
+    if (typeof value !== 'string') return unavailable(`kvSource: the value of key ${JSON.stringify(name)} is not text`);
+    return answerForText(value, versionText(found?.metadata?.version), version);
+  };
+}
+
+/**
+ * An HTTP endpoint as a source: GET `url(orgId)`, sending `If-None-Match` with the version
+ * held. 304 is notModified, 404 and 410 are ORG_NOT_FOUND, any other failure (a status that
+ * is not 2xx, a network error) is ORG_UNAVAILABLE. The version is the response's ETag, else a
+ * `version` field in the JSON, else the body's SHA-256. `fetch` replaces globalThis.fetch
+ * (a service binding's `fetch`, a mock); `headers` are sent with every request.
+ */
+export function fetchSource(url, options = {}) {
+  if (typeof url !== 'function') throw new OrgwardenError('INVALID_REQUEST', 'fetchSource needs a function (orgId) => URL');
+  const { fetch: fetchOption, headers } = options ?? {};
+  if (fetchOption !== undefined && typeof fetchOption !== 'function') {
+    throw new OrgwardenError('INVALID_REQUEST', 'fetchSource: `fetch` must be a function');
+  }
+  // workerd refuses a `fetch` called on another `this` ("Illegal invocation").
+  const doFetch = fetchOption ?? ((input, init) => globalThis.fetch(input, init));
+  return async (orgId, { version = null } = {}) => {
+    const target = url(orgId);
+    const requestHeaders = new Headers(headers ?? undefined);
+    if (version !== null) requestHeaders.set('If-None-Match', version);
+    let response;
+    try {
+      response = await doFetch(target, { method: 'GET', headers: requestHeaders });
+    } catch (error) {
+      return unavailable(`GET ${String(target)} failed: ${errorText(error)}`);
+    }
+    const discard = async () => {
+      try {
+        await response.body?.cancel();
+      } catch {
+        // nothing to release
+      }
+    };
+    if (response.status === 304) {
+      await discard();
+      return version !== null ? { notModified: true } : unavailable(`GET ${String(target)} answered 304 to a request without If-None-Match`);
+    }
+    if (response.status === 404 || response.status === 410) {
+      await discard();
+      return { notFound: true };
+    }
+    if (!response.ok) {
+      await discard();
+      return unavailable(`GET ${String(target)} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+    }
+    const limits = inputLimits();
+    const length = Number(response.headers.get('Content-Length'));
+    if (limits && Number.isFinite(length) && length > limits.maxJsonBytes) {
+      await discard();
+      return {
+        error: { code: 'LIMIT_EXCEEDED', message: `GET ${String(target)}: the snapshot (${length} bytes) exceeds the limit of ${limits.maxJsonBytes}` },
+      };
+    }
+    let text;
+    try {
+      text = await response.text();
+    } catch (error) {
+      return unavailable(`GET ${String(target)}: reading the body failed: ${errorText(error)}`);
+    }
+    return answerForText(text, versionText(response.headers.get('ETag')), version);
+  };
+}

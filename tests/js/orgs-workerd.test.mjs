@@ -1,0 +1,198 @@
+// `orgwarden/orgs` inside the real Workers runtime: miniflare runs tests/workerd/orgs-worker.mjs
+// in workerd with a KV namespace (ORGS) that this test seeds, updates and deletes from.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Miniflare } from 'miniflare';
+import { Authorizer } from 'orgwarden';
+
+const REVALIDATE_MS = 1_000;
+
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/small-org.json', import.meta.url), 'utf8'));
+function orgSnapshot(snapshot, orgId) {
+  const record = snapshot.organizations.find((o) => o.id === orgId);
+  const mentioned = new Set();
+  (function walk(value) {
+    if (typeof value === 'string') mentioned.add(value);
+    else if (value && typeof value === 'object') for (const item of Object.values(value)) walk(item);
+  })(record);
+  return { users: snapshot.users.filter((u) => mentioned.has(u.id)), organizations: [record] };
+}
+const acme = orgSnapshot(fixture, 'acme');
+const globex = orgSnapshot(fixture, 'globex');
+const acmeAs = (id) => JSON.parse(JSON.stringify(acme).replaceAll('"acme"', JSON.stringify(id)));
+
+const worker = (options) => ({
+  modules: true,
+  modulesRoot: fileURLToPath(new URL('../../', import.meta.url)),
+  modulesRules: [
+    { type: 'ESModule', include: ['**/*.js', '**/*.mjs'] },
+    { type: 'CompiledWasm', include: ['**/*.wasm'] },
+  ],
+  compatibilityDate: '2026-04-01',
+  cf: false,
+  kvNamespaces: ['ORGS'],
+  ...options,
+});
+
+const mf = new Miniflare(
+  worker({
+    scriptPath: fileURLToPath(new URL('../workerd/orgs-worker.mjs', import.meta.url)),
+    bindings: { REVALIDATE_MS: String(REVALIDATE_MS), SLOW_ORGS: 'globex', SLOW_MS: '400' },
+  }),
+);
+after(() => mf.dispose());
+
+const kv = await mf.getKVNamespace('ORGS');
+const put = (orgId, snapshot, version) => kv.put(`org:${orgId}`, JSON.stringify(snapshot), version ? { metadata: { version } } : undefined);
+await put('acme', acme, 'acme-1');
+await put('globex', globex, 'globex-1');
+
+const authorize = async (orgId, query) => {
+  const response = await mf.dispatchFetch(`http://worker.test/orgs/${encodeURIComponent(orgId)}/authorize?${new URLSearchParams(query)}`);
+  return { status: response.status, body: await response.json() };
+};
+const deleteOrg = (orgId, user) => authorize(orgId, { user, action: 'deleteOrganization', type: 'Organization', id: orgId });
+const status = async () => (await mf.dispatchFetch('http://worker.test/status')).json();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The tests share one isolate and run in order: each starts from what the previous left.
+
+test('workerd orgs: the first request of an org reads KV and builds it; warm requests hit', async () => {
+  const before = await status();
+  assert.equal(before.orgs, 0);
+  const first = await deleteOrg('acme', 'olivia');
+  assert.equal(first.status, 200);
+  assert.equal(first.body.allowed, true);
+  assert.equal(first.body.policies[0].rule, 'ORG-2');
+  for (let i = 0; i < 5; i++) {
+    const member = await deleteOrg('acme', 'mia');
+    assert.equal(member.status, 403);
+    assert.equal(member.body.reason, 'Only owners can delete the organization');
+  }
+  const after = await status();
+  assert.equal(after.orgs, 1);
+  assert.equal(after.sourceCalls, 1);
+  assert.equal(after.builds, 1);
+  assert.equal(after.hits, 5);
+  assert.deepEqual(after.resident.map((r) => [r.orgId, r.version]), [['acme', 'acme-1']]);
+  assert.ok(after.memoryBytes > 0);
+});
+
+test('workerd orgs: concurrent first requests of an org share one KV read; orgs are kept apart', async () => {
+  const before = await status();
+  const answers = await Promise.all(Array.from({ length: 6 }, () => deleteOrg('globex', 'oscar')));
+  assert.deepEqual(answers.map((a) => a.status), [200, 200, 200, 200, 200, 200]);
+  const after = await status();
+  // globex's KV read takes 400 ms more (SLOW_ORGS): the six requests wait on one read.
+  assert.equal(after.sourceCalls - before.sourceCalls, 1);
+  assert.equal(after.coalesced - before.coalesced, 5);
+  assert.equal(after.builds - before.builds, 1);
+  assert.equal(after.orgs, 2);
+  // Each org's authorizer holds its org alone: acme's owner is unknown to globex's.
+  const across = await deleteOrg('globex', 'olivia');
+  assert.equal(across.status, 403);
+  assert.equal(across.body.errors[0].code, 'UNKNOWN_PRINCIPAL');
+});
+
+test('workerd orgs: an org updated in KV is picked up after revalidateAfterMs', async () => {
+  const promoted = structuredClone(acme);
+  promoted.organizations[0].members.find((m) => m.user === 'mia').role = 'owner';
+  await put('acme', promoted, 'acme-2');
+  const before = await status();
+  // Confirmed less than REVALIDATE_MS ago (or not): either way, once it is due, v2 answers.
+  await sleep(REVALIDATE_MS + 50);
+  const now = await deleteOrg('acme', 'mia');
+  assert.equal(now.status, 200, JSON.stringify(now.body));
+  const after = await status();
+  assert.deepEqual(after.resident.find((r) => r.orgId === 'acme').version, 'acme-2');
+  assert.equal(after.builds - before.builds, 1);
+  // An unchanged org is revalidated without a rebuild (same metadata version: notModified).
+  await sleep(REVALIDATE_MS + 50);
+  assert.equal((await deleteOrg('globex', 'oscar')).status, 200);
+  const unchanged = await status();
+  assert.equal(unchanged.builds, after.builds);
+  assert.equal(unchanged.revalidations - after.revalidations, 1);
+});
+
+test('workerd orgs: a malformed org in KV denies with the error; other orgs are unaffected', async () => {
+  const ownerless = acmeAs('broken');
+  ownerless.organizations[0].members = ownerless.organizations[0].members.filter((m) => m.role !== 'owner');
+  await put('broken', ownerless, 'broken-1');
+  await kv.put('org:garbled', '{"users": [', { metadata: { version: 'g-1' } });
+  const broken = await deleteOrg('broken', 'adam');
+  assert.equal(broken.status, 403);
+  assert.equal(broken.body.type, 'failure');
+  assert.equal(broken.body.errors[0].code, 'INVALID_SNAPSHOT');
+  assert.match(broken.body.reason, /broken/);
+  const garbled = await deleteOrg('garbled', 'adam');
+  assert.equal(garbled.body.errors[0].code, 'INVALID_JSON');
+  const missing = await deleteOrg('initech', 'olivia');
+  assert.equal(missing.body.errors[0].code, 'ORG_NOT_FOUND');
+  assert.equal((await deleteOrg('acme', 'olivia')).status, 200);
+  assert.equal((await deleteOrg('globex', 'oscar')).status, 200);
+  const now = await status();
+  assert.deepEqual(now.resident.map((r) => r.orgId).sort(), ['acme', 'globex']);
+  assert.equal(now.rememberedFailures, 3);
+});
+
+test('workerd orgs: an org deleted from KV denies once revalidated; a fixed one is picked up', async () => {
+  await kv.delete('org:globex');
+  const fixed = acmeAs('broken');
+  await put('broken', fixed, 'broken-2');
+  await sleep(REVALIDATE_MS + 50);
+  const deleted = await deleteOrg('globex', 'oscar');
+  assert.equal(deleted.status, 403);
+  assert.equal(deleted.body.errors[0].code, 'ORG_NOT_FOUND');
+  assert.equal((await deleteOrg('broken', 'olivia')).status, 200);
+  const now = await status();
+  assert.deepEqual(now.resident.map((r) => r.orgId).sort(), ['acme', 'broken']);
+});
+
+test('workerd orgs: the README\'s "Many organizations at the edge" worker runs as written', async () => {
+  // The sample, its two package imports pointed at the package's files (no bundler here).
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const lines = readme.split('\n');
+  const at = lines.indexOf('### Many organizations at the edge');
+  assert.ok(at >= 0, 'the README has the section');
+  const open = lines.indexOf('```js', at);
+  const close = lines.indexOf('```', open + 1);
+  let script = lines.slice(open + 1, close).join('\n');
+  for (const [from, to] of [
+    ["import 'orgwarden';", "import '../../pkg/entries/workerd.js';"],
+    ["from 'orgwarden/orgs';", "from '../../pkg/lib/orgs.js';"],
+  ]) {
+    assert.ok(script.includes(from), `the sample has ${from}`);
+    script = script.replace(from, to);
+  }
+  const sample = new Miniflare(worker({ script, scriptPath: fileURLToPath(new URL('../workerd/readme-orgs-worker.mjs', import.meta.url)) }));
+  try {
+    const orgsKv = await sample.getKVNamespace('ORGS');
+    // What the README says to write.
+    await orgsKv.put('org:acme', JSON.stringify(acme), { metadata: { version: 'v7' } });
+    await orgsKv.put('org:globex', JSON.stringify(globex), { metadata: { version: 'v1' } });
+    const ask = async (orgId, userId) => {
+      const headers = {};
+      if (orgId !== undefined) headers['x-org-id'] = orgId;
+      if (userId !== undefined) headers['x-user-id'] = userId;
+      const response = await sample.dispatchFetch('http://worker.test/', { headers });
+      return { status: response.status, body: response.status === 200 ? await response.text() : await response.json() };
+    };
+    const plain = new Authorizer();
+    plain.loadSnapshot(fixture);
+    for (const [orgId, userId] of [['acme', 'olivia'], ['acme', 'adam'], ['acme', 'mia'], ['globex', 'oscar']]) {
+      const expected = plain.check({ type: 'User', id: userId }, 'viewUsage', { type: 'Organization', id: orgId });
+      const answer = await ask(orgId, userId);
+      assert.equal(answer.status, expected.allowed ? 200 : 403, `${userId} in ${orgId}`);
+      if (!expected.allowed) assert.equal(answer.body.reason, expected.reason);
+    }
+    plain.free();
+    assert.equal((await ask('globex', 'olivia')).body.errors[0].code, 'UNKNOWN_PRINCIPAL');
+    assert.equal((await ask('initech', 'olivia')).body.errors[0].code, 'ORG_NOT_FOUND');
+    assert.equal((await ask(undefined, 'olivia')).body.errors[0].code, 'INVALID_REQUEST');
+    assert.equal((await ask('acme', undefined)).status, 403);
+  } finally {
+    await sample.dispose();
+  }
+});

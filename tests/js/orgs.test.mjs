@@ -1,0 +1,576 @@
+// `orgwarden/orgs` in Node: one Authorizer per organization, loaded from a source at request
+// time, kept warm, revalidated by version, evicted under a budget. Through the package's
+// exports map, as a consumer imports it; the entry ('orgwarden') initializes the module.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { Authorizer, moduleStatus } from 'orgwarden';
+import { createOrgAuthorizers, kvSource, fetchSource } from 'orgwarden/orgs';
+// The package's internals, for the trap hook: the same module instance the entry uses.
+import * as internals from '../../pkg/lib/module.js';
+
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/small-org.json', import.meta.url), 'utf8'));
+const user = (id) => ({ type: 'User', id });
+const org = (id) => ({ type: 'Organization', id });
+
+/** The fixture split per organization: each org with the users it references. */
+function orgSnapshot(snapshot, orgId) {
+  const record = snapshot.organizations.find((o) => o.id === orgId);
+  const mentioned = new Set();
+  (function walk(value) {
+    if (typeof value === 'string') mentioned.add(value);
+    else if (value && typeof value === 'object') for (const item of Object.values(value)) walk(item);
+  })(record);
+  return { users: snapshot.users.filter((u) => mentioned.has(u.id)), organizations: [record] };
+}
+const acme = orgSnapshot(fixture, 'acme');
+const globex = orgSnapshot(fixture, 'globex');
+
+/** A copy of acme renamed `id` (same users, same shape: 78 entities with the action entities). */
+const acmeAs = (id) => JSON.parse(JSON.stringify(acme).replaceAll('"acme"', JSON.stringify(id)));
+
+/** acme with mia promoted to owner: a version whose decisions differ. */
+function acmeWithMiaOwner() {
+  const copy = structuredClone(acme);
+  copy.organizations[0].members.find((m) => m.user === 'mia').role = 'owner';
+  return copy;
+}
+
+/** acme without an owner: refused by the engine (INVALID_SNAPSHOT). */
+function acmeWithoutOwner() {
+  const copy = structuredClone(acme);
+  copy.organizations[0].members = copy.organizations[0].members.filter((m) => m.role !== 'owner');
+  return copy;
+}
+
+/**
+ * An in-memory source: `orgs` maps an org id to { snapshot, version }; it answers notModified
+ * when given the version it holds, and records every call.
+ */
+function memorySource(orgs = {}) {
+  const store = new Map(Object.entries(orgs));
+  const calls = [];
+  const source = async (orgId, { version }) => {
+    calls.push({ orgId, version });
+    const found = store.get(orgId);
+    if (!found) return null;
+    if (found.fail) throw new Error(found.fail);
+    if (version !== null && version === found.version) return { notModified: true };
+    return { snapshot: found.snapshot, version: found.version };
+  };
+  return { source, store, calls };
+}
+
+const clock = (start = 1_000) => {
+  const c = { t: start, now: () => c.t, advance: (ms) => (c.t += ms) };
+  return c;
+};
+
+const deleteAcme = (orgs, who, orgId = 'acme') => orgs.check(orgId, user(who), 'deleteOrganization', org(orgId));
+
+test('orgs: the first request builds the org, warm requests hit without asking the source', async () => {
+  const { source, calls } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
+  const orgs = createOrgAuthorizers({ source });
+  const first = await orgs.forOrg('acme');
+  assert.equal(first.type, 'success');
+  assert.equal(first.version, 'v1');
+  assert.equal(first.stale, false);
+  assert.ok(first.authorizer instanceof Authorizer);
+  for (let i = 0; i < 20; i++) {
+    const decision = await deleteAcme(orgs, 'olivia');
+    assert.equal(decision.allowed, true);
+  }
+  assert.equal((await deleteAcme(orgs, 'mia')).reason, 'Only owners can delete the organization');
+  assert.equal(calls.length, 1);
+  const status = orgs.status();
+  assert.equal(status.orgs, 1);
+  assert.equal(status.builds, 1);
+  assert.equal(status.misses, 1);
+  assert.equal(status.hits, 21);
+  assert.equal(status.entities, first.authorizer.entityCount());
+  assert.deepEqual(status.resident.map((r) => [r.orgId, r.version, r.stale]), [['acme', 'v1', false]]);
+  assert.equal(status.memoryBytes, moduleStatus().memoryBytes);
+  orgs.clear();
+});
+
+test('orgs: concurrent requests for one org share one load (coalescing)', async () => {
+  let release;
+  const gate = new Promise((resolve) => (release = resolve));
+  let calls = 0;
+  const orgs = createOrgAuthorizers({
+    source: async () => {
+      calls += 1;
+      await gate;
+      return { snapshot: acme, version: 'v1' };
+    },
+  });
+  const pending = [orgs.forOrg('acme'), orgs.forOrg('acme'), deleteAcme(orgs, 'olivia'), deleteAcme(orgs, 'mia')];
+  release();
+  const [a, b, owner, member] = await Promise.all(pending);
+  assert.equal(calls, 1);
+  assert.equal(a.authorizer, b.authorizer);
+  assert.equal(owner.allowed, true);
+  assert.equal(member.allowed, false);
+  const status = orgs.status();
+  assert.equal(status.sourceCalls, 1);
+  assert.equal(status.builds, 1);
+  assert.equal(status.coalesced, 3);
+  orgs.clear();
+});
+
+test('orgs: revalidation — notModified keeps the authorizer, a new version is swapped in and the old one freed', async () => {
+  const c = clock();
+  const { source, store, calls } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
+  const orgs = createOrgAuthorizers({ source, revalidateAfterMs: 1_000, now: c.now });
+  const v1 = (await orgs.forOrg('acme')).authorizer;
+  c.advance(999);
+  assert.equal((await orgs.forOrg('acme')).authorizer, v1, 'not yet due');
+  assert.equal(calls.length, 1);
+
+  c.advance(1);
+  const same = await orgs.forOrg('acme');
+  assert.equal(same.authorizer, v1, 'notModified keeps the built authorizer');
+  assert.deepEqual(calls.at(-1), { orgId: 'acme', version: 'v1' });
+  assert.equal(orgs.status().builds, 1);
+
+  store.set('acme', { snapshot: acmeWithMiaOwner(), version: 'v2' });
+  c.advance(500);
+  assert.equal((await deleteAcme(orgs, 'mia')).allowed, false, 'v1 answers until it is due again');
+  c.advance(500);
+  assert.equal((await deleteAcme(orgs, 'mia')).allowed, true, 'v2 answers once revalidated');
+  const v2 = await orgs.forOrg('acme');
+  assert.equal(v2.version, 'v2');
+  assert.notEqual(v2.authorizer, v1);
+  assert.equal(v1.check(user('olivia'), 'deleteOrganization', org('acme')).errors[0].code, 'AUTHORIZER_FREED');
+  assert.equal(orgs.status().builds, 2);
+  assert.equal(orgs.status().revalidations, 2);
+
+  // A source that ignores the version but answers the same one: nothing is rebuilt.
+  const ignoring = createOrgAuthorizers({ source: async () => ({ snapshot: acme, version: 'same' }), revalidateAfterMs: 0, now: c.now });
+  const kept = (await ignoring.forOrg('acme')).authorizer;
+  assert.equal((await ignoring.forOrg('acme')).authorizer, kept);
+  assert.equal(ignoring.status().builds, 1);
+  ignoring.clear();
+  orgs.clear();
+});
+
+test('orgs: a refused new version keeps the old one while serveStaleForMs allows, then denies', async () => {
+  const c = clock();
+  const { source, store } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
+  const orgs = createOrgAuthorizers({ source, revalidateAfterMs: 1_000, serveStaleForMs: 5_000, now: c.now });
+  const v1 = (await orgs.forOrg('acme')).authorizer;
+
+  store.set('acme', { snapshot: acmeWithoutOwner(), version: 'v2-broken' });
+  c.advance(1_000);
+  const stale = await orgs.forOrg('acme');
+  assert.equal(stale.type, 'success');
+  assert.equal(stale.stale, true);
+  assert.equal(stale.version, 'v1');
+  assert.equal(stale.authorizer, v1, 'never a half-loaded org: the old authorizer, untouched');
+  assert.equal(stale.refreshError.code, 'INVALID_SNAPSHOT');
+  assert.equal((await deleteAcme(orgs, 'olivia')).allowed, true);
+  assert.equal(orgs.status().resident[0].stale, true);
+
+  c.advance(4_999);
+  assert.equal((await orgs.forOrg('acme')).stale, true, 'still within serveStaleForMs');
+  c.advance(1);
+  const denied = await deleteAcme(orgs, 'olivia');
+  assert.equal(denied.type, 'failure');
+  assert.equal(denied.allowed, false);
+  assert.equal(denied.errors[0].code, 'INVALID_SNAPSHOT');
+  assert.equal(orgs.status().orgs, 0);
+  assert.equal(v1.check(user('olivia'), 'deleteOrganization', org('acme')).errors[0].code, 'AUTHORIZER_FREED');
+
+  // Fixed in the source: picked up at the next revalidation.
+  store.set('acme', { snapshot: acmeWithMiaOwner(), version: 'v3' });
+  c.advance(1_000);
+  assert.equal((await deleteAcme(orgs, 'mia')).allowed, true);
+  assert.equal((await orgs.forOrg('acme')).stale, false);
+  orgs.clear();
+});
+
+test('orgs: by default (serveStaleForMs 0) a failed refresh denies at once; the source failing is ORG_UNAVAILABLE', async () => {
+  const c = clock();
+  const { source, store } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
+  const orgs = createOrgAuthorizers({ source, revalidateAfterMs: 1_000, now: c.now });
+  assert.equal((await deleteAcme(orgs, 'olivia')).allowed, true);
+  store.set('acme', { ...store.get('acme'), fail: 'KV is down', version: 'v2' });
+  c.advance(1_000);
+  const denied = await deleteAcme(orgs, 'olivia');
+  assert.equal(denied.errors[0].code, 'ORG_UNAVAILABLE');
+  assert.match(denied.reason, /KV is down/);
+  // An unavailable source is not remembered: the next request asks again.
+  store.set('acme', { snapshot: acme, version: 'v2' });
+  assert.equal((await deleteAcme(orgs, 'olivia')).allowed, true);
+
+  // With a stale window, the source failing keeps the last good version.
+  const tolerant = createOrgAuthorizers({ source, revalidateAfterMs: 1_000, serveStaleForMs: 60_000, now: c.now });
+  await tolerant.forOrg('acme');
+  store.set('acme', { fail: 'KV is down' });
+  c.advance(1_000);
+  const stale = await tolerant.forOrg('acme');
+  assert.equal(stale.stale, true);
+  assert.equal(stale.refreshError.code, 'ORG_UNAVAILABLE');
+  assert.equal((await tolerant.check('acme', user('olivia'), 'deleteOrganization', org('acme'))).allowed, true);
+  // A deleted org is an answer, not a failure: it denies at once, stale window or not.
+  store.delete('acme');
+  c.advance(1_000);
+  assert.equal((await tolerant.check('acme', user('olivia'), 'deleteOrganization', org('acme'))).errors[0].code, 'ORG_NOT_FOUND');
+  orgs.clear();
+  tolerant.clear();
+});
+
+test('orgs: maxOrgs evicts the least recently used org and frees its authorizer', async () => {
+  const { source, calls } = memorySource({ a: { snapshot: acmeAs('a'), version: '1' }, b: { snapshot: acmeAs('b'), version: '1' }, c: { snapshot: acmeAs('c'), version: '1' } });
+  const orgs = createOrgAuthorizers({ source, maxOrgs: 2 });
+  const a = (await orgs.forOrg('a')).authorizer;
+  const b = (await orgs.forOrg('b')).authorizer;
+  await orgs.forOrg('a'); // a is now more recent than b
+  await orgs.forOrg('c');
+  assert.deepEqual(orgs.status().resident.map((r) => r.orgId), ['a', 'c']);
+  assert.equal(orgs.status().evictions, 1);
+  assert.equal(b.check(user('olivia'), 'deleteOrganization', org('b')).errors[0].code, 'AUTHORIZER_FREED');
+  assert.equal(a.isAllowed(user('olivia'), 'deleteOrganization', org('a')), true);
+  // An evicted org is loaded again on its next request.
+  assert.equal((await deleteAcme(orgs, 'olivia', 'b')).allowed, true);
+  assert.deepEqual(calls.map((call) => call.orgId), ['a', 'b', 'c', 'b']);
+  orgs.clear();
+});
+
+test('orgs: maxEntities is a budget of resident entities; an org larger than all of it is refused', async () => {
+  const probe = new Authorizer();
+  probe.loadSnapshot(acme);
+  const perOrg = probe.entityCount();
+  probe.free();
+  const snapshots = Object.fromEntries(['a', 'b', 'c', 'd'].map((id) => [id, { snapshot: acmeAs(id), version: '1' }]));
+  const { source } = memorySource({ ...snapshots, big: { snapshot: fixture, version: '1' } });
+  const orgs = createOrgAuthorizers({ source, maxEntities: perOrg * 2 + 1 });
+  for (const id of ['a', 'b', 'c', 'd']) assert.equal((await deleteAcme(orgs, 'olivia', id)).allowed, true);
+  const status = orgs.status();
+  assert.deepEqual(status.resident.map((r) => r.orgId), ['c', 'd']);
+  assert.equal(status.entities, perOrg * 2);
+  assert.equal(status.evictions, 2);
+
+  const tight = createOrgAuthorizers({ source, maxEntities: perOrg });
+  const refused = await tight.forOrg('big');
+  assert.equal(refused.type, 'failure');
+  assert.equal(refused.errors[0].code, 'LIMIT_EXCEEDED');
+  assert.match(refused.errors[0].message, /more than maxEntities/);
+  assert.equal(tight.status().orgs, 0);
+  orgs.clear();
+  tight.clear();
+});
+
+test('orgs: module memory does not grow across 200 load/evict cycles', async () => {
+  const sourceOf = async (orgId) => ({ snapshot: acmeAs(orgId), version: '1' });
+  const orgs = createOrgAuthorizers({ source: sourceOf, maxOrgs: 4 });
+  const cycle = async (from, count) => {
+    for (let i = from; i < from + count; i++) {
+      const decision = await deleteAcme(orgs, 'olivia', `org${i}`);
+      assert.equal(decision.allowed, true);
+    }
+  };
+  // Warm-up: the allocator reaches its working set (in about 60 cycles; flat after, through
+  // thousands).
+  await cycle(0, 100);
+  const before = moduleStatus().memoryBytes;
+  await cycle(100, 200);
+  const afterBytes = moduleStatus().memoryBytes;
+  const status = orgs.status();
+  assert.equal(status.orgs, 4);
+  assert.equal(status.builds, 300);
+  assert.equal(status.evictions, 296);
+  assert.equal(afterBytes, before, `the module grew from ${before} to ${afterBytes} bytes`);
+  orgs.clear();
+});
+
+test('orgs: removeOrganization frees the org; its next request loads it again', async () => {
+  const { source, calls } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
+  const orgs = createOrgAuthorizers({ source });
+  const held = (await orgs.forOrg('acme')).authorizer;
+  assert.equal(orgs.removeOrganization('acme'), true);
+  assert.equal(orgs.removeOrganization('acme'), false);
+  assert.equal(orgs.removeOrganization(42), false);
+  assert.equal(held.check(user('olivia'), 'deleteOrganization', org('acme')).errors[0].code, 'AUTHORIZER_FREED');
+  assert.equal(orgs.status().orgs, 0);
+  assert.equal(orgs.status().entities, 0);
+  assert.equal((await deleteAcme(orgs, 'olivia')).allowed, true);
+  assert.equal(calls.length, 2);
+  orgs.clear();
+});
+
+test('orgs: a malformed org denies for that org only, with the engine\'s error; it is remembered until due', async () => {
+  const c = clock();
+  const { source, calls } = memorySource({
+    acme: { snapshot: acme, version: '1' },
+    globex: { snapshot: globex, version: '1' },
+    owners: { snapshot: acmeWithoutOwner(), version: '1' },
+    text: { snapshot: '{"users": [', version: '1' },
+    unknown: { snapshot: { users: [], organizations: [], extra: 1 }, version: '1' },
+  });
+  const orgs = createOrgAuthorizers({ source, revalidateAfterMs: 1_000, now: c.now });
+  const [a, owners, text, unknown, g] = await Promise.all([
+    deleteAcme(orgs, 'olivia'),
+    orgs.check('owners', user('adam'), 'viewMembers', org('acme')),
+    orgs.check('text', user('adam'), 'viewMembers', org('text')),
+    orgs.forOrg('unknown'),
+    orgs.check('globex', user('oscar'), 'deleteOrganization', org('globex')),
+  ]);
+  assert.equal(a.allowed, true);
+  assert.equal(g.allowed, true);
+  assert.equal(owners.allowed, false);
+  assert.equal(owners.errors[0].code, 'INVALID_SNAPSHOT');
+  assert.match(owners.errors[0].message, /^org "owners": /);
+  assert.equal(text.errors[0].code, 'INVALID_JSON');
+  assert.equal(unknown.type, 'failure');
+  assert.equal(unknown.errors[0].code, 'INVALID_SNAPSHOT');
+  // Remembered: asked again only once due, and then with the version that failed.
+  const asked = calls.length;
+  assert.equal((await orgs.forOrg('owners')).errors[0].code, 'INVALID_SNAPSHOT');
+  assert.equal(calls.length, asked);
+  c.advance(1_000);
+  assert.equal((await orgs.forOrg('owners')).errors[0].code, 'INVALID_SNAPSHOT');
+  assert.deepEqual(calls.at(-1), { orgId: 'owners', version: '1' });
+  assert.equal(orgs.status().builds, 5, 'notModified: the broken version is not parsed again');
+  // An org that does not exist is ORG_NOT_FOUND.
+  assert.equal((await orgs.check('initech', user('olivia'), 'viewMembers', org('initech'))).errors[0].code, 'ORG_NOT_FOUND');
+  assert.equal(orgs.status().orgs, 2);
+  orgs.clear();
+});
+
+test('orgs: decisions equal a plain Authorizer loaded with the same snapshot (the fixture, split per org)', async () => {
+  const { source } = memorySource({ acme: { snapshot: acme, version: '1' }, globex: { snapshot: globex, version: '1' } });
+  const orgs = createOrgAuthorizers({ source });
+  const whole = new Authorizer();
+  assert.equal(whole.loadSnapshot(fixture).type, 'success');
+  const actions = whole.schemaNames().actions;
+  const resources = {
+    acme: [org('acme'), { type: 'Membership', id: 'acme/olivia' }, { type: 'Membership', id: 'acme/mia' }, { type: 'Workspace', id: 'research' }, { type: 'Algorithm', id: 'sentiment' }, { type: 'AlgorithmVersion', id: 'sentiment@1' }, { type: 'Platform', id: 'platform' }],
+    globex: [org('globex'), { type: 'Membership', id: 'globex/oscar' }, { type: 'Platform', id: 'platform' }],
+  };
+  const users = fixture.users.map((u) => u.id);
+  let compared = 0;
+  for (const [orgId, snapshot] of [['acme', acme], ['globex', globex]]) {
+    const plain = new Authorizer();
+    assert.equal(plain.loadSnapshot(snapshot).type, 'success');
+    const own = new Set(snapshot.users.map((u) => u.id));
+    const resident = (await orgs.forOrg(orgId)).authorizer;
+    for (const who of users) {
+      for (const resource of [...resources.acme, ...resources.globex]) {
+        const inOrg = resources[orgId].includes(resource);
+        assert.deepEqual(resident.allowedActions(user(who), resource), plain.allowedActions(user(who), resource));
+        for (const action of actions) {
+          if (!action.principalTypes.includes('User') || !action.resourceTypes.includes(resource.type)) continue;
+          const decision = await orgs.check(orgId, user(who), action.name, resource);
+          assert.deepEqual(decision, plain.check(user(who), action.name, resource), `${orgId}: ${who} ${action.name} ${resource.type}::${resource.id}`);
+          // Within its org, a request is decided as by one authorizer holding every org.
+          if (own.has(who) && inOrg) assert.deepEqual(decision, whole.check(user(who), action.name, resource));
+          // Across orgs, it denies: an org's authorizer holds no other org.
+          if (!inOrg && resource.type !== 'Platform') assert.equal(decision.allowed, false);
+          compared += 1;
+        }
+      }
+    }
+    plain.free();
+  }
+  assert.ok(compared > 200, `${compared} decisions compared`);
+  whole.free();
+  orgs.clear();
+});
+
+test('orgs: upsertOrganization pushes a version now and wins over a load under way', async () => {
+  let release;
+  const gate = new Promise((resolve) => (release = resolve));
+  const orgs = createOrgAuthorizers({
+    source: async () => {
+      await gate;
+      return { snapshot: acme, version: 'from-source' };
+    },
+  });
+  const pending = orgs.forOrg('acme');
+  const pushed = orgs.upsertOrganization('acme', acmeWithMiaOwner(), 'pushed');
+  assert.deepEqual(pushed, { type: 'success', entityCount: pushed.entityCount, version: 'pushed' });
+  release();
+  const answer = await pending;
+  assert.equal(answer.version, 'pushed', 'the load that started before the push is discarded');
+  assert.equal((await deleteAcme(orgs, 'mia')).allowed, true);
+  assert.equal(orgs.upsertOrganization('acme', acmeWithoutOwner(), 'bad').errors[0].code, 'INVALID_SNAPSHOT');
+  assert.equal((await orgs.forOrg('acme')).version, 'pushed', 'a refused push keeps the org as it was');
+  assert.equal(orgs.upsertOrganization('a/b', acme).errors[0].code, 'INVALID_REQUEST');
+  assert.equal(orgs.status().builds, 2);
+  orgs.clear();
+});
+
+test('orgs: forOrg and check never throw — hostile ids, hostile sources, a source that never answers', async () => {
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const hostile = createOrgAuthorizers({
+    source: (orgId) => {
+      if (orgId === 'sync-throw') throw new Error('boom');
+      if (orgId === 'garbage') return 42;
+      if (orgId === 'proxy') return revoked.proxy;
+      if (orgId === 'bad-version') return { snapshot: acme, version: {} };
+      if (orgId === 'hang') return new Promise(() => {});
+      return { snapshot: acme };
+    },
+    loadTimeoutMs: 50,
+  });
+  for (const id of [42, null, undefined, {}, '', 'a/b', 'a#b', revoked.proxy, 'x'.repeat(70_000)]) {
+    const answer = await hostile.forOrg(id);
+    assert.equal(answer.type, 'failure');
+    assert.ok(['INVALID_REQUEST', 'LIMIT_EXCEEDED'].includes(answer.errors[0].code), JSON.stringify(answer));
+    const decision = await hostile.check(id, user('olivia'), 'viewMembers', org('acme'));
+    assert.equal(decision.allowed, false);
+  }
+  for (const id of ['sync-throw', 'garbage', 'proxy', 'bad-version', 'hang']) {
+    const decision = await hostile.check(id, user('olivia'), 'viewMembers', org('acme'));
+    assert.equal(decision.allowed, false, id);
+    assert.equal(decision.errors[0].code, 'ORG_UNAVAILABLE', id);
+  }
+  assert.match((await hostile.forOrg('hang')).errors[0].message, /within 50 ms/);
+  // A bad request to a good org is the engine's tagged failure.
+  assert.equal((await hostile.check('fine', 'User::"olivia"', 'viewMembers', org('acme'))).errors[0].code, 'INVALID_REQUEST');
+  assert.equal((await hostile.check('fine', user('olivia'), 'viewMembers', org('acme'))).allowed, true);
+  assert.throws(() => createOrgAuthorizers({}), { code: 'INVALID_REQUEST' });
+  assert.throws(() => createOrgAuthorizers({ source: () => null, maxOrgs: 0 }), { code: 'INVALID_REQUEST' });
+  hostile.clear();
+});
+
+test('orgs: an authorizer freed by its holder or lost in a trap is rebuilt from the source', async () => {
+  const { source, calls } = memorySource({ acme: { snapshot: acme, version: '1' } });
+  const orgs = createOrgAuthorizers({ source });
+  (await orgs.forOrg('acme')).authorizer.free();
+  assert.equal((await deleteAcme(orgs, 'olivia')).allowed, true);
+  assert.equal(calls.length, 2);
+
+  const resets = moduleStatus().resets;
+  internals.armTrapForTests();
+  // The trap hits whatever call comes next: this check, whose org is then rebuilt.
+  const trapped = await deleteAcme(orgs, 'olivia');
+  assert.equal(trapped.errors[0].code, 'ENGINE_TRAPPED');
+  assert.equal(moduleStatus().resets, resets + 1);
+  assert.equal((await deleteAcme(orgs, 'olivia')).allowed, true);
+  assert.equal(calls.length, 3);
+  assert.equal(orgs.status().orgs, 1);
+  orgs.clear();
+});
+
+test('orgs: custom authorizerOptions apply to every org', async () => {
+  const { source } = memorySource({ acme: { snapshot: acme, version: '1' } });
+  const policy = '@id("members-see-billing") permit (principal is User, action == Action::"viewBilling", resource is Organization) when { principal in resource.members };';
+  const plain = createOrgAuthorizers({ source });
+  const custom = createOrgAuthorizers({ source, authorizerOptions: { policies: [{ name: 'billing.cedar', text: policy }] } });
+  const ask = (orgs) => orgs.check('acme', user('mia'), 'viewBilling', org('acme'));
+  assert.equal((await ask(plain)).allowed, false);
+  assert.equal((await ask(custom)).allowed, true);
+  const invalid = createOrgAuthorizers({ source, authorizerOptions: { policies: [{ name: 'x.cedar', text: 'permit (' }] } });
+  assert.equal((await ask(invalid)).errors[0].code, 'INVALID_POLICY');
+  plain.clear();
+  custom.clear();
+});
+
+// ---- Ready-made sources -------------------------------------------------------------------
+
+/** A stand-in for a KV namespace binding: what kvSource calls. */
+function fakeKv(entries) {
+  const reads = [];
+  return {
+    reads,
+    entries,
+    async getWithMetadata(key, type) {
+      reads.push({ key, type });
+      const found = entries.get(key);
+      return found ? { value: found.value, metadata: found.metadata ?? null } : { value: null, metadata: null };
+    },
+  };
+}
+
+test('kvSource: metadata version, a version field, a content hash; notModified; a missing key', async () => {
+  const kv = fakeKv(
+    new Map([
+      ['org:acme', { value: JSON.stringify(acme), metadata: { version: 'm1' } }],
+      ['org:globex', { value: JSON.stringify({ version: 7, snapshot: globex }) }],
+      ['org:flat', { value: JSON.stringify({ version: 'f1', ...acmeAs('flat') }) }],
+      ['org:plain', { value: JSON.stringify(acmeAs('plain')) }],
+    ]),
+  );
+  const source = kvSource(kv, { key: (orgId) => `org:${orgId}` });
+  assert.deepEqual(await source('acme', { version: null }), { snapshot: JSON.stringify(acme), version: 'm1' });
+  assert.deepEqual(await source('acme', { version: 'm1' }), { notModified: true });
+  assert.deepEqual(await source('globex', { version: null }), { snapshot: globex, version: '7' });
+  assert.deepEqual(await source('globex', { version: '7' }), { notModified: true });
+  assert.deepEqual(await source('flat', { version: null }), { snapshot: acmeAs('flat'), version: 'f1' });
+  const hashed = await source('plain', { version: null });
+  assert.match(hashed.version, /^sha256:[0-9a-f]{64}$/);
+  assert.deepEqual(await source('plain', { version: hashed.version }), { notModified: true });
+  assert.deepEqual(await source('missing', { version: null }), { notFound: true });
+  assert.deepEqual(kv.reads[0], { key: 'org:acme', type: 'text' });
+
+  const orgs = createOrgAuthorizers({ source });
+  for (const id of ['acme', 'flat', 'plain']) assert.equal((await deleteAcme(orgs, 'olivia', id)).allowed, true);
+  assert.equal((await orgs.check('globex', user('oscar'), 'deleteOrganization', org('globex'))).allowed, true);
+  assert.equal((await orgs.forOrg('missing')).errors[0].code, 'ORG_NOT_FOUND');
+  assert.equal(kvSource(kv, { cacheTtl: 60 }) instanceof Function, true);
+  await kvSource(kv, { cacheTtl: 60 })('x', { version: null });
+  assert.deepEqual(kv.reads.at(-1), { key: 'x', type: { type: 'text', cacheTtl: 60 } });
+  assert.throws(() => kvSource({}), { code: 'INVALID_REQUEST' });
+  orgs.clear();
+});
+
+test('fetchSource: over real HTTP — ETag and If-None-Match, 304, 404, 500, a refused connection', async () => {
+  const bodies = { acme: { body: JSON.stringify(acme), etag: '"a1"' }, globex: { body: JSON.stringify({ version: 'g1', snapshot: globex }) } };
+  const seen = [];
+  const server = createServer((request, response) => {
+    const id = decodeURIComponent(request.url.split('/').pop());
+    seen.push({ id, ifNoneMatch: request.headers['if-none-match'] ?? null, auth: request.headers.authorization ?? null });
+    if (id === 'down') return response.writeHead(503).end('maintenance');
+    const found = bodies[id];
+    if (!found) return response.writeHead(404).end();
+    if (found.etag && request.headers['if-none-match'] === found.etag) return response.writeHead(304).end();
+    response.writeHead(200, { 'Content-Type': 'application/json', ...(found.etag ? { ETag: found.etag } : {}) }).end(found.body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  after(() => server.close());
+  const base = `http://127.0.0.1:${server.address().port}/orgs/`;
+  const source = fetchSource((orgId) => base + encodeURIComponent(orgId), { headers: { Authorization: 'Bearer t' } });
+
+  assert.deepEqual(await source('acme', { version: null }), { snapshot: JSON.stringify(acme), version: '"a1"' });
+  assert.deepEqual(await source('acme', { version: '"a1"' }), { notModified: true });
+  assert.deepEqual(seen.slice(0, 2), [
+    { id: 'acme', ifNoneMatch: null, auth: 'Bearer t' },
+    { id: 'acme', ifNoneMatch: '"a1"', auth: 'Bearer t' },
+  ]);
+  assert.deepEqual(await source('globex', { version: null }), { snapshot: globex, version: 'g1' });
+  assert.deepEqual(await source('nobody', { version: null }), { notFound: true });
+  const down = await source('down', { version: null });
+  assert.equal(down.error.code, 'ORG_UNAVAILABLE');
+  assert.match(down.error.message, /answered 503/);
+  const refused = await fetchSource(() => 'http://127.0.0.1:1/x')('x', { version: null });
+  assert.equal(refused.error.code, 'ORG_UNAVAILABLE');
+
+  const c = clock();
+  const orgs = createOrgAuthorizers({ source, revalidateAfterMs: 1_000, now: c.now });
+  assert.equal((await deleteAcme(orgs, 'olivia')).allowed, true);
+  c.advance(1_000);
+  const kept = await orgs.forOrg('acme');
+  assert.equal(kept.version, '"a1"');
+  assert.equal(orgs.status().builds, 1, '304: nothing rebuilt');
+  bodies.acme = { body: JSON.stringify(acmeWithMiaOwner()), etag: '"a2"' };
+  c.advance(1_000);
+  assert.equal((await deleteAcme(orgs, 'mia')).allowed, true);
+  assert.equal((await orgs.check('down', user('olivia'), 'viewMembers', org('down'))).errors[0].code, 'ORG_UNAVAILABLE');
+  assert.equal((await orgs.check('nobody', user('olivia'), 'viewMembers', org('nobody'))).errors[0].code, 'ORG_NOT_FOUND');
+  orgs.clear();
+
+  // A stand-in fetch: a service binding, a mock.
+  const calls = [];
+  const mocked = fetchSource((orgId) => `https://orgs.internal/${orgId}`, {
+    fetch: async (url, init) => {
+      calls.push([String(url), init.headers.get('If-None-Match')]);
+      return new Response(JSON.stringify(acme), { headers: { ETag: 'W/"x"' } });
+    },
+  });
+  assert.equal((await mocked('acme', { version: 'W/"old"' })).version, 'W/"x"');
+  assert.deepEqual(calls, [['https://orgs.internal/acme', 'W/"old"']]);
+});
