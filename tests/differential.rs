@@ -31,6 +31,8 @@ mod generator;
 #[path = "support/model.rs"]
 #[allow(dead_code)]
 mod model;
+#[path = "support/mutation.rs"]
+mod mutation;
 #[path = "support/reference.rs"]
 mod reference;
 
@@ -77,24 +79,7 @@ fn defaults() -> &'static Engine {
             assert!(found, "no default policy contains {from:?}");
         }
         for id in drop.iter().flat_map(|ids| ids.split(',')) {
-            let marker = format!("@id(\"{id}\")");
-            let source = sources.iter_mut().find(|s| s.text.contains(&marker)).expect("a known policy id");
-            let start = source.text.find(&marker).unwrap();
-            // The policy ends at the first `;` outside a string.
-            let mut in_string = false;
-            let mut previous = ' ';
-            let end = source.text[start..]
-                .char_indices()
-                .find(|&(_, c)| {
-                    if c == '"' && previous != '\\' {
-                        in_string = !in_string;
-                    }
-                    previous = c;
-                    c == ';' && !in_string
-                })
-                .map(|(i, _)| start + i + 1)
-                .unwrap();
-            source.text.replace_range(start..end, "");
+            mutation::remove_policy(&mut sources, id);
         }
         Engine::new(orgwarden::EngineOptions {
             policies: sources,

@@ -44,25 +44,7 @@ fn defaults() -> &'static Engine {
 fn engine_without(ids: &str) -> Engine {
     let mut sources = orgwarden::policies::default_policy_sources();
     for id in ids.split(',') {
-        let marker = format!("@id(\"{id}\")");
-        let source =
-            sources.iter_mut().find(|s| s.text.contains(&marker)).unwrap_or_else(|| panic!("no policy {id}"));
-        let start = source.text.find(&marker).unwrap();
-        // The policy ends at the first `;` outside a string (reasons may contain one).
-        let mut in_string = false;
-        let mut previous = ' ';
-        let end = source.text[start..]
-            .char_indices()
-            .find(|&(_, c)| {
-                if c == '"' && previous != '\\' {
-                    in_string = !in_string;
-                }
-                previous = c;
-                c == ';' && !in_string
-            })
-            .map(|(i, _)| start + i + 1)
-            .unwrap();
-        source.text.replace_range(start..end, "");
+        mutation::remove_policy(&mut sources, id);
     }
     Engine::new(orgwarden::EngineOptions {
         policies: sources,
@@ -121,6 +103,8 @@ fn action_names() -> Vec<String> {
 
 #[path = "support/generator.rs"]
 mod generator;
+#[path = "support/mutation.rs"]
+mod mutation;
 use generator::{email, org_role, snapshot_strategy};
 
 /// The generator reaches the shapes the properties need: without these, a property could
