@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { countEntities, generateSnapshot } from './workload.mjs';
+import { orgSnapshot } from '../tests/js/org-snapshots.mjs';
 
 const SEED = 20260501;
 const QUICK = process.argv.includes('--quick');
@@ -25,16 +26,6 @@ const clock = () => process.hrtime.bigint();
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const log = (...parts) => console.error('[bench/orgs]', ...parts);
 
-/** An org of the snapshot with the users it references: what one KV key would hold. */
-function orgSnapshot(snapshot, orgId) {
-  const record = snapshot.organizations.find((o) => o.id === orgId);
-  const mentioned = new Set();
-  (function walk(value) {
-    if (typeof value === 'string') mentioned.add(value);
-    else if (value && typeof value === 'object') for (const item of Object.values(value)) walk(item);
-  })(record);
-  return { users: snapshot.users.filter((u) => mentioned.has(u.id)), organizations: [record] };
-}
 
 /** The members per org whose split-out org comes closest to `target` entities. */
 function membersFor(target) {

@@ -6,19 +6,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { Authorizer } from 'orgwarden';
+import { orgSnapshot } from './org-snapshots.mjs';
 
 const REVALIDATE_MS = 1_000;
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/small-org.json', import.meta.url), 'utf8'));
-function orgSnapshot(snapshot, orgId) {
-  const record = snapshot.organizations.find((o) => o.id === orgId);
-  const mentioned = new Set();
-  (function walk(value) {
-    if (typeof value === 'string') mentioned.add(value);
-    else if (value && typeof value === 'object') for (const item of Object.values(value)) walk(item);
-  })(record);
-  return { users: snapshot.users.filter((u) => mentioned.has(u.id)), organizations: [record] };
-}
 const acme = orgSnapshot(fixture, 'acme');
 const globex = orgSnapshot(fixture, 'globex');
 const acmeAs = (id) => JSON.parse(JSON.stringify(acme).replaceAll('"acme"', JSON.stringify(id)));

@@ -9,21 +9,12 @@ import { Authorizer, moduleStatus } from 'orgwarden';
 import { createOrgAuthorizers, kvSource, fetchSource } from 'orgwarden/orgs';
 // The package's internals, for the trap hook: the same module instance the entry uses.
 import * as internals from '../../pkg/lib/module.js';
+import { orgSnapshot } from './org-snapshots.mjs';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/small-org.json', import.meta.url), 'utf8'));
 const user = (id) => ({ type: 'User', id });
 const org = (id) => ({ type: 'Organization', id });
 
-/** The fixture split per organization: each org with the users it references. */
-function orgSnapshot(snapshot, orgId) {
-  const record = snapshot.organizations.find((o) => o.id === orgId);
-  const mentioned = new Set();
-  (function walk(value) {
-    if (typeof value === 'string') mentioned.add(value);
-    else if (value && typeof value === 'object') for (const item of Object.values(value)) walk(item);
-  })(record);
-  return { users: snapshot.users.filter((u) => mentioned.has(u.id)), organizations: [record] };
-}
 const acme = orgSnapshot(fixture, 'acme');
 const globex = orgSnapshot(fixture, 'globex');
 
