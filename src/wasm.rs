@@ -63,6 +63,15 @@ fn refused(error: Error) -> JsValue {
     to_js(&ffi::Answer::<()>::from(Err(error)))
 }
 
+/// A call on JSON text handed over as UTF-8 bytes: `call`'s tagged answer, or the refusal of
+/// bytes that are not text.
+fn on_text<T: Serialize>(bytes: &[u8], what: &str, call: impl FnOnce(&str) -> T) -> JsValue {
+    match text(bytes, what) {
+        Ok(text) => to_js(&call(text)),
+        Err(error) => refused(error),
+    }
+}
+
 /// An engine: a policy set, a schema and an entity store, held inside WebAssembly.
 #[wasm_bindgen]
 pub struct RawEngine {
@@ -85,34 +94,22 @@ impl RawEngine {
 
     #[wasm_bindgen(js_name = loadSnapshot)]
     pub fn load_snapshot(&mut self, json: &[u8]) -> JsValue {
-        match text(json, "snapshot") {
-            Ok(json) => to_js(&ffi::load_snapshot(&mut self.engine, json)),
-            Err(error) => refused(error),
-        }
+        on_text(json, "snapshot", |json| ffi::load_snapshot(&mut self.engine, json))
     }
 
     #[wasm_bindgen(js_name = loadEntities)]
     pub fn load_entities(&mut self, json: &[u8]) -> JsValue {
-        match text(json, "entities") {
-            Ok(json) => to_js(&ffi::load_entities(&mut self.engine, json)),
-            Err(error) => refused(error),
-        }
+        on_text(json, "entities", |json| ffi::load_entities(&mut self.engine, json))
     }
 
     #[wasm_bindgen(js_name = upsertEntities)]
     pub fn upsert_entities(&mut self, json: &[u8]) -> JsValue {
-        match text(json, "entities") {
-            Ok(json) => to_js(&ffi::upsert_entities(&mut self.engine, json)),
-            Err(error) => refused(error),
-        }
+        on_text(json, "entities", |json| ffi::upsert_entities(&mut self.engine, json))
     }
 
     #[wasm_bindgen(js_name = removeEntities)]
     pub fn remove_entities(&mut self, json: &[u8]) -> JsValue {
-        match text(json, "entity references") {
-            Ok(json) => to_js(&ffi::remove_entities(&mut self.engine, json)),
-            Err(error) => refused(error),
-        }
+        on_text(json, "entity references", |json| ffi::remove_entities(&mut self.engine, json))
     }
 
     /// A `Decision` for principal type and id, action, resource type and id, and the context
@@ -157,10 +154,7 @@ impl RawEngine {
 
     /// `{principal, resources, actions}` as JSON bytes.
     pub fn matrix(&self, call: &[u8]) -> JsValue {
-        match text(call, "matrix call") {
-            Ok(call) => to_js(&ffi::matrix(&self.engine, call)),
-            Err(error) => refused(error),
-        }
+        on_text(call, "matrix call", |call| ffi::matrix(&self.engine, call))
     }
 
     /// A snapshot as JSON bytes, scoped for the user `principal_id` (`principal_type` must be
@@ -168,10 +162,7 @@ impl RawEngine {
     #[wasm_bindgen(js_name = scopeSnapshot)]
     pub fn scope_snapshot(&self, snapshot: &[u8], principal_type: String, principal_id: String) -> JsValue {
         let principal = EntityRef { entity_type: principal_type, id: principal_id };
-        match text(snapshot, "snapshot") {
-            Ok(json) => to_js(&ffi::scope_snapshot(&self.engine, json, &principal)),
-            Err(error) => refused(error),
-        }
+        on_text(snapshot, "snapshot", |json| ffi::scope_snapshot(&self.engine, json, &principal))
     }
 
     /// An `ActionRequest` as JSON bytes.
@@ -230,10 +221,7 @@ impl RawEngine {
 /// `EngineOptions` as JSON bytes -> a tagged policy list or Cedar's diagnostics.
 #[wasm_bindgen(js_name = validatePolicies)]
 pub fn validate_policies(options: &[u8]) -> JsValue {
-    match text(options, "options") {
-        Ok(options) => to_js(&ffi::validate_policies(options)),
-        Err(error) => refused(error),
-    }
+    on_text(options, "options", ffi::validate_policies)
 }
 
 #[wasm_bindgen(js_name = defaultPolicySources)]
