@@ -271,10 +271,12 @@ fn resolve(snapshot: &Snapshot, plan: &RequestPlan) -> Resolved {
     Resolved { principal, action, resource, context, json }
 }
 
-/// The users a resource is about: an invitation's invitees, a membership's member, a
-/// version's submitter, an algorithm's contributors.
+/// The users a resource is about: an organization's members (so that its own records are
+/// asked of members as often as of outsiders, who are most of the users), an invitation's
+/// invitees, a membership's member, a version's submitter, an algorithm's contributors.
 fn related_users(snapshot: &Snapshot, target: &Target<'_>) -> Vec<String> {
     match *target {
+        Target::Organization(org) => org.members.iter().map(|m| m.user.clone()).collect(),
         Target::Invitation(_, invitation) => snapshot
             .users
             .iter()

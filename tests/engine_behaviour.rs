@@ -1299,18 +1299,28 @@ fn a_refusal_never_speaks_of_another_kind_of_principal() {
 }
 
 #[test]
-fn ws3_refuses_an_outsider_and_another_orgs_owner_in_words_true_for_them() {
+fn org_records_are_refused_in_words_for_whoever_is_refused() {
     let engine = engine();
-    for (who, action, resource) in [
-        ("heidi", "viewBilling", org("acme")), // globex's owner
-        ("grace", "viewOrganization", org("acme")),
-        ("grace", "viewTeam", team("data")),
-        ("frank", "viewBilling", org("acme")), // a collaborator: the same words are true
+    let for_outsiders =
+        "Only members of the organization can do this: everyone else sees only its public profile";
+    let for_collaborators = "Collaborators act only inside the workspaces where they hold a role: the organization's own records are for its members";
+    for (who, action, resource, rule, policy, reason) in [
+        ("heidi", "viewBilling", org("acme"), "ORG-4", "org4-org-records-are-for-members", for_outsiders), // globex's owner
+        (
+            "grace",
+            "viewOrganization",
+            org("acme"),
+            "ORG-4",
+            "org4-org-records-are-for-members",
+            for_outsiders,
+        ),
+        ("grace", "viewTeam", team("data"), "ORG-4", "org4-org-records-are-for-members", for_outsiders),
+        ("frank", "viewBilling", org("acme"), "WS-3", "ws3-org-records-are-for-members", for_collaborators),
     ] {
         let decision = check(&engine, &user(who), action, &resource);
-        assert_forbidden_by(&decision, "WS-3");
-        assert_eq!(decision.policies()[0].id, "ws3-org-records-are-for-members");
-        assert_eq!(decision.reason(), Some("Only members of the organization can do this"), "{who} {action}");
+        assert_forbidden_by(&decision, rule);
+        assert_eq!(decision.policies()[0].id, policy);
+        assert_eq!(decision.reason(), Some(reason), "{who} {action}");
     }
 }
 

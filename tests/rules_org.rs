@@ -125,6 +125,51 @@ fn org4_outsider_sees_only_the_public_profile() {
     assert!(!allowed(&engine, &user("grace"), "viewAlgorithm", &algorithm("acme-internal")));
     assert!(!allowed(&engine, &user("grace"), "viewTeam", &team("data")));
     let full = check(&engine, &user("grace"), "viewOrganization", &org("acme"));
-    assert!(!full.allowed());
+    assert_forbidden_by(&full, "ORG-4");
     assert_eq!(allowed_action_names(&engine, &user("grace"), &org("acme")), ["viewPublicProfile"]);
+}
+
+#[test]
+fn org4_outsiders_are_refused_org_records_by_the_members_only_forbid_alone() {
+    // An outsider (grace) and another organization's owner (heidi) are refused acme's own
+    // records by `org4-org-records-are-for-members` alone: not by WS-3, which binds
+    // collaborators, and, even when they fail acme's security demands, not by SEC-3, which
+    // binds only the org's members and collaborators.
+    let engine = engine_variant(|s| {
+        org_mut(s, "acme").security.require_mfa = true;
+        s.users.iter_mut().find(|u| u.id == "grace").unwrap().mfa_enabled = false;
+    });
+    for (action, resource) in [
+        ("viewOrganization", org("acme")),
+        ("viewMembers", org("acme")),
+        ("viewBilling", org("acme")),
+        ("leaveOrganization", org("acme")),
+        ("viewTeam", team("data")),
+        ("editTeam", team("data")),
+        ("useApiKey", api_key("key-models")),
+    ] {
+        for who in ["grace", "heidi"] {
+            let decision = check(&engine, &user(who), action, &resource);
+            assert_forbidden_by(&decision, "ORG-4");
+            let ids: Vec<&str> = decision.policies().iter().map(|p| p.id.as_str()).collect();
+            assert_eq!(ids, ["org4-org-records-are-for-members"], "{who} {action} {resource}");
+            assert_eq!(
+                decision.reason(),
+                Some("Only members of the organization can do this: everyone else sees only its public profile"),
+                "{who} {action} {resource}"
+            );
+        }
+    }
+    // What everyone gets stays open to them.
+    assert_allowed(&check(&engine, &user("grace"), "viewPublicProfile", &org("acme")));
+}
+
+#[test]
+fn org4_does_not_refuse_collaborators_their_org_records_ws3_does() {
+    let engine = engine();
+    for (action, resource) in [("viewOrganization", org("acme")), ("viewTeam", team("data"))] {
+        let decision = check(&engine, &user("frank"), action, &resource);
+        assert_forbidden_by(&decision, "WS-3");
+        assert!(!rules_of(&decision).contains(&"ORG-4".to_string()), "{action}: {:?}", rules_of(&decision));
+    }
 }

@@ -224,9 +224,9 @@ fn sec3_outsiders_are_refused_the_rest_by_the_rules_that_refuse_everyone() {
         let unreleased = check(&engine, &user("grace"), "callAlgorithm", &algorithm("acme-unreleased"));
         assert_forbidden_by(&unreleased, "ALG-5");
         assert_eq!(rules_of(&unreleased), ["ALG-5"]);
-        // The org's own records: WS-3 alone.
+        // The org's own records: ORG-4 alone.
         let records = check(&engine, &user("grace"), "viewOrganization", &org("acme"));
-        assert_eq!(rules_of(&records), ["WS-3"]);
+        assert_eq!(rules_of(&records), ["ORG-4"]);
     }
 }
 

@@ -95,7 +95,8 @@ export function cases(api, fixture, internals = {}) {
       // oscar owns globex: in acme he is an outsider, and is told so in words true for him.
       const outsider = authz.check(user('oscar'), 'viewBilling', acme);
       equal(outsider.cause, 'forbidden');
-      equal(outsider.reason, 'Only members of the organization can do this');
+      equal(outsider.policies[0].rule, 'ORG-4');
+      equal(outsider.reason, 'Only members of the organization can do this: everyone else sees only its public profile');
     },
 
     'validateAction never reports an allowed decision beside a violation'() {
@@ -140,7 +141,7 @@ export function cases(api, fixture, internals = {}) {
       equal(matrix.rows[2].cells[0].cause, 'error');
       equal(matrix.rows[0].cells[0].rule, 'ORG-2');
       equal(matrix.rows[1].cells[0].cause, 'forbidden');
-      equal(matrix.rows[1].cells[0].rule, 'WS-3');
+      equal(matrix.rows[1].cells[0].rule, 'ORG-4');
     },
 
     'incremental updates change decisions without a reload'() {

@@ -481,6 +481,14 @@ impl<'s> Request<'s, '_> {
         self.role() == Some(OrgRole::Owner)
     }
 
+    /// A user who is not an org member asking for one of the org's own records beyond what
+    /// everyone gets (the public profile, ORG-4; the invitee's acceptance, MEM-4). ORG-4 and
+    /// WS-3 split these users between them.
+    fn refused_org_records(&self) -> bool {
+        let open_to_all = self.is_any(&["viewPublicProfile", "acceptInvitation"]);
+        self.user().is_some() && self.target.is_org_record() && !open_to_all && !self.member()
+    }
+
     fn collaborator(&self) -> bool {
         match (self.target.org(), self.user()) {
             (Some(org), Some(user)) => is_collaborator(org, &user.id),
@@ -574,6 +582,9 @@ fn org_rules(r: &Request<'_, '_>, tally: &mut Tally) {
     // Public algorithms are for every user; a key sees algorithms by scope (KEY-2).
     let public = matches!(r.target, Target::Algorithm(_, a) if a.public);
     tally.grant("ORG-4", r.is("viewAlgorithm") && public && by_user);
+    // Everything beyond the public face is for org members: whoever is neither a member nor
+    // a collaborator (who is refused under WS-3) is refused the org's own records.
+    tally.refuse("ORG-4", r.refused_org_records() && !r.collaborator());
 }
 
 // ---- MEM ------------------------------------------------------------------------------------
@@ -701,12 +712,10 @@ fn ws_rules(r: &Request<'_, '_>, tally: &mut Tally) {
     tally.grant("WS-2", r.is("connectSession") && r.holds(Connect));
     tally.grant("WS-2", r.is("launchCompute") && r.holds(Launch));
 
-    // WS-3, the org's own records: every user who is not an org member, collaborators and
-    // outsiders alike; what everyone gets stays open (the public profile, ORG-4; the
-    // invitee's acceptance, MEM-4).
+    // WS-3, the org's own records: collaborators (everyone else who is not an org member is
+    // refused them under ORG-4).
     if let Some(user) = r.user() {
-        let open_to_all = r.is_any(&["viewPublicProfile", "acceptInvitation"]);
-        tally.refuse("WS-3", r.target.is_org_record() && !open_to_all && !r.member());
+        tally.refuse("WS-3", r.refused_org_records() && r.collaborator());
         // WS-3, the workspaces: a collaborator does not act on an algorithm (edit, submit,
         // publish) of a workspace where they hold no role, contributor or not.
         let acts_on_algorithm = r.is_any(&["editAlgorithm", "submitVersion", "publishVersion"]);
