@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the WebAssembly package and serves the demo console at http://127.0.0.1:8080/www/
-# (PORT=... or `bash scripts/demo.sh 9000` for another port).
+# Builds the WebAssembly package and the demo console's bundle, and serves the console with its
+# API at http://127.0.0.1:8080/www/ (PORT=... or `bash scripts/demo.sh 9000` for another port).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -8,6 +8,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 
 bash scripts/build-wasm.sh
+
+echo "==> bundling the demo console (www/src → www/dist)"
+node scripts/build-demo.mjs
 
 echo "==> serving"
 exec node scripts/serve.mjs "$@"

@@ -1,16 +1,25 @@
 #!/usr/bin/env node
-// A tiny static file server for the demo console: serves the repository root on 127.0.0.1 so
-// that /www/index.html can import /pkg/entries/web.js and fetch the .wasm next to it.
+// The demo console's server on 127.0.0.1: its API under /api/ (www/server/api.mjs, which holds
+// the full example organization and gives each browser only its viewer's scoped snapshot), and
+// the repository root as static files, for the console's bundle (www/dist/, built by
+// scripts/build-demo.mjs) and for the browser tests that import /pkg/ and /tests/ directly.
 //
 //   node scripts/serve.mjs [port]      (or PORT=8080; port 0 picks a free port)
 //
-// No dependencies. Also importable: `startServer({ port })` resolves to { server, url }.
+// Also importable: `startServer({ port })` resolves to { server, url }; each server starts
+// from the example organization.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createApi } from '../www/server/api.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const EXAMPLE_ORG = path.join(ROOT, 'www/example-org.json');
+
+// The full organization and the code that holds it stay on the server: only the API answers
+// from them, scoped to a viewer.
+const SERVER_ONLY = ['/www/example-org.json', '/www/server/'];
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -34,7 +43,7 @@ function send(res, status, body, type = 'text/plain; charset=utf-8') {
   res.end(body);
 }
 
-function handler(req, res) {
+function staticFiles(req, res) {
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
   let pathname;
   try {
@@ -51,6 +60,8 @@ function handler(req, res) {
   if ((file !== ROOT && !file.startsWith(ROOT + path.sep)) || pathname.split('/').some((p) => p.startsWith('.'))) {
     return send(res, 403, 'forbidden\n');
   }
+  const served = path.relative(ROOT, file).split(path.sep).join('/');
+  if (SERVER_ONLY.some((hidden) => `/${served}` === hidden || `/${served}/`.startsWith(hidden))) return send(res, 404, `not found: ${pathname}\n`);
   fs.stat(file, (err, stat) => {
     if (err) return send(res, 404, `not found: ${pathname}\n`);
     if (stat.isDirectory()) {
@@ -74,6 +85,8 @@ function serveFile(req, res, file, pathname) {
 }
 
 export function startServer({ port = 8080, host = '127.0.0.1' } = {}) {
+  const api = createApi(JSON.parse(fs.readFileSync(EXAMPLE_ORG, 'utf8')));
+  const handler = (req, res) => (req.url === '/api' || req.url.startsWith('/api/') ? api(req, res) : staticFiles(req, res));
   return new Promise((resolve, reject) => {
     const server = http.createServer(handler);
     server.once('error', reject);

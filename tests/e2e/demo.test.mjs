@@ -1,18 +1,26 @@
 // End-to-end test of the demo console (www/) in headless Chromium:
 //   node --test tests/e2e/
 // Needs pkg/dist/ (bash scripts/build-wasm.sh) and Debian's /usr/bin/chromium; playwright-core
-// drives it and never downloads a browser. Writes tests/artifacts/demo.png.
+// drives it and never downloads a browser. Bundles the console (scripts/build-demo.mjs) and
+// starts the demo's server (scripts/serve.mjs) itself. Writes tests/artifacts/demo.png.
+//
+// Beyond what the console shows, it checks what the browser receives: every response body of a
+// page viewing as a collaborator is searched for what only the full organization holds (the
+// members' emails, the API keys, the pending invitations' emails, the billing figures), and an
+// owner's page must receive all of it, so the search is known to find what is there.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { buildDemo } from '../../scripts/build-demo.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const EXAMPLE = JSON.parse(fs.readFileSync(path.join(ROOT, 'www/example-org.json'), 'utf8'));
 
 let server;
 let browser;
@@ -22,28 +30,50 @@ const pageErrors = [];
 
 const tid = (id) => `[data-testid="${id}"]`;
 
-before(async () => {
-  for (const file of ['pkg/dist/orgwarden.js', 'pkg/dist/orgwarden_bg.wasm']) {
-    assert.ok(fs.existsSync(path.join(ROOT, file)), `${file} is missing: run \`bash scripts/build-wasm.sh\` first`);
+/** A new page that records its errors into `errors`, and every response body into `bodies`. */
+async function openConsole(url, { errors = pageErrors, bodies = null } = {}) {
+  const opened = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  opened.setDefaultTimeout(10_000);
+  opened.on('pageerror', (error) => errors.push(`pageerror: ${error.stack ?? error.message}`));
+  opened.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
+  });
+  const reads = [];
+  if (bodies) {
+    opened.on('response', (response) => {
+      reads.push(
+        response.body().then(
+          (body) => bodies.push({ url: response.url(), text: body.toString('latin1') }),
+          () => {}, // a redirect has no body
+        ),
+      );
+    });
   }
-  assert.ok(fs.existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
-  ({ server, url: baseUrl } = await startServer({ port: 0 }));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-dev-shm-usage'],
+  await opened.goto(url);
+  await opened.waitForSelector(tid('console'), { timeout: 30_000 }).catch(async (error) => {
+    const fatal = await opened.locator(tid('fatal')).textContent().catch(() => null);
+    throw new Error(`the console did not start${fatal ? `: ${fatal}` : ''}\n${errors.join('\n')}\n${error.message}`);
   });
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.stack ?? error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
-  });
-  await page.goto(baseUrl);
-  await page.waitForSelector('#app[data-ready="true"]', { timeout: 30_000 }).catch(async (error) => {
-    const fatal = await page.locator(tid('fatal')).textContent().catch(() => null);
-    throw new Error(`the console did not start${fatal ? `: ${fatal}` : ''}\n${pageErrors.join('\n')}\n${error.message}`);
-  });
-});
+  return { page: opened, settled: () => Promise.all(reads) };
+}
+
+before(
+  async () => {
+    for (const file of ['pkg/dist/orgwarden.js', 'pkg/dist/orgwarden_bg.wasm']) {
+      assert.ok(fs.existsSync(path.join(ROOT, file)), `${file} is missing: run \`bash scripts/build-wasm.sh\` first`);
+    }
+    assert.ok(fs.existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+    await buildDemo();
+    ({ server, url: baseUrl } = await startServer({ port: 0 }));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+    ({ page } = await openConsole(baseUrl));
+    assert.equal(await page.getAttribute('#app', 'data-ready'), 'true');
+  },
+  { timeout: 120_000 },
+);
 
 after(async () => {
   await browser?.close();
@@ -57,9 +87,11 @@ function noPageErrors(when) {
   assert.deepEqual(pageErrors, [], `JavaScript errors in the page ${when}:\n${pageErrors.join('\n')}`);
 }
 
+/** Switches "view as" and waits for the console of that viewer: their scoped snapshot, loaded. */
 async function viewAs(user) {
   await page.selectOption(tid('view-as'), user);
   assert.equal(await page.inputValue(tid('view-as')), user, `"view as" did not switch to ${user}`);
+  await page.waitForSelector(`${tid('console')}[data-viewer="${user}"]`);
 }
 
 async function expectEnabled(key, who) {
@@ -99,7 +131,7 @@ async function reset() {
 
 // ---- tests ----------------------------------------------------------------------------------------
 
-test('the console loads the example organization and shows the status line', async () => {
+test('the console loads the owner\'s scoped snapshot and shows the status line', async () => {
   const status = (await page.locator(tid('status')).textContent()).trim();
   assert.match(status, /^orgwarden: \d+ policies, \d+ entities$/, `status line: ${status}`);
   const [, policies, entities] = status.match(/(\d+) policies, (\d+) entities/).map(Number);
@@ -126,13 +158,15 @@ test('switching "view as" from an owner to a member re-evaluates the buttons', a
   await expectEnabled('leaveOrganization', 'member maya');
   await expectEnabled('callAlgorithm-sentiment', 'member maya');
 
-  // A collaborator sees no member list (MEM-10) and an outsider only the public profile (ORG-4).
+  // A collaborator sees no member list (MEM-10). An outsider's snapshot holds no organization of
+  // which they are not a member, collaborator or invitee: not even its public algorithms.
   await viewAs('carl');
   assert.equal(await page.locator(tid('panel-members') + ' ' + tid('hidden-members')).isVisible(), true, 'collaborators do not see the member list');
+  assert.equal(await page.locator(tid('algorithm-sentiment')).count(), 1, "carl contributes to sentiment and sees it");
   await viewAs('otto');
-  assert.equal(await page.locator(tid('hidden-profile')).isVisible(), true, 'an outsider sees only the public profile');
-  assert.equal(await page.locator(tid('algorithm-ocr')).count(), 1, 'the public algorithm is listed for an outsider');
-  assert.equal(await page.locator(tid('algorithm-sentiment')).count(), 0, 'a private algorithm is hidden from an outsider');
+  assert.equal(await page.locator(tid('no-organization')).isVisible(), true, 'an outsider is sent no organization');
+  assert.equal(await page.locator(tid('algorithm-ocr')).count(), 0, "not even the org's public algorithm");
+  await expectEnabled('createOrganization', 'outsider otto');
   noPageErrors('after switching users');
 });
 
@@ -280,8 +314,108 @@ test('a valid custom policy changes a button, and removing it changes it back', 
   assert.equal(await page.locator(tid('policy-custom-members-view-billing')).count(), 1, 'the policy list shows the custom policy');
 
   await page.click(tid('custom-policy-remove'));
+  // New policies make the provider start over: a new authorizer, and the snapshot scoped again.
+  await page.locator(tid('custom-policy-active')).waitFor({ state: 'detached' });
+  await page.waitForSelector(tid('console'));
   await expectDisabled('viewBilling', 'Only admins and owners see billing, invoices, earnings and usage', 'member maya, custom policy removed');
   noPageErrors('after the custom policy');
+});
+
+test('a change made as an owner re-renders the buttons it affects, with no reload of the page', async () => {
+  await reset();
+  await viewAs('olivia');
+  await expectEnabled('revokeApiKey-key-reports', 'owner olivia, key live');
+  await expectEnabled('useApiKey-key-reports', 'owner olivia, key live');
+  // The console stays mounted: the new scoped snapshot is loaded into the same authorizer, whose
+  // subscribe() re-renders what changed.
+  await page.evaluate(() => (window.consoleBeforeChange = document.querySelector('[data-testid="console"]')));
+  const fetched = page.waitForResponse((response) => response.url().includes('/api/org-snapshot?viewer=olivia'));
+  await page.click(tid('action-revokeApiKey-key-reports'));
+  assert.equal((await outcome()).kind, 'ok');
+  await fetched;
+  await expectDisabled('revokeApiKey-key-reports', 'This API key is already revoked', 'owner olivia, key revoked');
+  await expectDisabled('useApiKey-key-reports', 'This API key is already revoked', 'owner olivia, key revoked');
+  await expectEnabled('revokeApiKey-key-ci', 'owner olivia, the other key');
+  assert.equal(await page.evaluate(() => window.consoleBeforeChange.isConnected), true, 'the console was not mounted again');
+  noPageErrors('after revoking a key');
+});
+
+/** What the browser must never receive unless its viewer may see it, from the full organization. */
+function secretsOf(org, viewer) {
+  const acme = org.organizations[0];
+  const emails = new Map(org.users.map((u) => [u.id, u.email]));
+  const strings = [
+    ...acme.members.filter((m) => m.user !== viewer).map((m) => emails.get(m.user)),
+    ...acme.collaborators.filter((c) => c !== viewer).map((c) => emails.get(c)),
+    ...acme.apiKeys.flatMap((k) => [k.name, k.id]),
+    ...acme.invitations.filter((i) => i.status === 'pending').map((i) => i.email),
+  ];
+  // Figures are looked for where they would be: as the value of their field in any JSON answer.
+  const billing = Object.entries(acme.billing);
+  for (const [field, value] of billing) assert.ok(value > 1, `the example's ${field} (${value}) differs from any stand-in`);
+  return { strings: [...new Set(strings)], billing };
+}
+
+/** Every `field: value` pair of the JSON bodies among `bodies`, at any depth. */
+function jsonFields(bodies) {
+  const pairs = [];
+  const walk = (value) => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        pairs.push([k, v]);
+        walk(v);
+      }
+    }
+  };
+  for (const { text } of bodies) {
+    try {
+      walk(JSON.parse(text));
+    } catch {
+      // not JSON: the page, the bundle, the .wasm
+    }
+  }
+  return pairs;
+}
+
+async function receivedAs(viewer) {
+  const bodies = [];
+  const errors = [];
+  const opened = await openConsole(`${baseUrl}?as=${viewer}`, { errors, bodies });
+  await opened.page.waitForSelector(`${tid('console')}[data-viewer="${viewer}"]`);
+  await opened.settled();
+  await opened.page.close();
+  assert.deepEqual(errors, [], `errors in the page of ${viewer}`);
+  return bodies;
+}
+
+test('the browser receives only its viewer\'s scoped snapshot: a collaborator gets no email, key, invitation or billing figure', async () => {
+  await reset();
+  const { strings, billing } = secretsOf(EXAMPLE, 'carl');
+  const asCarl = await receivedAs('carl');
+  assert.ok(asCarl.some((b) => b.url.includes('/api/org-snapshot?viewer=carl')), 'the page fetched its scoped snapshot');
+  for (const secret of strings) {
+    const found = asCarl.filter((b) => b.text.includes(secret)).map((b) => b.url);
+    assert.deepEqual(found, [], `${JSON.stringify(secret)} reached a collaborator's browser`);
+  }
+  const carlFields = jsonFields(asCarl);
+  for (const [field, value] of billing) {
+    assert.ok(!carlFields.some(([k, v]) => k === field && v === value), `the ${field} ${value} reached a collaborator's browser`);
+  }
+
+  // The same search finds all of it in what an owner's browser receives.
+  const asOwner = await receivedAs('olivia');
+  for (const secret of secretsOf(EXAMPLE, 'olivia').strings) {
+    assert.ok(asOwner.some((b) => b.text.includes(secret)), `${JSON.stringify(secret)} should reach the owner's browser`);
+  }
+  const ownerFields = jsonFields(asOwner);
+  for (const [field, value] of billing) {
+    assert.ok(ownerFields.some(([k, v]) => k === field && v === value), `the ${field} ${value} should reach the owner's browser`);
+  }
+
+  // And the full organization is not a file the server hands out.
+  const direct = await fetch(new URL('/www/example-org.json', baseUrl));
+  assert.equal(direct.status, 404);
 });
 
 test('screenshot of the console', async () => {

@@ -1,0 +1,27 @@
+// The top bar: who the console is viewed as (each viewer gets their own scoped snapshot), the
+// switch that lets denied buttons be clicked so the server refuses them, and the reset.
+export function Header({ viewers, viewer, onViewer, tryDenied, onTryDenied, onReset }) {
+  return (
+    <header className="topbar">
+      <div className="brand">
+        <span className="logo">◆</span> orgwarden <span className="muted">console</span>
+      </div>
+      <label className="viewas">
+        View as{' '}
+        <select data-testid="view-as" value={viewer ?? ''} onChange={(e) => onViewer(e.target.value)}>
+          {(viewers ?? []).map((id) => (
+            <option key={id} value={id}>
+              {id}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="toggle" title="Let denied buttons be clicked, to see the server's validateAction refuse them">
+        <input type="checkbox" data-testid="try-denied" checked={tryDenied} onChange={(e) => onTryDenied(e.target.checked)} /> try denied actions
+      </label>
+      <button type="button" className="btn ghost" data-testid="reset" onClick={onReset}>
+        Reset
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,21 @@
+// What the console lists comes from the engine's schema, never from a copy: the actions that apply
+// to each resource type and the input validateAction needs for each (schemaNames()), and the
+// API key scopes, which the schema declares as action groups (schemaText()).
+
+/** The actions of `listing` (authorizer.schemaNames()) a user may do on `resourceType`, in listing order. */
+export function actionsOn(listing, resourceType) {
+  return listing.actions.filter((a) => a.resourceTypes.includes(resourceType) && a.principalTypes.includes('User'));
+}
+
+/** The fields of an action's input validateAction requires (an empty list for none or an unknown action). */
+export function requiredInputs(listing, action) {
+  return listing.actions.find((a) => a.name === action)?.requiredInputs ?? [];
+}
+
+/**
+ * The API key scopes: the schema's action groups named `<area>:<verb>` (KEY-2: a key may do an
+ * action only when it holds the scope of that name).
+ */
+export function apiKeyScopes(schemaText) {
+  return [...schemaText.matchAll(/^action\s+"([a-z]+:[a-z]+)"\s*;/gm)].map((m) => m[1]);
+}
