@@ -72,18 +72,22 @@ export async function copyInto(dir, files) {
 }
 
 /**
- * The first ```js block after the line `heading` of the README, as written (without its
- * fences), or an error naming the heading: a renamed heading must fail, not skip.
+ * The ```js block number `index` (0: the first) under the line `heading` of the README, before
+ * the next heading, as written (without its fences), or an error naming the heading: a renamed
+ * heading or a missing block must fail, not skip.
  */
-export function readmeSample(readme, heading) {
+export function readmeSample(readme, heading, index = 0) {
   const lines = readme.split('\n');
   const at = lines.indexOf(heading);
   if (at < 0) throw new Error(`README.md has no line ${JSON.stringify(heading)}`);
-  const open = lines.findIndex((line, i) => i > at && (line === '```js' || /^#{1,3} /.test(line)));
-  if (open < 0 || lines[open] !== '```js') throw new Error(`no \`\`\`js block under ${heading} in README.md`);
-  const close = lines.findIndex((line, i) => i > open && line === '```');
-  if (close < 0) throw new Error(`the \`\`\`js block under ${heading} in README.md is not closed`);
-  return lines.slice(open + 1, close).join('\n') + '\n';
+  let close = at;
+  for (let n = 0; n <= index; n += 1) {
+    const open = lines.findIndex((line, i) => i > close && (line === '```js' || /^#{1,3} /.test(line)));
+    if (open < 0 || lines[open] !== '```js') throw new Error(`no \`\`\`js block number ${n + 1} under ${heading} in README.md`);
+    close = lines.findIndex((line, i) => i > open && line === '```');
+    if (close < 0) throw new Error(`a \`\`\`js block under ${heading} in README.md is not closed`);
+    if (n === index) return lines.slice(open + 1, close).join('\n') + '\n';
+  }
 }
 
 const MIME = {
@@ -95,11 +99,16 @@ const MIME = {
   '.css': 'text/css; charset=utf-8',
 };
 
-/** A static server for one directory on 127.0.0.1 (a free port); resolves to { url, close }. */
-export function serveDirectory(root) {
+/**
+ * A static server for one directory on 127.0.0.1 (a free port); resolves to { url, close }.
+ * `routes` maps a path (without its query) to a handler `(req, res)` that answers it instead.
+ */
+export function serveDirectory(root, { routes = {} } = {}) {
   const server = http.createServer(async (req, res) => {
     // Chromium asks for one on every page; its 404 would read as a console error.
     if (req.url === '/favicon.ico') return res.writeHead(204).end();
+    const route = routes[new URL(req.url, 'http://localhost').pathname];
+    if (route) return route(req, res);
     let file;
     try {
       const pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
@@ -127,9 +136,11 @@ export function serveDirectory(root) {
  * Opens `url` in a new page of `browser`, waits until `ready` (a selector) is in the DOM, and
  * resolves to { page, problems }: every page error, console error or warning, failed request
  * and HTTP error the page met (the caller asserts there are none, then reads the page).
+ * `cookies` ({ name, value }) are set for `url` before it opens.
  */
-export async function openPage(browser, url, ready = '#result[data-done]') {
+export async function openPage(browser, url, ready = '#result[data-done]', { cookies = [] } = {}) {
   const page = await browser.newPage();
+  if (cookies.length) await page.context().addCookies(cookies.map((cookie) => ({ url, ...cookie })));
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {

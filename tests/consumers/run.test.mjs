@@ -6,7 +6,8 @@
 // a user's would, imports only what the package's "exports" offer, builds with the shared tools
 // (referenced by path, never installed into the project), runs the result — in Node, Deno,
 // headless Chromium or workerd — and asserts real decisions (./shared/decide.js), not a load.
-// The README's Node, Vite and Cloudflare Worker samples are extracted and run as written.
+// The README's Node, Vite (page and server) and Cloudflare Worker samples are extracted and run
+// as written, and orgwarden/react renders decisions with React installed beside the tarball.
 //
 // Everything goes under one directory in TMPDIR, removed at the end (set
 // ORGWARDEN_KEEP_CONSUMERS=1 to keep it for a look). A failing command's error shows the
@@ -16,7 +17,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { Miniflare } from 'miniflare';
 import { run, resultLine, copyInto, readmeSample, serveDirectory, openPage } from './harness.mjs';
@@ -249,12 +250,26 @@ test('TypeScript 7 and 5.9: tsc --noEmit, strict, moduleResolution bundler, node
 
 // --- Vite ------------------------------------------------------------------------------------
 
-test('Vite 8: vite build of a page importing "orgwarden", in Chromium; and the README\'s Vite sample', async () => {
+/**
+ * The README's server sample ("### Browser, with Vite", second block) as a module, after the two
+ * functions it leaves to its context: the signed-in user from a `user` cookie, and the full
+ * organization from the fixture.
+ */
+function readmeServerModule() {
+  return [
+    '// Written by tests/consumers/run.test.mjs: the README\'s server sample ("### Browser, with Vite"),',
+    '// as written, after the two functions it leaves to its context.',
+    "import { readFileSync } from 'node:fs';",
+    "const sessionUser = (req) => /(?:^|; )user=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];",
+    "const loadOrganization = () => JSON.parse(readFileSync(new URL('./small-org.json', import.meta.url), 'utf8'));",
+    readmeSample(README, '### Browser, with Vite', 1),
+  ].join('\n');
+}
+
+test('Vite 8: vite build of a page importing "orgwarden", in Chromium; and the README\'s Vite sample with its server', async () => {
   const dir = await project('vite', {
     'index.html': src('vite/index.html'),
     'main.js': src('vite/main.js'),
-    // What the README sample fetches.
-    'public/api/org-snapshot': FIXTURE,
   });
   await fs.writeFile(
     path.join(dir, 'readme.js'),
@@ -267,20 +282,81 @@ test('Vite 8: vite build of a page importing "orgwarden", in Chromium; and the R
       '',
     ].join('\n'),
   );
+  await fs.writeFile(path.join(dir, 'readme-server.mjs'), readmeServerModule());
   await run(bin('vite'), ['build'], { cwd: dir, env });
   const assets = await fs.readdir(path.join(dir, 'dist/assets'));
   assert.ok(assets.some((name) => name.endsWith('.wasm')), `vite emitted the .wasm: ${assets}`);
-  await assertPageDecides(path.join(dir, 'dist'), '?me=olivia');
 
-  // The README sample: the invite button follows allowedActions.
-  const server = await serveDirectory(path.join(dir, 'dist'));
+  // The README's server: its handler, with the tarball installed in the project, answers
+  // /api/org-snapshot beside the build.
+  const { orgSnapshot } = await import(pathToFileURL(path.join(dir, 'readme-server.mjs')).href);
+  const server = await serveDirectory(path.join(dir, 'dist'), { routes: { '/api/org-snapshot': orgSnapshot } });
   try {
+    const opened = await openPage(await chromiumBrowser(), `${server.url}?me=olivia`, undefined, { cookies: [{ name: 'user', value: 'olivia' }] });
+    const text = await opened.page.textContent('#result');
+    await opened.page.close();
+    assert.deepEqual(opened.problems, []);
+    assert.deepEqual(JSON.parse(text), expected);
+
+    // The README sample: the invite button follows allowedActions, on the user's scoped snapshot.
     for (const [me, disabled] of [['adam', false], ['mia', true]]) {
-      const { page, problems } = await openPage(await chromiumBrowser(), `${server.url}?me=${me}`, 'body[data-readme=done]');
+      const cookies = [{ name: 'user', value: me }];
+      const { page, problems } = await openPage(await chromiumBrowser(), `${server.url}?me=${me}`, 'body[data-readme=done]', { cookies });
       assert.deepEqual(problems, []);
       assert.equal(await page.isDisabled('#invite'), disabled, `#invite for ${me}`);
       await page.close();
     }
+    // What the server sends: mia's organization only, and nothing to a user it does not know.
+    const scoped = await fetch(new URL('/api/org-snapshot', server.url), { headers: { cookie: 'user=mia' } });
+    assert.equal(scoped.status, 200);
+    const body = await scoped.text();
+    assert.deepEqual(JSON.parse(body).organizations.map((o) => o.id), ['acme']);
+    assert.ok(!body.includes('oscar@globex.test'), 'another organization\'s member reached the browser');
+    const stranger = await fetch(new URL('/api/org-snapshot', server.url), { headers: { cookie: 'user=mallory' } });
+    assert.equal(stranger.status, 403);
+  } finally {
+    await server.close();
+  }
+});
+
+// --- React ----------------------------------------------------------------------------------
+
+test('orgwarden/react with React 19 beside the tarball, bundled by Vite: <Can> and useCheck render real decisions in Chromium', async () => {
+  const dir = await project('react', { 'index.html': src('react/index.html'), 'main.jsx': src('react/main.jsx') });
+  // React as the application's own dependency, at the tools' pinned versions (their lockfile),
+  // installed from the tools' copies rather than downloaded again.
+  const installed = (name) => path.join(tools, 'node_modules', name);
+  await run('npm', ['install', installed('react'), installed('react-dom'), '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, env });
+  await run(bin('vite'), ['build'], { cwd: dir, env });
+  assert.ok((await fs.readdir(path.join(dir, 'dist/assets'))).some((name) => name.endsWith('.wasm')), 'vite emitted the .wasm');
+
+  const server = await serveDirectory(path.join(dir, 'dist'));
+  try {
+    const { page, problems } = await openPage(await chromiumBrowser(), server.url, '#decisions, #error');
+    const rendered = await page.$$eval('#decisions li', (items) =>
+      items.map((li) => ({
+        user: li.dataset.user,
+        buttons: [...li.querySelectorAll('button')].map((b) => b.className),
+        text: li.textContent,
+        rename: { allowed: li.querySelector('.rename').dataset.allowed, cause: li.querySelector('.rename').dataset.cause },
+      })),
+    );
+    const error = await page.textContent('#error').catch(() => null);
+    await page.close();
+    assert.deepEqual(problems, []);
+    assert.equal(error, null, `the provider failed: ${error}`);
+    const byUser = Object.fromEntries(rendered.map((r) => [r.user, r]));
+    // The owner gets every button; the admin may invite and see billing but not delete; the member
+    // gets none, with BILL-1's reason in place of the billing button; a stranger is denied all.
+    assert.deepEqual(byUser.olivia.buttons, ['invite', 'delete', 'billing']);
+    assert.deepEqual(byUser.adam.buttons, ['invite', 'billing']);
+    assert.match(byUser.adam.text, /denied/);
+    assert.deepEqual(byUser.mia.buttons, []);
+    assert.match(byUser.mia.text, /Only admins and owners see billing, invoices, earnings and usage/);
+    assert.deepEqual(byUser.mallory.buttons, []);
+    assert.deepEqual(byUser.olivia.rename, { allowed: 'true', cause: 'permitted' });
+    assert.deepEqual(byUser.mia.rename, { allowed: 'false', cause: 'notPermitted' });
+    assert.deepEqual(byUser.mallory.rename, { allowed: 'false', cause: 'failure' });
   } finally {
     await server.close();
   }
