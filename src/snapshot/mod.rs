@@ -5,10 +5,12 @@ mod check;
 mod entities;
 mod json;
 pub mod scope;
+mod split;
 
 pub use check::check_snapshot;
 pub(crate) use entities::preinitialize;
 pub use entities::{membership_id, snapshot_entities, SnapshotEntities};
+pub use split::organization_snapshot;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,203 @@
+//! One store per organization (src/snapshot/split.rs, `orgwarden/orgs`): an organization is
+//! built only when a request reaches it, and a request on organization X is decided by X's
+//! store alone. These properties hold that over random multi-organization snapshots:
+//!
+//! - for every principal X's snapshot holds and every entity of X, every action that applies
+//!   is decided by X's store exactly as by the whole snapshot (allowed, cause, reason, deciding
+//!   policies, requirements);
+//! - a principal X's snapshot does not hold is unknown there: a deny, never a yes;
+//! - a policy that reads another organization (a custom policy's entity literal, an entity in
+//!   the context under a custom schema) finds it missing in X's store, which denies with an
+//!   evaluation error: X's store never allows what the whole snapshot denies.
+//!
+//! ```sh
+//! PROPTEST_CASES=500 cargo test --release --test org_split
+//! ```
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::sync::OnceLock;
+
+use orgwarden::policies::DEFAULT_SCHEMA;
+use orgwarden::snapshot::{organization_snapshot, InvitationRecord, InvitationStatus, OrgRole, Snapshot};
+use orgwarden::{Engine, EngineOptions, EntityRef, ErrorCode, PolicySource};
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+use serde_json::json;
+
+#[path = "support/generator.rs"]
+mod generator;
+use generator::snapshot_strategy;
+
+fn config(default: u32) -> Config {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    Config { cases, failure_persistence: None, ..Config::default() }
+}
+
+fn defaults() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::with_defaults().unwrap())
+}
+
+fn loaded(engine: &Engine, snapshot: &Snapshot) -> Engine {
+    let mut engine = engine.clone();
+    engine.load_snapshot(snapshot).unwrap_or_else(|e| panic!("the snapshot does not load: {e}"));
+    engine
+}
+
+/// Every entity of `engine`'s store but the actions, as requests name them.
+fn held(engine: &Engine) -> Vec<EntityRef> {
+    engine
+        .entities()
+        .iter()
+        .map(|e| e.uid())
+        .filter(|uid| uid.type_name().basename() != "Action")
+        .map(|uid| EntityRef::new(uid.type_name().to_string(), uid.id().unescaped()))
+        .collect()
+}
+
+fn principals(snapshot: &Snapshot) -> Vec<EntityRef> {
+    let users = snapshot.users.iter().map(|u| EntityRef::new("User", &u.id));
+    let keys = snapshot
+        .organizations
+        .iter()
+        .flat_map(|o| o.api_keys.iter().map(|k| EntityRef::new("ApiKey", &k.id)));
+    users.chain(keys).collect()
+}
+
+/// Every principal of X's store × every entity of it × every action that applies: the same
+/// answer from X's store as from the whole snapshot's. Returns how many were compared.
+fn same_decisions(whole: &Engine, alone: &Engine, x: &Snapshot) -> Result<usize, String> {
+    let mut compared = 0;
+    let resources = held(alone);
+    for principal in principals(x) {
+        for resource in &resources {
+            let applicable = whole.allowed_actions(&principal, resource).map_err(|e| e.to_string())?;
+            for outcome in applicable {
+                let expected =
+                    serde_json::to_value(whole.check(&principal, &outcome.action, resource, None)).unwrap();
+                let actual =
+                    serde_json::to_value(alone.check(&principal, &outcome.action, resource, None)).unwrap();
+                if expected != actual {
+                    return Err(format!(
+                        "{principal} {} {resource}:\n whole snapshot: {expected}\n org alone: {actual}",
+                        outcome.action
+                    ));
+                }
+                compared += 1;
+            }
+        }
+    }
+    Ok(compared)
+}
+
+/// Users of the whole snapshot that X's snapshot does not hold are unknown to X's store.
+fn others_unknown(whole: &Snapshot, alone: &Engine, x: &Snapshot) -> Result<(), String> {
+    let org = EntityRef::new("Organization", &x.organizations[0].id);
+    for user in whole.users.iter().filter(|u| !x.users.iter().any(|held| held.id == u.id)) {
+        for action in ["viewPublicProfile", "viewOrganization", "viewMembers"] {
+            let decision = alone.check(&EntityRef::new("User", &user.id), action, &org, None);
+            let code = decision.errors().first().map(|e| e.code);
+            if decision.allowed() || code != Some(ErrorCode::UnknownPrincipal) {
+                return Err(format!("{} {action} {org}: {decision:?}", user.id));
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(24))]
+
+    /// Decisions on an organization's entities need nothing but that organization's snapshot.
+    #[test]
+    fn an_organization_alone_decides_as_the_whole_snapshot(snapshot in snapshot_strategy(2..=3)) {
+        let whole = loaded(defaults(), &snapshot);
+        for org in &snapshot.organizations {
+            let x = organization_snapshot(&snapshot, &org.id).unwrap();
+            prop_assert_eq!(x.organizations.len(), 1);
+            let alone = loaded(defaults(), &x);
+            let compared = same_decisions(&whole, &alone, &x).map_err(TestCaseError::fail)?;
+            prop_assert!(compared > 0);
+            others_unknown(&snapshot, &alone, &x).map_err(TestCaseError::fail)?;
+        }
+    }
+
+    /// A custom policy that reads another organization, by an entity literal or through an
+    /// entity in the context, finds it missing in X's store: a deny with an evaluation error,
+    /// never a yes that the whole snapshot would not give.
+    #[test]
+    fn reading_another_organization_denies(snapshot in snapshot_strategy(2..=3)) {
+        let first = &snapshot.organizations[0].id;
+        let other = &snapshot.organizations[1].id;
+        let options = EngineOptions {
+            // An entity-typed context field, which the default schema does not have.
+            schema: Some(DEFAULT_SCHEMA.replace(
+                "context: { candidateInOrg?: Bool }",
+                "context: { candidateInOrg?: Bool, sponsor?: Organization }",
+            )),
+            policies: vec![PolicySource::new("custom.cedar", format!(
+                r#"@id("custom-reads-another-org-by-literal")
+                permit (principal is User, action == Action::"viewOrganization", resource)
+                when {{ Organization::"{other}".creditBalance >= 0 }};
+
+                @id("custom-reads-another-org-in-context")
+                permit (principal is User, action == Action::"addTeamMember", resource)
+                when {{ context has sponsor && context.sponsor.creditBalance >= 0 }};"#
+            ))],
+            include_default_policies: true,
+        };
+        let custom = Engine::new(options).unwrap();
+        let whole = loaded(&custom, &snapshot);
+        let x = organization_snapshot(&snapshot, first).unwrap();
+        let alone = loaded(&custom, &x);
+        let sponsor = json!({ "sponsor": { "type": "Organization", "id": other } });
+        let mut literal_denials = 0;
+        for principal in principals(&x) {
+            for resource in held(&alone) {
+                let requests = [("viewOrganization", None), ("addTeamMember", Some(sponsor.clone()))];
+                for (action, context) in requests {
+                    let whole_says = whole.check(&principal, action, &resource, context.clone());
+                    let alone_says = alone.check(&principal, action, &resource, context);
+                    prop_assert!(
+                        !alone_says.allowed() || whole_says.allowed(),
+                        "{} {} {}: X alone allows what the whole snapshot denies", principal, action, resource
+                    );
+                    if whole_says.allowed() && !alone_says.allowed() {
+                        let code = alone_says.errors().first().map(|e| e.code);
+                        prop_assert_eq!(code, Some(ErrorCode::PolicyEvaluation));
+                        literal_denials += 1;
+                    }
+                }
+            }
+        }
+        // The generator's orgs always hold teams and an org record: the custom permits are
+        // read, and X's store denies them for want of the other org.
+        prop_assert!(literal_denials > 0);
+    }
+}
+
+/// The split of an unknown organization is none, and the split holds the user an invitation
+/// by email reaches (so the invitee accepts in the org's own store as in the whole snapshot).
+#[test]
+fn the_split_names_invitees_by_email_and_no_unknown_org() {
+    let mut snapshot: Snapshot =
+        serde_json::from_str(include_str!("fixtures/small-org.json")).expect("the fixture parses");
+    assert!(organization_snapshot(&snapshot, "no-such-org").is_none());
+    let before = organization_snapshot(&snapshot, "acme").unwrap();
+    let outsider = snapshot
+        .users
+        .iter()
+        .find(|u| !before.users.iter().any(|held| held.id == u.id))
+        .cloned()
+        .expect("the fixture has a user acme does not reference");
+    snapshot.organizations[0].invitations.push(InvitationRecord {
+        id: "inv-by-email".to_owned(),
+        email: outsider.email.to_uppercase(),
+        account: None,
+        role: OrgRole::Member,
+        status: InvitationStatus::Pending,
+    });
+    let after = organization_snapshot(&snapshot, "acme").unwrap();
+    assert!(after.users.iter().any(|u| u.id == outsider.id), "{} is invited by email", outsider.id);
+    assert_eq!(after.users.len(), before.users.len() + 1);
+}
