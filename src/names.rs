@@ -13,7 +13,7 @@ use crate::engine::Engine;
 pub struct SchemaListing {
     /// Entity type names, sorted.
     pub entity_types: Vec<String>,
-    /// The actions requests may name, in schema order.
+    /// The actions requests may name, sorted by name.
     pub actions: Vec<ActionListing>,
 }
 
@@ -23,7 +23,10 @@ pub struct SchemaListing {
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct ActionListing {
     pub name: String,
+    /// Sorted: the schema's own sets have no order, and a listing (and the declarations
+    /// generated from it) must read the same on every run.
     pub principal_types: Vec<String>,
+    /// Sorted, as `principal_types`.
     pub resource_types: Vec<String>,
     /// Fields of `ActionInput` that `validateAction` requires for this action.
     pub required_inputs: Vec<String>,
@@ -33,7 +36,11 @@ impl Engine {
     pub fn schema_names(&self) -> SchemaListing {
         let mut entity_types: Vec<String> = self.schema().entity_types().map(ToString::to_string).collect();
         entity_types.sort();
-        let names = |types: &[cedar_policy::EntityTypeName]| types.iter().map(ToString::to_string).collect();
+        let names = |types: &[cedar_policy::EntityTypeName]| {
+            let mut names: Vec<String> = types.iter().map(ToString::to_string).collect();
+            names.sort();
+            names
+        };
         let actions = self
             .catalog()
             .actions()

@@ -1477,3 +1477,18 @@ fn sec4_a_snapshot_field_that_does_not_exist_is_invalid_snapshot_at_its_path() {
     }
     assert_eq!(store_size(&engine), before);
 }
+
+#[test]
+fn the_schema_listing_is_sorted_so_it_reads_the_same_on_every_run() {
+    let listing = engine().schema_names();
+    let sorted = |names: &[String]| names.windows(2).all(|pair| pair[0] < pair[1]);
+    assert!(sorted(&listing.entity_types), "{:?}", listing.entity_types);
+    let actions: Vec<String> = listing.actions.iter().map(|a| a.name.clone()).collect();
+    assert!(sorted(&actions), "{actions:?}");
+    for action in &listing.actions {
+        assert!(sorted(&action.principal_types), "{}: {:?}", action.name, action.principal_types);
+        assert!(sorted(&action.resource_types), "{}: {:?}", action.name, action.resource_types);
+    }
+    let call = listing.actions.iter().find(|a| a.name == "callAlgorithm").unwrap();
+    assert_eq!(call.principal_types, ["ApiKey", "User"]);
+}
