@@ -52,6 +52,15 @@ pub struct AllowedActions {
     pub outcomes: Vec<ActionOutcome>,
 }
 
+/// The resources of one type on which a principal may do one action.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct AllowedResources {
+    /// The ids of the allowed resources, sorted.
+    pub resources: Vec<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
@@ -69,6 +78,7 @@ pub struct ScopedSnapshot {
 
 pub type LoadAnswer = Answer<Loaded>;
 pub type AllowedActionsAnswer = Answer<AllowedActions>;
+pub type AllowedResourcesAnswer = Answer<AllowedResources>;
 pub type MatrixAnswer = Answer<Matrix>;
 pub type PolicyListAnswer = Answer<PolicyList>;
 pub type ScopeAnswer = Answer<ScopedSnapshot>;
@@ -134,6 +144,20 @@ pub fn allowed_actions(engine: &Engine, principal: &EntityRef, resource: &Entity
             allowed: outcomes.iter().filter(|o| o.decision.allowed()).map(|o| o.action.clone()).collect(),
             outcomes,
         })
+        .into()
+}
+
+/// The ids of the resources of `resource_type` in the store on which `principal` may do
+/// `action`, sorted; refused with the codes `check` gives for the same names.
+pub fn allowed_resources(
+    engine: &Engine,
+    principal: &EntityRef,
+    action: &str,
+    resource_type: &str,
+) -> AllowedResourcesAnswer {
+    check_names(&[&principal.entity_type, &principal.id, action, resource_type])
+        .and_then(|()| engine.allowed_resources(principal, action, resource_type))
+        .map(|resources| AllowedResources { resources })
         .into()
 }
 
@@ -217,6 +241,14 @@ struct PairCall {
     resource: EntityRef,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct AllowedResourcesCall {
+    principal: EntityRef,
+    action: String,
+    resource_type: String,
+}
+
 fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|e| {
         format!(
@@ -259,6 +291,14 @@ pub fn remove_entities_json(engine: &mut Engine, refs: &str) -> String {
 pub fn allowed_actions_json(engine: &Engine, call: &str) -> String {
     match parse_json::<PairCall>("allowed-actions call", call) {
         Ok(call) => to_json(&allowed_actions(engine, &call.principal, &call.resource)),
+        Err(error) => failure_json(error),
+    }
+}
+
+/// `{"principal":{..},"action":"..","resourceType":".."}` -> a tagged list of resource ids.
+pub fn allowed_resources_json(engine: &Engine, call: &str) -> String {
+    match parse_json::<AllowedResourcesCall>("allowed-resources call", call) {
+        Ok(call) => to_json(&allowed_resources(engine, &call.principal, &call.action, &call.resource_type)),
         Err(error) => failure_json(error),
     }
 }

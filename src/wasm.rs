@@ -24,6 +24,8 @@ export type AuthorizerOptions = EngineOptions;
 export type LoadAnswer = Answer<Loaded>;
 /** The answer of allowedActions. */
 export type AllowedActionsAnswer = Answer<AllowedActions>;
+/** The answer of allowedResources. */
+export type AllowedResourcesAnswer = Answer<AllowedResources>;
 /** The answer of matrix. */
 export type MatrixAnswer = Answer<Matrix>;
 /** The answer of validatePolicies. */
@@ -150,6 +152,19 @@ impl RawEngine {
         let principal = EntityRef { entity_type: principal_type, id: principal_id };
         let resource = EntityRef { entity_type: resource_type, id: resource_id };
         to_js(&ffi::allowed_actions(&self.engine, &principal, &resource))
+    }
+
+    /// The ids of the resources of one type on which the principal may do `action`.
+    #[wasm_bindgen(js_name = allowedResources)]
+    pub fn allowed_resources(
+        &self,
+        principal_type: String,
+        principal_id: String,
+        action: &str,
+        resource_type: &str,
+    ) -> JsValue {
+        let principal = EntityRef { entity_type: principal_type, id: principal_id };
+        to_js(&ffi::allowed_resources(&self.engine, &principal, action, resource_type))
     }
 
     /// `{principal, resources, actions}` as JSON bytes.

@@ -189,6 +189,23 @@ export class Authorizer {
     return Authorizer.#answer(this, failedAnswer, prepare, (raw, parts) => raw.allowedActions(...parts));
   }
 
+  /**
+   * The ids of the resources of `resourceType` in the store on which `principal` may do
+   * `action` (with no context), sorted: `{ type: 'success', resources }` or a tagged failure
+   * with the codes `check` gives. Never throws.
+   */
+  allowedResources(principal, action, resourceType) {
+    const prepare = () => {
+      const p = read.entityRef(principal, 'principal');
+      if (p.error) return p;
+      const a = read.name(action, 'action');
+      if (a.error) return a;
+      const t = read.name(resourceType, 'resourceType');
+      return t.error ? t : { value: [p.value.type, p.value.id, a.value, t.value] };
+    };
+    return Authorizer.#answer(this, failedAnswer, prepare, (raw, parts) => raw.allowedResources(...parts));
+  }
+
   /** A decision for each resource × action, in one call. */
   matrix(principal, resources, actions) {
     const prepare = () => {

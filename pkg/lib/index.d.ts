@@ -5,6 +5,7 @@ import type {
   ActionInput,
   ActionValidation,
   Answer,
+  AllowedResourcesAnswer,
   AuthorizerOptions,
   CedarEntity,
   Decision,
@@ -79,6 +80,8 @@ export type {
   AlgorithmRecord,
   AllowedActions,
   AllowedActionsAnswer,
+  AllowedResources,
+  AllowedResourcesAnswer,
   Answer,
   ApiKeyRecord,
   AuthorizerOptions,
@@ -170,6 +173,16 @@ export class Authorizer<N extends SchemaNames = DefaultNames> {
     principal: TypedEntityRef<N['entityType']>,
     resource: TypedEntityRef<N['entityType']>,
   ): Answer<{ allowed: N['action'][]; outcomes: Array<{ action: N['action']; decision: Decision }> }>;
+  /**
+   * The ids of the resources of `resourceType` in the store on which `principal` may do
+   * `action` (with no context), sorted; a type the action does not apply to fails to compile.
+   * Never throws: an unknown principal, action or type is a tagged failure, as for `check`.
+   */
+  allowedResources<A extends N['action']>(
+    principal: TypedEntityRef<PrincipalTypeOf<N, A>>,
+    action: A,
+    resourceType: ResourceTypeOf<N, A>,
+  ): AllowedResourcesAnswer;
   /** A decision for each resource × action, in one call. */
   matrix(
     principal: TypedEntityRef<N['entityType']>,

@@ -64,6 +64,21 @@ impl ActionEntry {
         self.principals.contains(principal) && self.resources.contains(resource)
     }
 
+    /// [`ActionEntry::applies_to`] as the refusal a request of other types gets.
+    pub(crate) fn check_applies_to(
+        &self,
+        principal: &EntityTypeName,
+        resource: &EntityTypeName,
+    ) -> Result<()> {
+        if self.applies_to(principal, resource) {
+            return Ok(());
+        }
+        Err(Error::InvalidRequest(format!(
+            "`{}` does not apply to a {principal} acting on a {resource}",
+            self.name
+        )))
+    }
+
     /// The permits that could grant this action to a principal of this type, closest first:
     /// the narrowest first (a permit written for a few actions says more about this one than
     /// a blanket one such as WS-4's, which covers every workspace action), then in source

@@ -5,6 +5,7 @@ mod batch;
 mod catalog;
 mod closure;
 mod decision;
+mod resources;
 mod rows;
 mod ruleset;
 mod store;
@@ -188,14 +189,7 @@ impl Engine {
         context: Option<Context>,
     ) -> Result<Decision> {
         let principal_type = principal.type_name().clone();
-        if !entry.applies_to(&principal_type, resource.type_name()) {
-            return Err(Error::InvalidRequest(format!(
-                "`{}` does not apply to a {} acting on a {}",
-                entry.name,
-                principal_type,
-                resource.type_name()
-            )));
-        }
+        entry.check_applies_to(&principal_type, resource.type_name())?;
         // Types are checked just above; only a caller's context still needs the schema.
         let request = match context {
             None => Request::new(principal, entry.uid.clone(), resource, Context::empty(), None),

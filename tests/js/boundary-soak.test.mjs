@@ -106,6 +106,7 @@ test('soak: calls after free()', (t) => {
     () => freed.upsertEntities([]),
     () => freed.removeEntities([acme]),
     () => freed.validateAction({ principal: olivia, action: 'viewMembers', resource: acme }),
+    () => freed.allowedResources(olivia, 'viewMembers', 'Organization'),
   ];
   soak(
     t,

@@ -144,6 +144,29 @@ export function cases(api, fixture, internals = {}) {
       equal(matrix.rows[1].cells[0].rule, 'ORG-4');
     },
 
+    'allowedResources lists the ids of one type a principal may act on, sorted, as check would'() {
+      const authz = loaded();
+      const research = { type: 'Workspace', id: 'research' };
+      deepEqual(authz.allowedResources(user('olivia'), 'deleteOrganization', 'Organization'), { type: 'success', resources: ['acme'] });
+      deepEqual(authz.allowedResources(user('oscar'), 'viewPublicProfile', 'Organization'), { type: 'success', resources: ['acme', 'globex'] });
+      deepEqual(authz.allowedResources(user('mia'), 'viewWorkspace', 'Workspace').resources, ['research']);
+      deepEqual(authz.allowedResources(user('oscar'), 'viewWorkspace', 'Workspace').resources, []);
+      for (const who of ['olivia', 'adam', 'mia', 'oscar']) {
+        for (const [action, resources] of [['viewMembers', [acme, { type: 'Organization', id: 'globex' }]], ['editWorkspace', [research]]]) {
+          const expected = resources.filter((r) => authz.isAllowed(user(who), action, r)).map((r) => r.id);
+          deepEqual(authz.allowedResources(user(who), action, resources[0].type).resources, expected);
+        }
+      }
+      // Fail closed, with the codes check gives.
+      const code = (...args) => authz.allowedResources(...args).errors[0].code;
+      equal(code(user('nobody'), 'viewMembers', 'Organization'), 'UNKNOWN_PRINCIPAL');
+      equal(code(user('olivia'), 'noSuchAction', 'Organization'), 'UNKNOWN_ACTION');
+      equal(code(user('olivia'), 'viewMembers', 'Organisation'), 'UNKNOWN_ENTITY_TYPE');
+      equal(code(user('olivia'), 'deleteOrganization', 'Workspace'), 'INVALID_REQUEST');
+      equal(code(user('olivia'), 'viewMembers', 7), 'INVALID_REQUEST');
+      equal(authz.allowedResources('User::"olivia"', 'viewMembers', 'Organization').type, 'failure');
+    },
+
     'incremental updates change decisions without a reload'() {
       const authz = loaded();
       const team = { type: 'Team', id: 'ml' };

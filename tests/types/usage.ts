@@ -121,10 +121,27 @@ if (listed.type === 'success') {
   void names;
 }
 
+const callable = authz.allowedResources({ type: 'ApiKey', id: 'key-ci' }, 'callAlgorithm', 'Algorithm');
+if (callable.type === 'success') {
+  const ids: string[] = callable.resources;
+  void ids;
+} else {
+  const why: ErrorCode | undefined = callable.errors[0]?.code;
+  void why;
+}
+authz.allowedResources(olivia, 'viewWorkspace', 'Workspace');
+// @ts-expect-error: viewWorkspace applies to a Workspace, not an Algorithm.
+authz.allowedResources(olivia, 'viewWorkspace', 'Algorithm');
+// @ts-expect-error: no such action.
+authz.allowedResources(olivia, 'viewWorkspaces', 'Workspace');
+// @ts-expect-error: an API key never invites members.
+authz.allowedResources({ type: 'ApiKey', id: 'key-ci' }, 'inviteMember', 'Organization');
+
 // Names only known at run time (a query string, a custom schema without generated names).
 const untyped: Authorizer<SchemaNames> = new Authorizer({ schema: 'entity User; action "go" appliesTo { principal: User, resource: User };', includeDefaultPolicies: false });
 const fromQuery: EntityRef = { type: String('User'), id: 'olivia' };
 untyped.check(fromQuery, String('go'), fromQuery);
+untyped.allowedResources(fromQuery, String('go'), String('User'));
 
 // ---- orgwarden/orgs: one authorizer per organization, loaded from a source -----------------
 
