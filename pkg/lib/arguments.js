@@ -111,6 +111,31 @@ function utf8(text, what) {
   return { value: bytes };
 }
 
+/** The UTF-8 size of `text` in bytes, counted without encoding it (a lone surrogate as U+FFFD's 3). */
+export function utf8Length(text) {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit <= 0xdbff && unit >= 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i += 1;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/**
+ * Whether `text` takes more than `max` bytes in UTF-8. Each UTF-16 unit takes one to three
+ * bytes, so the length alone decides most texts; only the others are counted.
+ */
+export function exceedsBytes(text, max) {
+  if (text.length > max) return true;
+  if (text.length * 3 <= max) return false;
+  return utf8Length(text) > max;
+}
+
 /** A JSON value as UTF-8 bytes: JSON text as it is, or anything JSON.stringify accepts. */
 export function json(value, what, { text = true } = {}) {
   if (typeof value === 'string') {

@@ -6,7 +6,7 @@ import type { Names as DefaultNames } from '../dist/names.js';
 import type { Authorizer, PrincipalTypeOf, ResourceTypeOf, SchemaNames, TypedEntityRef } from './index.js';
 
 /** The engine's error codes, and the registry's own: no such org, or the source failed. */
-export type OrgErrorCode = ErrorCode | 'ORG_NOT_FOUND' | 'ORG_UNAVAILABLE';
+export type OrgErrorCode = ErrorCode | 'ORG_NOT_FOUND' | 'ORG_UNAVAILABLE' | 'ORG_TOO_LARGE';
 
 export interface OrgError {
   code: OrgErrorCode;
@@ -31,7 +31,14 @@ export type SourceAnswer =
  * load); answers `{ notModified: true }` when that version is still current. May throw or
  * reject: that is ORG_UNAVAILABLE.
  */
-export type OrgSource = (orgId: string, request: { version: string | null }) => SourceAnswer | Promise<SourceAnswer>;
+export type OrgSource = (
+  orgId: string,
+  request: {
+    version: string | null;
+    /** The registry's maxSnapshotBytes: a source may refuse a larger snapshot (ORG_TOO_LARGE) before reading it whole. */
+    maxSnapshotBytes: number;
+  },
+) => SourceAnswer | Promise<SourceAnswer>;
 
 export interface OrgAuthorizersOptions {
   source: OrgSource;
@@ -47,6 +54,14 @@ export interface OrgAuthorizersOptions {
    * inside a 128 MB Workers isolate. `Infinity` for no limit.
    */
   maxEntities?: number;
+  /**
+   * The largest snapshot an org may have, in bytes of JSON (an object is measured by its JSON
+   * text). A larger one is refused (ORG_TOO_LARGE) before it is parsed or copied into the
+   * module, and nothing else changes: other orgs stay as they were. kvSource and fetchSource
+   * refuse it before parsing (fetchSource before reading past the limit). Default 8 MiB, over
+   * twice an org of 50,000 entities.
+   */
+  maxSnapshotBytes?: number;
   /** A resident org is asked about again (with its version) after this long. Default 60,000. */
   revalidateAfterMs?: number;
   /**
@@ -92,6 +107,7 @@ export interface OrgAuthorizersStatus {
   entities: number;
   maxOrgs: number;
   maxEntities: number;
+  maxSnapshotBytes: number;
   /** Lookups answered by a resident org without asking the source. */
   hits: number;
   /** Lookups of an org that was not resident. */

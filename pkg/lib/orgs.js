@@ -27,6 +27,14 @@ const MAX_REMEMBERED_FAILURES = 1024;
 /** The default budget of resident entities (see maxEntities). */
 const DEFAULT_MAX_ENTITIES = 50_000;
 
+/**
+ * The default size limit of one org's snapshot, in bytes of JSON (see maxSnapshotBytes). A
+ * snapshot takes about 70 bytes of JSON an entity (bench/orgs.mjs's organizations), so 8 MiB
+ * is over twice an org as large as the whole default entity budget; and a refused one costs
+ * no parse, no copy into the module and no build.
+ */
+const DEFAULT_MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024;
+
 const SUPERSEDED = Symbol('superseded');
 const RELOAD = Symbol('reload');
 const TIMED_OUT = Symbol('timed out');
@@ -107,6 +115,7 @@ export function createOrgAuthorizers(options) {
   // About 1.3 KiB of module memory an entity (bench/orgs.mjs): 50,000 resident entities keep
   // the module near 70 MiB, inside a 128 MB isolate with room for the JS heap.
   const maxEntities = option(options, 'maxEntities', DEFAULT_MAX_ENTITIES, { min: 1, integer: true });
+  const maxSnapshotBytes = option(options, 'maxSnapshotBytes', DEFAULT_MAX_SNAPSHOT_BYTES, { min: 1, integer: true });
   const revalidateAfterMs = option(options, 'revalidateAfterMs', 60_000);
   const serveStaleForMs = option(options, 'serveStaleForMs', 0);
   const loadTimeoutMs = option(options, 'loadTimeoutMs', 10_000, { min: 1 });
@@ -174,8 +183,36 @@ export function createOrgAuthorizers(options) {
     }
   }
 
+  /**
+   * The snapshot as JSON text within maxSnapshotBytes (an object is measured by its JSON, which
+   * is then what loads), or the refusal, before anything parses it or copies it into the
+   * module. A value that is neither goes on as it is, for the engine to refuse.
+   */
+  function withinBudget(orgId, snapshot) {
+    let text = snapshot;
+    if (snapshot !== null && typeof snapshot === 'object') {
+      try {
+        text = JSON.stringify(snapshot);
+      } catch (error) {
+        return { error: { code: 'INVALID_JSON', message: `org ${JSON.stringify(orgId)}: the snapshot is not JSON-serializable: ${read.errorText(error)}` } };
+      }
+    }
+    if (typeof text !== 'string') return { value: snapshot };
+    if (read.exceedsBytes(text, maxSnapshotBytes)) {
+      return {
+        error: {
+          code: 'ORG_TOO_LARGE',
+          message: `org ${JSON.stringify(orgId)}: the snapshot is larger than maxSnapshotBytes (${maxSnapshotBytes} bytes of JSON)`,
+        },
+      };
+    }
+    return { value: text };
+  }
+
   /** A new authorizer holding `snapshot`, or the error; never a half-loaded one. */
   function build(orgId, snapshot) {
+    const sized = withinBudget(orgId, snapshot);
+    if (sized.error) return sized;
     let authorizer;
     try {
       authorizer = new Authorizer(authorizerOptions);
@@ -184,7 +221,7 @@ export function createOrgAuthorizers(options) {
       return { error: { code, message: `org ${JSON.stringify(orgId)}: ${read.errorText(error)}` } };
     }
     counters.builds += 1;
-    const loaded = authorizer.loadSnapshot(snapshot);
+    const loaded = authorizer.loadSnapshot(sized.value);
     if (loaded.type !== 'success') {
       authorizer.free();
       const first = loaded.errors[0] ?? { code: 'INVALID_SNAPSHOT', message: 'the snapshot was refused' };
@@ -303,7 +340,7 @@ export function createOrgAuthorizers(options) {
     counters.sourceCalls += 1;
     try {
       const answer = await within(
-        Promise.resolve().then(() => source(orgId, { version })),
+        Promise.resolve().then(() => source(orgId, { version, maxSnapshotBytes })),
         loadTimeoutMs,
       );
       if (answer === TIMED_OUT) {
@@ -480,6 +517,7 @@ export function createOrgAuthorizers(options) {
       entities,
       maxOrgs,
       maxEntities,
+      maxSnapshotBytes,
       ...counters,
       rememberedFailures: failed.size,
       loading: inflight.size,

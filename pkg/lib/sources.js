@@ -1,6 +1,8 @@
 // Ready-made sources for createOrgAuthorizers (./orgs.js): where an organization's snapshot
-// comes from at request time. A source is `(orgId, { version }) => answer`, where `version`
-// is the version already held (or null) and the answer is one of
+// comes from at request time. A source is `(orgId, { version, maxSnapshotBytes }) => answer`,
+// where `version` is the version already held (or null), `maxSnapshotBytes` the registry's size
+// limit (a source may refuse a larger snapshot before reading or parsing it: ORG_TOO_LARGE),
+// and the answer is one of
 //   { snapshot, version }   the org's snapshot (an object or its JSON text) and its version
 //   { notModified: true }   the version held is still the current one
 //   { notFound: true }      no such organization (null means the same)
@@ -8,7 +10,7 @@
 // Nothing here uses a Node built-in: these run in Node, Deno, workerd and browsers.
 import { OrgwardenError } from './authorizer.js';
 import { inputLimits } from './module.js';
-import { errorText } from './arguments.js';
+import { errorText, exceedsBytes } from './arguments.js';
 
 const unavailable = (message) => ({ error: { code: 'ORG_UNAVAILABLE', message } });
 
@@ -44,13 +46,15 @@ async function contentVersion(text) {
  * beside `users` and `organizations` (removed before loading, as the engine refuses unknown
  * fields). Without either, the version is the text's SHA-256.
  */
-export async function answerForText(text, outsideVersion, known) {
+export async function answerForText(text, outsideVersion, known, maxBytes = Infinity) {
   if (outsideVersion !== null) {
     return known !== null && outsideVersion === known ? { notModified: true } : { snapshot: text, version: outsideVersion };
   }
   const limits = inputLimits();
-  // An oversized text goes to the engine unparsed: it refuses it (LIMIT_EXCEEDED) by its length.
-  if (!limits || text.length <= limits.maxJsonBytes) {
+  // An oversized text goes on unparsed, versioned by its hash: the registry refuses it by its
+  // size (ORG_TOO_LARGE), or the engine by its length (LIMIT_EXCEEDED), and an unchanged one
+  // is not read again until it changes.
+  if (!exceedsBytes(text, Math.min(limits?.maxJsonBytes ?? Infinity, maxBytes))) {
     let parsed;
     try {
       parsed = JSON.parse(text);
@@ -91,7 +95,7 @@ export function kvSource(namespace, options = {}) {
   const { key = (orgId) => orgId, cacheTtl } = options ?? {};
   if (typeof key !== 'function') throw new OrgwardenError('INVALID_REQUEST', 'kvSource: `key` must be a function (orgId) => string');
   const type = cacheTtl === undefined ? 'text' : { type: 'text', cacheTtl };
-  return async (orgId, { version = null } = {}) => {
+  return async (orgId, { version = null, maxSnapshotBytes = Infinity } = {}) => {
     const name = key(orgId);
     if (typeof name !== 'string' || name === '') {
       return unavailable(`kvSource: key(${JSON.stringify(orgId)}) is not a non-empty string`);
@@ -100,7 +104,7 @@ export function kvSource(namespace, options = {}) {
     const value = found?.value;
     if (value === null || value === undefined) return { notFound: true };
     if (typeof value !== 'string') return unavailable(`kvSource: the value of key ${JSON.stringify(name)} is not text`);
-    return answerForText(value, versionText(found?.metadata?.version), version);
+    return answerForText(value, versionText(found?.metadata?.version), version, maxSnapshotBytes);
   };
 }
 
@@ -119,7 +123,7 @@ export function fetchSource(url, options = {}) {
   }
   // workerd refuses a `fetch` called on another `this` ("Illegal invocation").
   const doFetch = fetchOption ?? ((input, init) => globalThis.fetch(input, init));
-  return async (orgId, { version = null } = {}) => {
+  return async (orgId, { version = null, maxSnapshotBytes = Infinity } = {}) => {
     const target = url(orgId);
     const requestHeaders = new Headers(headers ?? undefined);
     if (version !== null) requestHeaders.set('If-None-Match', version);
@@ -150,18 +154,55 @@ export function fetchSource(url, options = {}) {
     }
     const limits = inputLimits();
     const length = Number(response.headers.get('Content-Length'));
+    const tooLarge = (bytes) => ({
+      error: { code: 'ORG_TOO_LARGE', message: `GET ${String(target)}: the snapshot (${bytes} bytes) is larger than maxSnapshotBytes (${maxSnapshotBytes})` },
+    });
+    if (Number.isFinite(length) && length > maxSnapshotBytes) {
+      await discard();
+      return tooLarge(length);
+    }
     if (limits && Number.isFinite(length) && length > limits.maxJsonBytes) {
       await discard();
       return {
         error: { code: 'LIMIT_EXCEEDED', message: `GET ${String(target)}: the snapshot (${length} bytes) exceeds the limit of ${limits.maxJsonBytes}` },
       };
     }
-    let text;
+    let body;
     try {
-      text = await response.text();
+      body = await cappedText(response, maxSnapshotBytes);
     } catch (error) {
       return unavailable(`GET ${String(target)}: reading the body failed: ${errorText(error)}`);
     }
-    return answerForText(text, versionText(response.headers.get('ETag')), version);
+    if (body.tooLarge) return tooLarge(`more than ${body.tooLarge}`);
+    return answerForText(body.text, versionText(response.headers.get('ETag')), version, maxSnapshotBytes);
   };
+}
+
+/**
+ * A response's body as text, read chunk by chunk and abandoned as soon as it passes `max`
+ * bytes (`{ tooLarge: bytesRead }`): a body without a Content-Length, or with a false one, is
+ * never held whole when it is over the limit.
+ */
+async function cappedText(response, max) {
+  const body = response.body;
+  if (!Number.isFinite(max) || !body || typeof body.getReader !== 'function') return { text: await response.text() };
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let received = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.byteLength;
+    if (received > max) {
+      try {
+        await reader.cancel();
+      } catch {
+        // nothing to release
+      }
+      return { tooLarge: received };
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return { text: text + decoder.decode() };
 }

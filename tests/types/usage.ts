@@ -148,7 +148,7 @@ untyped.allowedResources(fromQuery, String('go'), String('User'));
 import { createOrgAuthorizers, fetchSource, kvSource, type KVNamespaceLike, type OrgErrorCode, type OrgSource } from 'orgwarden/orgs';
 
 declare const ORGS: KVNamespaceLike;
-const fromKv = createOrgAuthorizers({ source: kvSource(ORGS, { key: (orgId) => `org:${orgId}` }), maxEntities: 100_000 });
+const fromKv = createOrgAuthorizers({ source: kvSource(ORGS, { key: (orgId) => `org:${orgId}` }), maxEntities: 100_000, maxSnapshotBytes: 4 * 1024 * 1024 });
 const inMemory: OrgSource = async (_orgId, { version }) => (version === 'v1' ? { notModified: true } : { snapshot, version: 'v1' });
 const tenants = createOrgAuthorizers({ source: inMemory, revalidateAfterMs: 30_000, serveStaleForMs: 300_000 });
 const verdict = await tenants.check('acme', olivia, 'deleteOrganization', acme);
@@ -162,4 +162,7 @@ if (tenant.type === 'success' && !tenant.stale) tenant.authorizer.isAllowed(oliv
 void tenants.check('acme', olivia, 'deleteOrganisation', acme);
 createOrgAuthorizers({ source: fetchSource((orgId) => `https://orgs.example/${encodeURIComponent(orgId)}`, { headers: { authorization: 'Bearer t' } }) });
 const resident: number = tenants.status().entities;
+const snapshotLimit: number = tenants.status().maxSnapshotBytes;
+const tooLarge: OrgErrorCode = 'ORG_TOO_LARGE';
+void [snapshotLimit, tooLarge];
 void resident;
