@@ -13,7 +13,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # one without the shape limits); the package is pkg/dist with the feature `wasm` alone.
 out="${ORGWARDEN_OUT:-pkg/dist}"
 features="wasm${ORGWARDEN_FEATURES:+,$ORGWARDEN_FEATURES}"
-artifact=target/wasm32-unknown-unknown/release/orgwarden.wasm
+# A variant may build in its own CARGO_TARGET_DIR, so that it never overwrites the artifact a
+# build of the package is about to read.
+target_dir="${CARGO_TARGET_DIR:-target}"
+artifact="$target_dir/wasm32-unknown-unknown/release/orgwarden.wasm"
+# ORGWARDEN_KEEP_NAMES=1 keeps the function names (wasm-opt -g) and writes the linker's map
+# into the output directory, for bench/size-breakdown.mjs; code and data are unchanged.
+name_args=()
+map_args=()
+if [ "${ORGWARDEN_KEEP_NAMES:-}" = 1 ]; then
+  mkdir -p "$target_dir"
+  link_map="$(cd "$target_dir" && pwd)/orgwarden.map"
+  name_args=(-g)
+  map_args=(-C "link-arg=--Map=$link_map")
+fi
 
 echo "==> cargo rustc (release, LTO, cdylib)"
 # The module's own stack: Rust's default for wasm32 is 1 MiB, where Cedar's recursive parsing
@@ -23,13 +36,14 @@ echo "==> cargo rustc (release, LTO, cdylib)"
 # points (docs/HARDENING.md). The stack lies below the data and is zeros: it costs memory per
 # instance, not download.
 cargo rustc --quiet --lib --release --target wasm32-unknown-unknown --features "$features" --crate-type cdylib \
-  -- -C link-arg=-zstack-size=${ORGWARDEN_STACK_BYTES:-2097152}
+  -- -C link-arg=-zstack-size=${ORGWARDEN_STACK_BYTES:-2097152} "${map_args[@]}"
 
 echo "==> wasm-bindgen"
 rm -rf "$out"
 # --experimental-reset-state-function: the glue gains __wbg_reset_state, which the package's
 # JS layer (pkg/lib/module.js) calls to replace an instance that trapped.
 wasm-bindgen --target web --experimental-reset-state-function --out-dir "$out" --out-name orgwarden "$artifact"
+if [ "${ORGWARDEN_KEEP_NAMES:-}" = 1 ]; then cp "$link_map" "$out/orgwarden.map"; fi
 
 echo "==> preinitialize"
 node scripts/preinitialize.mjs "$out/orgwarden_bg.wasm"
@@ -42,7 +56,7 @@ echo "==> wasm-opt -Oz"
 node_modules/.bin/wasm-opt -Oz --one-caller-inline-max-function-size 200 \
   --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int \
   --enable-reference-types --enable-multivalue --enable-sign-ext --enable-mutable-globals \
-  "$out/orgwarden_bg.wasm" -o "$out/orgwarden_bg.wasm"
+  "${name_args[@]}" "$out/orgwarden_bg.wasm" -o "$out/orgwarden_bg.wasm"
 
 # The package's own build must load and answer; a variant is checked by whoever built it.
 if [ "$out" = pkg/dist ]; then
