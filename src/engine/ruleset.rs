@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
-use cedar_policy::{Entity, Schema};
+use cedar_policy::Schema;
 
 use super::catalog::Catalog;
 use super::rows::RowPlan;
@@ -29,8 +29,9 @@ pub(crate) struct Ruleset {
     embedded_schema: bool,
     /// Built on the first row query (for the defaults in the wasm package, at its build).
     row_plan: OnceLock<RowPlan>,
-    /// The schema's action entities, which a store loaded without the schema needs added.
-    action_entities: OnceLock<Option<Vec<Entity>>>,
+    /// The schema's action entities, which a store loaded without the schema needs added:
+    /// shared by every store of every engine on this ruleset, never copied into one.
+    action_entities: OnceLock<Option<Vec<Arc<cedar_policy_core::ast::Entity>>>>,
 }
 
 impl Ruleset {
@@ -103,12 +104,15 @@ impl Ruleset {
     /// The action entities to add to snapshot entities loaded without a conformance check,
     /// or `None` when that check must run: under a caller's schema, which the snapshot's
     /// entities are not built for, or if the schema's actions cannot be listed.
-    pub(crate) fn unchecked_snapshot_actions(&self) -> Option<&[Entity]> {
+    pub(crate) fn unchecked_snapshot_actions(&self) -> Option<&[Arc<cedar_policy_core::ast::Entity>]> {
         if !self.embedded_schema {
             return None;
         }
         self.action_entities
-            .get_or_init(|| self.schema.action_entities().ok().map(|actions| actions.into_iter().collect()))
+            .get_or_init(|| {
+                let actions = self.schema.action_entities().ok()?;
+                Some(actions.into_iter().map(|action| Arc::new(action.as_ref().clone())).collect())
+            })
             .as_deref()
     }
 }

@@ -112,7 +112,7 @@ impl Engine {
         // holds Cedar's conformance check to that over random organizations), and that check
         // is a third of a cold load; it runs against any other schema.
         let loaded = match self.ruleset.unchecked_snapshot_actions() {
-            Some(actions) => entities.into_store(actions)?,
+            Some(actions) => entities.into_store_sharing(actions)?,
             None => entities.into_checked_store(&self.ruleset.schema)?,
         };
         self.store.replace(loaded);

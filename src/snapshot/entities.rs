@@ -9,7 +9,7 @@
 //! algorithm), so Cedar need not compute the closure (see `SnapshotEntities::into_store`).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use cedar_policy::{Entities, Entity, EntityId, EntityTypeName, EntityUid, Schema};
 use cedar_policy_core::ast::{self, EntityUID, PartialValue, Value};
@@ -189,7 +189,16 @@ impl SnapshotEntities {
     /// built for (`Schema::action_entities`, whose hierarchy the schema closes). A property
     /// test holds the entities to that schema, so Cedar's conformance check is skipped.
     pub fn into_store(self, actions: &[Entity]) -> Result<Entities> {
-        let actions = actions.iter().map(|action| action.as_ref().clone());
+        let actions: Vec<Arc<ast::Entity>> =
+            actions.iter().map(|action| Arc::new(action.as_ref().clone())).collect();
+        self.into_store_sharing(&actions)
+    }
+
+    /// [`SnapshotEntities::into_store`] with the action entities shared, not copied: every
+    /// store holds the same schema actions, about fifty entities with their action groups,
+    /// so the ruleset keeps them once for every load of every engine on it, and a store
+    /// holds pointers to them.
+    pub fn into_store_sharing(self, actions: &[Arc<ast::Entity>]) -> Result<Entities> {
         // The ancestors are closed by construction: each group's are complete before anything
         // joins it, and the types are layered, so there is no cycle. Cedar verifying that was
         // a third of a native load; debug builds (every native test) still have it verify
@@ -200,14 +209,17 @@ impl SnapshotEntities {
         } else {
             TCComputation::AssumeAlreadyComputed
         };
-        CoreEntities::from_entities(
-            self.entities.into_iter().chain(actions),
-            None::<&NoEntitiesSchema>,
-            closure,
-            Extensions::all_available(),
-        )
-        .map(Entities::from)
-        .map_err(|e| Error::InvalidEntities(e.to_string()))
+        let extensions = Extensions::all_available();
+        let invalid =
+            |e: cedar_policy_core::entities::err::EntitiesError| Error::InvalidEntities(e.to_string());
+        let store =
+            CoreEntities::from_entities(self.entities, None::<&NoEntitiesSchema>, closure, extensions)
+                .map_err(invalid)?;
+        // The schema closes the actions' hierarchy, and no snapshot entity is an action.
+        store
+            .add_entities(actions.iter().cloned(), None::<&NoEntitiesSchema>, closure, extensions)
+            .map(Entities::from)
+            .map_err(invalid)
     }
 
     /// The store of these entities, checked by Cedar against `schema` (a caller's schema,
