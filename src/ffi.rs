@@ -13,7 +13,9 @@ use crate::engine::{ActionOutcome, Decision, Engine, EngineOptions, EntityRef, M
 use crate::error::{Error, ErrorInfo, Result};
 use crate::limits::{check_size, parse_json, Limits, MAX_NAME_BYTES};
 use crate::policies::{PolicyInfo, PolicySource};
-use crate::snapshot::{scope, OrganizationRecord, Snapshot};
+use crate::snapshot::{
+    check_snapshot, scope, split_organizations as split_organizations_of, OrganizationRecord, Snapshot,
+};
 
 /// A tagged answer: the value of a success, or why it failed.
 #[derive(Debug, Clone, Serialize)]
@@ -76,12 +78,31 @@ pub struct ScopedSnapshot {
     pub snapshot: Snapshot,
 }
 
+/// A snapshot split per organization (see [`crate::snapshot::split_organizations`]).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct SplitOrganizations {
+    /// One per organization, in the snapshot's order.
+    pub organizations: Vec<OrganizationSnapshot>,
+}
+
+/// One organization with the users it references: what one key of a multi-tenant store holds.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct OrganizationSnapshot {
+    pub org_id: String,
+    pub snapshot: Snapshot,
+}
+
 pub type LoadAnswer = Answer<Loaded>;
 pub type AllowedActionsAnswer = Answer<AllowedActions>;
 pub type AllowedResourcesAnswer = Answer<AllowedResources>;
 pub type MatrixAnswer = Answer<Matrix>;
 pub type PolicyListAnswer = Answer<PolicyList>;
 pub type ScopeAnswer = Answer<ScopedSnapshot>;
+pub type SplitAnswer = Answer<SplitOrganizations>;
 
 pub fn loaded(result: Result<usize>) -> LoadAnswer {
     result.map(|entity_count| Loaded { entity_count }).into()
@@ -208,6 +229,23 @@ pub fn scope_snapshot(engine: &Engine, snapshot: &str, principal: &EntityRef) ->
         .into()
 }
 
+/// A checked snapshot split per organization, each with the users it references (see
+/// [`crate::snapshot::split_organizations`]).
+pub fn split_organizations(snapshot: &str) -> SplitAnswer {
+    Snapshot::from_json(snapshot)
+        .and_then(|full| check_snapshot(&full).map(|()| full))
+        .map(|full| SplitOrganizations {
+            organizations: split_organizations_of(&full)
+                .into_iter()
+                .map(|snapshot| OrganizationSnapshot {
+                    org_id: snapshot.organizations.first().map(|o| o.id.clone()).unwrap_or_default(),
+                    snapshot,
+                })
+                .collect(),
+        })
+        .into()
+}
+
 /// A new organization whose creator is its first owner (ORG-1).
 pub fn new_organization(id: &str, name: &str, creator: &str) -> OrganizationRecord {
     OrganizationRecord::new_with_creator(id, name, creator)
@@ -313,6 +351,10 @@ pub fn validate_action_json(engine: &Engine, request: &str) -> String {
 
 pub fn scope_snapshot_json(engine: &Engine, snapshot: &str, principal: &EntityRef) -> String {
     to_json(&scope_snapshot(engine, snapshot, principal))
+}
+
+pub fn split_organizations_json(snapshot: &str) -> String {
+    to_json(&split_organizations(snapshot))
 }
 
 pub fn validate_policies_json(options: &str) -> String {

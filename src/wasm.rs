@@ -32,6 +32,8 @@ export type MatrixAnswer = Answer<Matrix>;
 export type PolicyListAnswer = Answer<PolicyList>;
 /** The answer of scopeSnapshot. */
 export type ScopeAnswer = Answer<ScopedSnapshot>;
+/** The answer of splitOrganizations. */
+export type SplitAnswer = Answer<SplitOrganizations>;
 /** One Cedar entity in Cedar's entities JSON format. */
 export interface CedarEntity {
   uid: { type: string; id: string } | { __entity: { type: string; id: string } };
@@ -231,6 +233,12 @@ impl RawEngine {
             Err(error) => crate::engine::Decision::from(error),
         }
     }
+}
+
+/// A snapshot as JSON bytes -> one snapshot per organization, with the users it references.
+#[wasm_bindgen(js_name = splitOrganizations)]
+pub fn split_organizations(snapshot: &[u8]) -> JsValue {
+    on_text(snapshot, "snapshot", ffi::split_organizations)
 }
 
 /// `EngineOptions` as JSON bytes -> a tagged policy list or Cedar's diagnostics.

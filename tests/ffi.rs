@@ -228,3 +228,24 @@ fn load_snapshot_json_names_an_unknown_field_by_its_path() {
         serde_json::from_str(&ffi::load_snapshot_json(&mut engine, "{\"users\": [")).unwrap();
     assert_eq!(not_json["errors"][0]["code"], "INVALID_JSON");
 }
+
+#[test]
+fn split_organizations_json_answers_one_snapshot_per_org_or_the_snapshots_errors() {
+    let fixture = include_str!("fixtures/small-org.json");
+    let answer: Value = serde_json::from_str(&ffi::split_organizations_json(fixture)).unwrap();
+    assert_eq!(answer["type"], "success", "{answer}");
+    let orgs = answer["organizations"].as_array().unwrap();
+    let ids: Vec<&str> = orgs.iter().map(|o| o["orgId"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["acme", "globex"]);
+    for org in orgs {
+        assert_eq!(org["snapshot"]["organizations"][0]["id"], org["orgId"]);
+        let mut alone = Engine::with_defaults().unwrap();
+        alone.load_snapshot_json(&org["snapshot"].to_string()).unwrap();
+    }
+    // A snapshot that breaks the snapshot's own rules is refused whole, as a load refuses it.
+    let broken = ffi::split_organizations_json(r#"{"users":[],"organizations":[{"id":"a","name":"a","members":[]}]}"#);
+    let broken: Value = serde_json::from_str(&broken).unwrap();
+    assert_eq!(broken["type"], "failure", "{broken}");
+    let bad_json: Value = serde_json::from_str(&ffi::split_organizations_json("[")).unwrap();
+    assert_eq!(bad_json["type"], "failure");
+}

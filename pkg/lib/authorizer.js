@@ -339,6 +339,19 @@ function names(values, what) {
   });
 }
 
+/**
+ * A full snapshot split per organization, each with the users it references: what the keys of
+ * a multi-tenant store (`orgwarden/orgs`) hold, each decided there as in the full snapshot.
+ * `{ type: 'success', organizations: [{ orgId, snapshot }] }` or the snapshot's own errors.
+ * Never throws.
+ */
+export function splitOrganizations(snapshot) {
+  if (!isReady()) return failedAnswer(asError('MODULE_NOT_INITIALIZED', notInitialized));
+  const s = read.json(snapshot, 'snapshot');
+  if (s.error) return failedAnswer(s.error);
+  return guarded(() => glue.splitOrganizations(s.value), (code, message) => failedAnswer({ code, message }));
+}
+
 /** The embedded default policy files. */
 export function defaultPolicySources() {
   return helper(() => glue.defaultPolicySources());

@@ -22,6 +22,7 @@ import type {
   SchemaListing,
   ScopeAnswer,
   Snapshot,
+  SplitAnswer,
 } from '../dist/orgwarden.js';
 import type { Names as DefaultNames } from '../dist/names.js';
 
@@ -118,6 +119,9 @@ export type {
   ActionListing,
   ScopeAnswer,
   ScopedSnapshot,
+  OrganizationSnapshot,
+  SplitAnswer,
+  SplitOrganizations,
   SecurityRecord,
   Snapshot,
   SourceLocation,
@@ -220,6 +224,14 @@ export class Authorizer<N extends SchemaNames = DefaultNames> {
 
 /** Builds a policy set without keeping it: its policies, or Cedar's diagnostics. Never throws. */
 export function validatePolicies(options?: AuthorizerOptions): PolicyListAnswer;
+/**
+ * A full snapshot split per organization, each with the users it references (its members,
+ * collaborators, team members, participants, contributors, submitters and invitees): what the
+ * keys of a multi-tenant store (`orgwarden/orgs`) hold. A request on an organization is
+ * decided from its part as from the full snapshot; users it does not reference are unknown
+ * there. Never throws: a failure holds the snapshot's own errors.
+ */
+export function splitOrganizations(snapshot: Snapshot | string): SplitAnswer;
 /** The embedded default policy files. */
 export function defaultPolicySources(): PolicySource[];
 /** The embedded schema, in Cedar schema syntax. */

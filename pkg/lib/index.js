@@ -4,6 +4,7 @@ export {
   Authorizer,
   OrgwardenError,
   validatePolicies,
+  splitOrganizations,
   defaultPolicySources,
   defaultSchema,
   newOrganization,

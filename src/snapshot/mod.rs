@@ -10,7 +10,7 @@ mod split;
 pub use check::check_snapshot;
 pub(crate) use entities::preinitialize;
 pub use entities::{membership_id, snapshot_entities, SnapshotEntities};
-pub use split::organization_snapshot;
+pub use split::{organization_snapshot, split_organizations};
 
 use serde::{Deserialize, Serialize};
 

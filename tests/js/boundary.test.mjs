@@ -100,6 +100,7 @@ const INSTANCE = {
 const MODULE = {
   Authorizer: { answer: 'constructor', slots: ['options'], weight: 2.5 },
   validatePolicies: { answer: 'answer', slots: ['options'], weight: 2.5 },
+  splitOrganizations: { answer: 'answer', slots: ['snapshot'], weight: 1.5 },
   defaultPolicySources: { answer: 'helper', slots: ['any'], returns: 'array', weight: 0.5 },
   defaultSchema: { answer: 'helper', slots: ['any'], returns: 'string', weight: 0.5 },
   newOrganization: { answer: 'helper', slots: ['name', 'name', 'name'], returns: 'object', weight: 2 },

@@ -1,11 +1,27 @@
-// One organization of a snapshot with the users it references: what one KV key (or one HTTP
-// response) of a multi-tenant store holds. Shared by the orgs tests and bench/orgs.mjs.
+// One organization of a snapshot with the users it references, as the package splits it
+// (splitOrganizations): what one KV key (or one HTTP response) of a multi-tenant store holds.
+// Shared by the orgs tests and bench/orgs.mjs.
+import { splitOrganizations } from 'orgwarden';
+
+// A snapshot is split once, however many of its organizations are asked for (the bench asks
+// for each of a thousand).
+const splits = new WeakMap();
+
+/** Every organization of `snapshot` (an object) by id; throws if the package refuses it. */
+export function orgSnapshots(snapshot) {
+  let split = splits.get(snapshot);
+  if (!split) {
+    const answer = splitOrganizations(snapshot);
+    if (answer.type !== 'success') throw new Error(`the snapshot does not split: ${JSON.stringify(answer.errors)}`);
+    split = new Map(answer.organizations.map(({ orgId, snapshot: part }) => [orgId, part]));
+    splits.set(snapshot, split);
+  }
+  return split;
+}
+
+/** The organization `orgId` of `snapshot`. */
 export function orgSnapshot(snapshot, orgId) {
-  const record = snapshot.organizations.find((o) => o.id === orgId);
-  const mentioned = new Set();
-  (function walk(value) {
-    if (typeof value === 'string') mentioned.add(value);
-    else if (value && typeof value === 'object') for (const item of Object.values(value)) walk(item);
-  })(record);
-  return { users: snapshot.users.filter((u) => mentioned.has(u.id)), organizations: [record] };
+  const part = orgSnapshots(snapshot).get(orgId);
+  if (!part) throw new Error(`no organization ${orgId} in the snapshot`);
+  return part;
 }

@@ -142,15 +142,35 @@ test('workerd orgs: an org deleted from KV denies once revalidated; a fixed one 
   assert.deepEqual(now.resident.map((r) => r.orgId).sort(), ['acme', 'broken']);
 });
 
-test('workerd orgs: the README\'s "Many organizations at the edge" worker runs as written', async () => {
-  // The sample, its two package imports pointed at the package's files (no bundler here).
+/** The n-th (from 0) ```js block of the README's "Many organizations at the edge". */
+function sectionSample(n) {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const lines = readme.split('\n');
   const at = lines.indexOf('### Many organizations at the edge');
   assert.ok(at >= 0, 'the README has the section');
-  const open = lines.indexOf('```js', at);
+  let open = lines.indexOf('```js', at);
+  for (let i = 0; i < n; i++) open = lines.indexOf('```js', open + 1);
   const close = lines.indexOf('```', open + 1);
-  let script = lines.slice(open + 1, close).join('\n');
+  return lines.slice(open + 1, close).join('\n');
+}
+
+/**
+ * The README's KV-writing sample (the section's second block) as written, run in Node against
+ * `env`'s real KV namespace with `fullSnapshot` as its input: its `import` becomes a binding.
+ */
+async function writeOrgsAsTheReadmeSays(env, fullSnapshot) {
+  const sample = sectionSample(1);
+  const from = "import { splitOrganizations } from 'orgwarden';";
+  assert.ok(sample.includes(from), `the sample has ${from}`);
+  const { splitOrganizations } = await import('orgwarden');
+  const body = sample.replace(from, '');
+  const AsyncFunction = (async () => {}).constructor;
+  await new AsyncFunction('splitOrganizations', 'env', 'fullSnapshot', body)(splitOrganizations, env, fullSnapshot);
+}
+
+test('workerd orgs: the README\'s "Many organizations at the edge" worker runs as written', async () => {
+  // The sample, its two package imports pointed at the package's files (no bundler here).
+  let script = sectionSample(0);
   for (const [from, to] of [
     ["import 'orgwarden';", "import '../../pkg/entries/workerd.js';"],
     ["from 'orgwarden/orgs';", "from '../../pkg/lib/orgs.js';"],
@@ -161,9 +181,11 @@ test('workerd orgs: the README\'s "Many organizations at the edge" worker runs a
   const sample = new Miniflare(worker({ script, scriptPath: fileURLToPath(new URL('../workerd/readme-orgs-worker.mjs', import.meta.url)) }));
   try {
     const orgsKv = await sample.getKVNamespace('ORGS');
-    // What the README says to write.
-    await orgsKv.put('org:acme', JSON.stringify(acme), { metadata: { version: 'v7' } });
-    await orgsKv.put('org:globex', JSON.stringify(globex), { metadata: { version: 'v1' } });
+    // Written as the README says: the full snapshot split per organization, one key each.
+    await writeOrgsAsTheReadmeSays({ ORGS: orgsKv }, fixture);
+    const written = await orgsKv.getWithMetadata('org:acme', 'text');
+    assert.deepEqual(JSON.parse(written.value), acme);
+    assert.equal(written.metadata.version, 'v7');
     const ask = async (orgId, userId) => {
       const headers = {};
       if (orgId !== undefined) headers['x-org-id'] = orgId;

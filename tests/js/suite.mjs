@@ -5,7 +5,7 @@
 // for the one test hook it has: a real trap in the next call into the module.
 
 export function cases(api, fixture, internals = {}) {
-  const { Authorizer, OrgwardenError, validatePolicies, defaultPolicySources, defaultSchema, membershipId, newOrganization, moduleStatus } = api;
+  const { Authorizer, OrgwardenError, validatePolicies, defaultPolicySources, defaultSchema, membershipId, newOrganization, splitOrganizations, moduleStatus } = api;
   const user = (id) => ({ type: 'User', id });
   const acme = { type: 'Organization', id: 'acme' };
   const loaded = () => {
@@ -142,6 +142,31 @@ export function cases(api, fixture, internals = {}) {
       equal(matrix.rows[0].cells[0].rule, 'ORG-2');
       equal(matrix.rows[1].cells[0].cause, 'forbidden');
       equal(matrix.rows[1].cells[0].rule, 'ORG-4');
+    },
+
+    'splitOrganizations: each org with the users it references decides as the whole snapshot'() {
+      const answer = splitOrganizations(fixture);
+      equal(answer.type, 'success');
+      deepEqual(answer.organizations.map((o) => o.orgId), ['acme', 'globex']);
+      const [{ snapshot }] = answer.organizations;
+      deepEqual(snapshot.organizations.map((o) => o.id), ['acme']);
+      const held = new Set(snapshot.users.map((u) => u.id));
+      expect(held.has('olivia') && !held.has('oscar'), 'acme references olivia, not globex owner oscar');
+      const whole = loaded();
+      const alone = new Authorizer();
+      equal(alone.loadSnapshot(snapshot).type, 'success');
+      for (const who of ['olivia', 'adam', 'mia']) {
+        for (const action of ['viewMembers', 'inviteMember', 'deleteOrganization', 'viewBilling']) {
+          deepEqual(alone.check(user(who), action, acme), whole.check(user(who), action, acme), `${who} ${action}`);
+        }
+      }
+      // A user acme does not reference is unknown to acme's own store: a deny.
+      equal(alone.check(user('oscar'), 'viewPublicProfile', acme).errors[0].code, 'UNKNOWN_PRINCIPAL');
+      deepEqual(splitOrganizations(JSON.stringify(fixture)), answer);
+      equal(splitOrganizations({ users: 1 }).errors[0].code, 'INVALID_SNAPSHOT');
+      equal(splitOrganizations(42).type, 'failure');
+      alone.free();
+      whole.free();
     },
 
     'allowedResources lists the ids of one type a principal may act on, sorted, as check would'() {

@@ -5,6 +5,7 @@ import init, {
   validatePolicies,
   membershipId,
   newOrganization,
+  splitOrganizations,
   type ActionValidation,
   type Decision,
   type EntityRef,
@@ -92,6 +93,12 @@ try {
 }
 
 const created = newOrganization('initech', 'initech', 'olivia');
+const split = splitOrganizations({ users: [], organizations: [created] });
+if (split.type === 'success') {
+  const first: string | undefined = split.organizations[0]?.orgId;
+  const part: Snapshot | undefined = split.organizations[0]?.snapshot;
+  void [first, part];
+}
 const owners = created.members.filter((m) => m.role === 'owner');
 void [fast, messages, owners];
 
