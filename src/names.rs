@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::engine::Engine;
+use crate::snapshot::{OrgRole, WorkspaceRole, API_KEY_SCOPES};
 
 /// Every entity type and action of an engine's schema.
 #[derive(Debug, Clone, Serialize)]
@@ -15,6 +16,32 @@ pub struct SchemaListing {
     pub entity_types: Vec<String>,
     /// The actions requests may name, sorted by name.
     pub actions: Vec<ActionListing>,
+    /// The words a snapshot may use, which loading checks it against: what a UI offers in
+    /// its role and scope pickers instead of a copy of its own.
+    pub snapshot_vocabulary: SnapshotVocabulary,
+}
+
+/// The roles and API key scopes a snapshot may name.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+pub struct SnapshotVocabulary {
+    /// Organization roles, strongest first.
+    pub org_roles: Vec<String>,
+    /// Workspace roles, weakest first; each includes every weaker one (WS-2).
+    pub workspace_roles: Vec<String>,
+    /// The scopes an API key may hold (KEY-2), each an action group of the embedded schema.
+    pub api_key_scopes: Vec<String>,
+}
+
+impl SnapshotVocabulary {
+    fn of_the_snapshot_format() -> Self {
+        Self {
+            org_roles: OrgRole::ALL.iter().map(|r| r.as_str().to_owned()).collect(),
+            workspace_roles: WorkspaceRole::ALL.iter().map(|r| r.as_str().to_owned()).collect(),
+            api_key_scopes: API_KEY_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
 }
 
 /// What one action applies to, and the input `validateAction` needs for it.
@@ -55,6 +82,6 @@ impl Engine {
                     .collect(),
             })
             .collect();
-        SchemaListing { entity_types, actions }
+        SchemaListing { entity_types, actions, snapshot_vocabulary: SnapshotVocabulary::of_the_snapshot_format() }
     }
 }

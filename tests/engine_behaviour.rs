@@ -1491,4 +1491,12 @@ fn the_schema_listing_is_sorted_so_it_reads_the_same_on_every_run() {
     }
     let call = listing.actions.iter().find(|a| a.name == "callAlgorithm").unwrap();
     assert_eq!(call.principal_types, ["ApiKey", "User"]);
+    // The snapshot's words, for role and scope pickers: each scope is an action group.
+    let words = &listing.snapshot_vocabulary;
+    assert_eq!(words.org_roles, ["owner", "admin", "member"]);
+    assert_eq!(words.workspace_roles, ["view", "connect", "launch", "maintain", "admin", "owner"]);
+    assert_eq!(words.api_key_scopes.len(), 8);
+    for scope in &words.api_key_scopes {
+        assert!(engine().schema_text().contains(&format!("action \"{scope}\";")), "{scope}");
+    }
 }

@@ -8,7 +8,6 @@ import { fetchScopedSnapshot, performAction } from './api.js';
 import { StatusBar } from './components/StatusBar.jsx';
 import { ConsoleContext } from './console-context.js';
 import { labelOf } from './presentation.js';
-import { apiKeyScopes } from './schema.js';
 import { AlgorithmsPanel } from './panels/AlgorithmsPanel.jsx';
 import { ApiKeysPanel } from './panels/ApiKeysPanel.jsx';
 import { InvitationsPanel } from './panels/InvitationsPanel.jsx';
@@ -29,7 +28,6 @@ export function Console({ viewer, snapshot, setSnapshot, setOutcome, openForm, s
   // Not null: the provider shows its fallback until the authorizer is ready.
   const authorizer = useAuthorizer();
   const listing = useMemo(() => authorizer.schemaNames(), [authorizer]);
-  const scopes = useMemo(() => apiKeyScopes(authorizer.schemaText()), [authorizer]);
   const [orgId, setOrgId] = useState(null);
   const org = snapshot.organizations.find((o) => o.id === orgId) ?? snapshot.organizations[0] ?? null;
 
@@ -68,12 +66,12 @@ export function Console({ viewer, snapshot, setSnapshot, setOutcome, openForm, s
       tryDenied,
       customPolicy,
       formContext: {
-        scopes,
+        vocabulary: listing.snapshotVocabulary,
         teams: org?.teams ?? [],
         people: snapshot.users.map((u) => ({ value: u.id, label: u.name ? `${u.name} (${u.id})` : u.id })),
       },
     };
-  }, [viewer, snapshot, org, listing, scopes, authorizer, setSnapshot, setOutcome, openForm, setOpenForm, tryDenied, customPolicy]);
+  }, [viewer, snapshot, org, listing, authorizer, setSnapshot, setOutcome, openForm, setOpenForm, tryDenied, customPolicy]);
 
   // Marks the page as ready for whoever waits on it (the end-to-end test, a screenshot).
   useEffect(() => {

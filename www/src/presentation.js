@@ -1,11 +1,8 @@
 // How the console presents actions: labels, where an action's button goes, and the fields a
 // change needs beyond validateAction's input (a new name, say). Only presentation: which actions
 // exist on each resource type, and which inputs they require, come from the engine (./schema.js),
-// so an action this map does not know still gets a button, under its own name.
-
-/** The snapshot format's role names (README, "The organization snapshot"); the engine refuses others. */
-export const ORG_ROLES = ['owner', 'admin', 'member'];
-export const WORKSPACE_ROLES = ['view', 'connect', 'launch', 'maintain', 'admin', 'owner'];
+// so an action this map does not know still gets a button, under its own name; the roles and
+// scopes a picker offers are the engine's snapshot vocabulary (`context.vocabulary`).
 
 /**
  * action → { label, group?, placement?, confirm?, fields?(item) }:
@@ -50,7 +47,7 @@ export const ACTION_UI = {
   createApiKey: {
     label: 'New API key',
     group: 'Create',
-    fields: (org, { scopes }) => [
+    fields: (org, { vocabulary: { apiKeyScopes: scopes } }) => [
       { name: 'name', label: 'Key name', placeholder: 'Nightly batch' },
       { name: 'scopes', label: 'Scopes', type: 'checkboxes', options: scopes, value: scopes.slice(0, 1) },
     ],
@@ -69,9 +66,9 @@ export const ACTION_UI = {
   editWorkspace: { label: 'Rename', fields: (ws) => [{ name: 'name', label: 'Name', value: ws.name }] },
   manageParticipants: {
     label: 'Add participant',
-    fields: (ws, { people, teams }) => [
+    fields: (ws, { people, teams, vocabulary }) => [
       { name: 'participant', label: 'User or team', type: 'select', options: [...people.map((p) => ({ value: `user:${p.value}`, label: p.label })), ...teams.map((t) => ({ value: `team:${t.id}`, label: `team ${t.name || t.id}` }))] },
-      { name: 'role', label: 'Role', type: 'select', options: WORKSPACE_ROLES, value: 'view' },
+      { name: 'role', label: 'Role', type: 'select', options: vocabulary.workspaceRoles, value: 'view' },
     ],
   },
   deleteWorkspace: { label: 'Delete', danger: true },
@@ -100,8 +97,8 @@ export const ACTION_UI = {
 export const INPUT_UI = {
   confirmation: ({ confirmationHint }) => ({ label: 'Type to confirm', placeholder: confirmationHint }),
   acceptedTermsVersion: ({ termsVersion }) => ({ label: 'Terms of Use version accepted', value: termsVersion }),
-  newRole: () => ({ label: 'New role', type: 'select', options: ORG_ROLES }),
-  role: () => ({ label: 'Role offered', type: 'select', options: ORG_ROLES, value: 'member' }),
+  newRole: ({ vocabulary }) => ({ label: 'New role', type: 'select', options: vocabulary.orgRoles }),
+  role: ({ vocabulary }) => ({ label: 'Role offered', type: 'select', options: vocabulary.orgRoles, value: 'member' }),
   user: ({ people }) => ({ label: 'User', type: 'select', options: people }),
 };
 

@@ -1,6 +1,6 @@
 // What the console lists comes from the engine's schema, never from a copy: the actions that apply
-// to each resource type and the input validateAction needs for each (schemaNames()), and the
-// API key scopes, which the schema declares as action groups (schemaText()).
+// to each resource type and the input validateAction needs for each (schemaNames()); the roles
+// and API key scopes are its snapshot vocabulary (schemaNames().snapshotVocabulary).
 
 /** The actions of `listing` (authorizer.schemaNames()) a user may do on `resourceType`, in listing order. */
 export function actionsOn(listing, resourceType) {
@@ -10,12 +10,4 @@ export function actionsOn(listing, resourceType) {
 /** The fields of an action's input validateAction requires (an empty list for none or an unknown action). */
 export function requiredInputs(listing, action) {
   return listing.actions.find((a) => a.name === action)?.requiredInputs ?? [];
-}
-
-/**
- * The API key scopes: the schema's action groups named `<area>:<verb>` (KEY-2: a key may do an
- * action only when it holds the scope of that name).
- */
-export function apiKeyScopes(schemaText) {
-  return [...schemaText.matchAll(/^action\s+"([a-z]+:[a-z]+)"\s*;/gm)].map((m) => m[1]);
 }

@@ -3,10 +3,9 @@
 import { useState } from 'react';
 import { ActionButton } from '../components/ActionButton.jsx';
 import { useConsole } from '../console-context.js';
-import { ORG_ROLES } from '../presentation.js';
 
 export function InviteForm() {
-  const { org, perform } = useConsole();
+  const { org, perform, listing } = useConsole();
   const [by, setBy] = useState('account');
   const [invitee, setInvitee] = useState('');
   const [role, setRole] = useState('member');
@@ -32,7 +31,7 @@ export function InviteForm() {
       />
       as
       <select data-testid="invite-role" aria-label="Role offered" value={role} onChange={(e) => setRole(e.target.value)}>
-        {ORG_ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+        {listing.snapshotVocabulary.orgRoles.map((r) => <option key={r} value={r}>{r}</option>)}
       </select>
       <ActionButton resource={resource} action="inviteMember" testKey="inviteMember" onClick={send} />
     </form>

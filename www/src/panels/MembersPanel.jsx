@@ -9,14 +9,13 @@ import { Badge, HiddenNote, Panel } from '../components/Panel.jsx';
 import { ActionTrigger, ResourceActions } from '../components/ResourceActions.jsx';
 import { useConsole } from '../console-context.js';
 import { reasonOf, ruleOf } from '../decisions.js';
-import { ORG_ROLES } from '../presentation.js';
 import { InviteForm } from './InviteForm.jsx';
 
 /** A scoped snapshot keeps people the viewer may not see by id, with this placeholder email. */
 const isRedacted = (email) => email.endsWith('@redacted.invalid');
 
 function RoleChange({ membership, member }) {
-  const { me, tryDenied, perform } = useConsole();
+  const { me, tryDenied, perform, listing } = useConsole();
   const [role, setRole] = useState(member.role);
   return (
     <Can principal={me} action="changeRole" resource={membership}>
@@ -29,7 +28,7 @@ function RoleChange({ membership, member }) {
             aria-label={`New role for ${member.user}`}
             onChange={(e) => setRole(e.target.value)}
           >
-            {ORG_ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+            {listing.snapshotVocabulary.orgRoles.map((r) => <option key={r} value={r}>{r}</option>)}
           </select>
           <ActionButton
             resource={membership}
