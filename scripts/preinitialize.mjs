@@ -16,12 +16,17 @@
 //   its new initial value;
 // - the memory's initial size becomes its size after the call, which the allocator's own
 //   bookkeeping (in that memory) expects.
+// Freed memory is zeroed during the call (src/image_allocator.rs, turned on and off through a
+// second raw export, removed too): the image then holds the live data and the allocator's
+// bookkeeping, not the parse trees and outgrown buffers the call dropped, which would ship as
+// non-zero bytes nobody reads (48 KiB of the gzip size; BENCHMARKS.md, "Where the bytes are").
 // The build then checks the result by instantiating it and asking for a default authorizer.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import binaryen from 'binaryen';
 
 const EXPORT = 'orgwarden_preinitialize';
+const ZERO_FREED = 'orgwarden_zero_freed_memory';
 const PAGE = 65536;
 // Zero runs shorter than this stay inside a segment: a segment's header costs about as much.
 const SEGMENT_GAP = 64;
@@ -90,7 +95,10 @@ for (const { module: from, name, kind } of WebAssembly.Module.imports(probeModul
   };
 }
 const { exports } = new WebAssembly.Instance(probeModule, imports);
+if (typeof exports[ZERO_FREED] !== 'function') throw new Error(`the module has no ${ZERO_FREED} export`);
+exports[ZERO_FREED](1);
 if (exports[EXPORT]() !== 1) throw new Error(`${EXPORT} failed`);
+exports[ZERO_FREED](0);
 for (const g of globals) g.value = exports[g.exportName].value;
 if (stackPointer.value !== stackPointer.initial) throw new Error('the stack is not balanced after the call');
 const memory = new Uint8Array(exports.memory.buffer.slice(0));
@@ -128,6 +136,7 @@ for (const g of globals) {
   module.addGlobal(g.name, binaryen.i32, true, module.i32.const(g.value));
 }
 module.removeExport(EXPORT);
+module.removeExport(ZERO_FREED);
 if (!module.validate()) throw new Error('the preinitialized module does not validate');
 const result = module.emitBinary();
 module.dispose();

@@ -11,6 +11,8 @@ mod diagnostics;
 pub mod engine;
 pub mod error;
 pub mod ffi;
+#[cfg(all(feature = "wasm", target_arch = "wasm32"))]
+mod image_allocator;
 pub mod limits;
 pub mod names;
 pub mod policies;

@@ -1,0 +1,79 @@
+//! The global allocator of the wasm module: the system allocator (dlmalloc), which zeroes
+//! what is freed while the package's build preinitializes the module.
+//!
+//! The build ships the memory that the preinitialization leaves (scripts/preinitialize.mjs).
+//! Building the default ruleset parses and validates, and frees most of what it allocates:
+//! parse trees, the buffers of vectors and hash tables that grew, the validator's state.
+//! dlmalloc leaves freed bytes as they were and hands them out again, so without this the
+//! image carries that garbage in its free chunks and in the unused capacity of live
+//! vectors and tables, and ships it as data nobody reads. Zeroed on free, every byte of the
+//! image that is not live data or the allocator's own bookkeeping is zero, and zeros are
+//! not shipped.
+//!
+//! Outside the preinitialization the allocator is dlmalloc's, with one flag read per free.
+//! The build turns zeroing on and off through the raw export below, which it then removes.
+
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether freed memory is zeroed: only while the build preinitializes the module.
+static ZERO_ON_FREE: AtomicBool = AtomicBool::new(false);
+
+struct ImageAllocator;
+
+#[global_allocator]
+static ALLOCATOR: ImageAllocator = ImageAllocator;
+
+// SAFETY: every call is forwarded to `System` with the caller's pointer and layout; the
+// zeroing writes only the `layout.size()` bytes the caller owned and is handing back.
+unsafe impl GlobalAlloc for ImageAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if ZERO_ON_FREE.load(Ordering::Relaxed) {
+            // SAFETY: `ptr` points to `layout.size()` bytes the caller owns until this call.
+            unsafe { ptr.write_bytes(0, layout.size()) };
+        }
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if !ZERO_ON_FREE.load(Ordering::Relaxed) {
+            // SAFETY: the caller's contract is `System`'s.
+            return unsafe { System.realloc(ptr, layout, new_size) };
+        }
+        // dlmalloc's own realloc frees the old block (or a shrunk tail) without coming back
+        // here, so while zeroing a realloc is a new block, a copy and a zeroing free.
+        // SAFETY: `new_size` and `layout.align()` form a valid layout by realloc's contract.
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        // SAFETY: as `alloc`.
+        let new_ptr = unsafe { System.alloc(new_layout) };
+        if !new_ptr.is_null() {
+            // SAFETY: both blocks are at least `min(old, new)` bytes and distinct; the old
+            // block is the caller's until the free that follows.
+            unsafe {
+                std::ptr::copy_nonoverlapping(ptr, new_ptr, layout.size().min(new_size));
+                self.dealloc(ptr, layout);
+            }
+        }
+        new_ptr
+    }
+}
+
+/// Turns the zeroing of freed memory on (`1`) or off (`0`). Not part of the JS API: the
+/// package's build calls it around `orgwarden_preinitialize` and removes the export.
+#[no_mangle]
+pub extern "C" fn orgwarden_zero_freed_memory(on: u32) {
+    ZERO_ON_FREE.store(on != 0, Ordering::Relaxed);
+}
