@@ -1,8 +1,8 @@
 // Where the bytes of the .wasm are: code by crate, and the memory image (data segments) by
 // what it holds. Prints markdown tables for BENCHMARKS.md ("Where the bytes are").
 //
-//   ORGWARDEN_OUT=target/variants/named ORGWARDEN_WASM_OPT_FLAGS=-g \
-//     ORGWARDEN_LINK_MAP=target/variants/named/orgwarden.map bash scripts/build-wasm.sh
+//   CARGO_TARGET_DIR=target/variants/cargo ORGWARDEN_OUT=target/variants/named \
+//     ORGWARDEN_KEEP_NAMES=1 bash scripts/build-wasm.sh
 //   node bench/size-breakdown.mjs target/variants/named
 //
 // The variant is the package's build with the function names kept (`wasm-opt -g`) and the
