@@ -10,50 +10,23 @@
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::sync::OnceLock;
-
-use orgwarden::{ffi, Engine, EngineOptions, EntityRef, ErrorCode, PolicySource, Snapshot};
+use orgwarden::{ffi, Engine, EngineOptions, EntityRef, ErrorCode, PolicySource};
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 use serde_json::{json, Value};
 
+#[path = "support/engines.rs"]
+mod engines;
 #[path = "support/generator.rs"]
 mod generator;
+use engines::{config, defaults, loaded, store_refs};
 use generator::snapshot_strategy;
 
 const FIXTURE: &str = include_str!("fixtures/small-org.json");
-
-fn config(default: u32) -> Config {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
-    Config { cases, failure_persistence: None, ..Config::default() }
-}
-
-fn defaults() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::with_defaults().unwrap())
-}
-
-fn loaded(snapshot: &Snapshot) -> Engine {
-    let mut engine = defaults().clone();
-    engine.load_snapshot(snapshot).unwrap_or_else(|e| panic!("the snapshot does not load: {e}"));
-    engine
-}
 
 fn fixture() -> Engine {
     let mut engine = defaults().clone();
     engine.load_snapshot_json(FIXTURE).unwrap();
     engine
-}
-
-/// Every entity of the store as a reference (the schema's actions left out).
-fn store_refs(engine: &Engine) -> Vec<EntityRef> {
-    engine
-        .entities()
-        .iter()
-        .map(|entity| entity.uid())
-        .filter(|uid| uid.type_name().to_string() != "Action")
-        .map(|uid| EntityRef::new(uid.type_name().to_string(), uid.id().unescaped()))
-        .collect()
 }
 
 /// What `allowed_resources` must answer, by its definition: every entity of the type in the

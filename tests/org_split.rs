@@ -15,45 +15,18 @@
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::sync::OnceLock;
-
 use orgwarden::policies::DEFAULT_SCHEMA;
 use orgwarden::snapshot::{organization_snapshot, InvitationRecord, InvitationStatus, OrgRole, Snapshot};
 use orgwarden::{Engine, EngineOptions, EntityRef, ErrorCode, PolicySource};
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 use serde_json::json;
 
+#[path = "support/engines.rs"]
+mod engines;
 #[path = "support/generator.rs"]
 mod generator;
+use engines::{config, defaults, loaded_into, store_refs};
 use generator::snapshot_strategy;
-
-fn config(default: u32) -> Config {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
-    Config { cases, failure_persistence: None, ..Config::default() }
-}
-
-fn defaults() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::with_defaults().unwrap())
-}
-
-fn loaded(engine: &Engine, snapshot: &Snapshot) -> Engine {
-    let mut engine = engine.clone();
-    engine.load_snapshot(snapshot).unwrap_or_else(|e| panic!("the snapshot does not load: {e}"));
-    engine
-}
-
-/// Every entity of `engine`'s store but the actions, as requests name them.
-fn held(engine: &Engine) -> Vec<EntityRef> {
-    engine
-        .entities()
-        .iter()
-        .map(|e| e.uid())
-        .filter(|uid| uid.type_name().basename() != "Action")
-        .map(|uid| EntityRef::new(uid.type_name().to_string(), uid.id().unescaped()))
-        .collect()
-}
 
 fn principals(snapshot: &Snapshot) -> Vec<EntityRef> {
     let users = snapshot.users.iter().map(|u| EntityRef::new("User", &u.id));
@@ -68,7 +41,7 @@ fn principals(snapshot: &Snapshot) -> Vec<EntityRef> {
 /// answer from X's store as from the whole snapshot's. Returns how many were compared.
 fn same_decisions(whole: &Engine, alone: &Engine, x: &Snapshot) -> Result<usize, String> {
     let mut compared = 0;
-    let resources = held(alone);
+    let resources = store_refs(alone);
     for principal in principals(x) {
         for resource in &resources {
             let applicable = whole.allowed_actions(&principal, resource).map_err(|e| e.to_string())?;
@@ -111,11 +84,11 @@ proptest! {
     /// Decisions on an organization's entities need nothing but that organization's snapshot.
     #[test]
     fn an_organization_alone_decides_as_the_whole_snapshot(snapshot in snapshot_strategy(2..=3)) {
-        let whole = loaded(defaults(), &snapshot);
+        let whole = loaded_into(defaults(), &snapshot);
         for org in &snapshot.organizations {
             let x = organization_snapshot(&snapshot, &org.id).unwrap();
             prop_assert_eq!(x.organizations.len(), 1);
-            let alone = loaded(defaults(), &x);
+            let alone = loaded_into(defaults(), &x);
             let compared = same_decisions(&whole, &alone, &x).map_err(TestCaseError::fail)?;
             prop_assert!(compared > 0);
             others_unknown(&snapshot, &alone, &x).map_err(TestCaseError::fail)?;
@@ -147,13 +120,13 @@ proptest! {
             include_default_policies: true,
         };
         let custom = Engine::new(options).unwrap();
-        let whole = loaded(&custom, &snapshot);
+        let whole = loaded_into(&custom, &snapshot);
         let x = organization_snapshot(&snapshot, first).unwrap();
-        let alone = loaded(&custom, &x);
+        let alone = loaded_into(&custom, &x);
         let sponsor = json!({ "sponsor": { "type": "Organization", "id": other } });
         let mut literal_denials = 0;
         for principal in principals(&x) {
-            for resource in held(&alone) {
+            for resource in store_refs(&alone) {
                 let requests = [("viewOrganization", None), ("addTeamMember", Some(sponsor.clone()))];
                 for (action, context) in requests {
                     let whole_says = whole.check(&principal, action, &resource, context.clone());

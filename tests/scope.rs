@@ -11,34 +11,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::{BTreeSet, HashSet};
-use std::sync::OnceLock;
 
 use orgwarden::snapshot::scope::{scope_snapshot, REDACTED_EMAIL_DOMAIN};
 use orgwarden::snapshot::{InvitationRecord, OrgRole, OrganizationRecord, UserRecord};
 use orgwarden::{ffi, Engine, EngineOptions, EntityRef, ErrorCode, PolicySource, Snapshot};
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 use serde_json::{json, Value};
 
+#[path = "support/engines.rs"]
+mod engines;
 #[path = "support/generator.rs"]
 mod generator;
+use engines::{config, defaults, loaded};
 use generator::snapshot_strategy;
-
-fn config(default: u32) -> Config {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
-    Config { cases, failure_persistence: None, ..Config::default() }
-}
-
-fn defaults() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::with_defaults().unwrap())
-}
-
-fn loaded(snapshot: &Snapshot) -> Engine {
-    let mut engine = defaults().clone();
-    engine.load_snapshot(snapshot).unwrap_or_else(|e| panic!("the snapshot does not load: {e}"));
-    engine
-}
 
 fn user(id: &str) -> EntityRef {
     EntityRef::new("User", id)
