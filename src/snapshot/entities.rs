@@ -89,12 +89,43 @@ fn string(value: &str) -> Value {
     Value::from(value)
 }
 
-fn strings<'a>(values: impl IntoIterator<Item = &'a String>) -> Value {
-    Value::set(values.into_iter().map(|v| string(v)), None)
-}
-
 fn entity_ref(uid: &EntityUID) -> Value {
     Value::from(uid.clone())
+}
+
+/// Values a load makes once and gives to every entity holding an equal one: a Cedar value is
+/// immutable and shares its heap on clone, so equal values need not be built apart. In the
+/// wasm module a set of strings is about 600 bytes (its B-tree node and a hash table) and a
+/// reference to an entity about 100 (its uid in its own `Arc`); label sets and API key scopes
+/// repeat across an org, and a user is named by their membership, by the algorithms they
+/// contribute to and by the versions they submit.
+#[derive(Default)]
+struct SharedValues<'s> {
+    string_sets: FastMap<Vec<&'s str>, Value>,
+    refs: FastMap<(&'static str, &'s str), Value>,
+}
+
+impl<'s> SharedValues<'s> {
+    /// The set of `values`, as Cedar's `Set` value (its elements sorted and deduplicated).
+    fn strings(&mut self, values: &'s [String]) -> Value {
+        let mut key: Vec<&'s str> = values.iter().map(String::as_str).collect();
+        key.sort_unstable();
+        key.dedup();
+        self.string_sets
+            .entry(key)
+            .or_insert_with_key(|key| Value::set(key.iter().map(|v| string(v)), None))
+            .clone()
+    }
+
+    /// A reference to the entity `id` of `entity_type`.
+    fn entity_ref(&mut self, entity_type: &'static str, id: &'s str) -> Result<Value> {
+        if let Some(value) = self.refs.get(&(entity_type, id)) {
+            return Ok(value.clone());
+        }
+        let value = entity_ref(&uid(entity_type, id)?);
+        self.refs.insert((entity_type, id), value.clone());
+        Ok(value)
+    }
 }
 
 /// A group entity with all its ancestors: what an entity placed in the group inherits.
@@ -181,6 +212,12 @@ impl SnapshotEntities {
         std::mem::take(&mut self.accounts)
     }
 
+    /// The entities as Cedar's core type, as a store holds them (`native_bench memory`
+    /// measures their memory part by part).
+    pub fn into_core_entities(self) -> Vec<ast::Entity> {
+        self.entities
+    }
+
     pub fn into_entities(self) -> Vec<Entity> {
         self.entities.into_iter().map(Entity::from).collect()
     }
@@ -259,8 +296,9 @@ pub fn snapshot_entities(snapshot: &Snapshot) -> Result<SnapshotEntities> {
         .map(|user| (user.id.as_str(), Person { email: lowercase(&user.email), ..Person::default() }))
         .collect();
     let mut entities = vec![build(uid("Platform", PLATFORM_ID)?, [], Ancestry::default())];
+    let mut shared = SharedValues::default();
     for org in &snapshot.organizations {
-        organization_entities(org, &mut people, &mut entities)?;
+        organization_entities(org, &mut people, &mut shared, &mut entities)?;
     }
     let mut accounts = HashMap::with_capacity(snapshot.users.len());
     for user in &snapshot.users {
@@ -333,6 +371,7 @@ struct OrgScope<'s> {
 fn organization_entities<'s>(
     org: &'s OrganizationRecord,
     people: &mut People<'s>,
+    shared: &mut SharedValues<'s>,
     out: &mut Vec<ast::Entity>,
 ) -> Result<()> {
     let org_uid = uid("Organization", &org.id)?;
@@ -344,7 +383,7 @@ fn organization_entities<'s>(
     for member in &org.members {
         let person = people.entry(member.user.as_str()).or_default();
         person.ancestry.join(roles.of_role(member.role));
-        out.push(membership_entity(&scope, member, &person.email)?);
+        out.push(membership_entity(&scope, member, &person.email, shared)?);
     }
     for collaborator in &org.collaborators {
         people.entry(collaborator.as_str()).or_default().ancestry.join(&roles.collaborators);
@@ -352,20 +391,20 @@ fn organization_entities<'s>(
     // Team -> the workspace role groups it was granted (TEAM-3).
     let mut team_groups: FastMap<&str, Vec<Group>> = FastMap::default();
     for workspace in &org.workspaces {
-        workspace_entities(&scope, workspace, people, &mut team_groups, out)?;
+        workspace_entities(&scope, workspace, people, &mut team_groups, shared, out)?;
     }
     for team in &org.teams {
         let groups = team_groups.remove(team.id.as_str()).unwrap_or_default();
-        out.push(team_entity(&scope, team, &groups, people)?);
+        out.push(team_entity(&scope, team, &groups, people, shared)?);
     }
     for algorithm in &org.algorithms {
-        algorithm_entities(&scope, algorithm, out)?;
+        algorithm_entities(&scope, algorithm, shared, out)?;
     }
     for invitation in &org.invitations {
-        out.push(invitation_entity(&scope, invitation)?);
+        out.push(invitation_entity(&scope, invitation, shared)?);
     }
     for key in &org.api_keys {
-        out.push(api_key_entity(&scope, key)?);
+        out.push(api_key_entity(&scope, key, shared)?);
     }
     Ok(())
 }
@@ -399,12 +438,17 @@ fn organization_entity(org: &OrganizationRecord, org_uid: &EntityUID, roles: &Or
 }
 
 #[inline(never)]
-fn membership_entity(scope: &OrgScope<'_>, member: &MemberRecord, email: &str) -> Result<ast::Entity> {
+fn membership_entity<'s>(
+    scope: &OrgScope<'_>,
+    member: &'s MemberRecord,
+    email: &str,
+    shared: &mut SharedValues<'s>,
+) -> Result<ast::Entity> {
     Ok(build(
         uid("Membership", &membership_id(&scope.org.id, &member.user))?,
         [
             ("org", scope.org_ref.clone()),
-            ("member", entity_ref(&uid("User", &member.user)?)),
+            ("member", shared.entity_ref("User", &member.user)?),
             ("role", string(member.role.as_str())),
             ("email", string(email)),
         ],
@@ -419,6 +463,7 @@ fn workspace_entities<'s>(
     workspace: &'s WorkspaceRecord,
     people: &mut People<'s>,
     team_groups: &mut FastMap<&'s str, Vec<Group>>,
+    shared: &mut SharedValues<'s>,
     out: &mut Vec<ast::Entity>,
 ) -> Result<()> {
     // In the order of `WorkspaceRole::ALL`, weakest first.
@@ -453,7 +498,7 @@ fn workspace_entities<'s>(
         [
             ("org", scope.org_ref.clone()),
             ("name", string(&workspace.name)),
-            ("labels", strings(&workspace.labels)),
+            ("labels", shared.strings(&workspace.labels)),
             ("roles", Value::record(role_refs, None)),
         ],
         Ancestry::default(),
@@ -467,6 +512,7 @@ fn team_entity<'s>(
     team: &'s TeamRecord,
     groups: &[Group],
     people: &mut People<'s>,
+    shared: &mut SharedValues<'s>,
 ) -> Result<ast::Entity> {
     let ancestry = Ancestry::of(groups);
     let team_group = Group::new(uid("Team", &team.id)?, &ancestry);
@@ -486,24 +532,25 @@ fn team_entity<'s>(
         [
             ("org", scope.org_ref.clone()),
             ("name", string(&team.name)),
-            ("complianceLabels", strings(&team.compliance_labels)),
+            ("complianceLabels", shared.strings(&team.compliance_labels)),
         ],
         ancestry,
     ))
 }
 
 #[inline(never)]
-fn algorithm_entities(
+fn algorithm_entities<'s>(
     scope: &OrgScope<'_>,
-    algorithm: &AlgorithmRecord,
+    algorithm: &'s AlgorithmRecord,
+    shared: &mut SharedValues<'s>,
     out: &mut Vec<ast::Entity>,
 ) -> Result<()> {
     let algorithm_group = Group { uid: uid("Algorithm", &algorithm.id)?, ancestors: Vec::new() };
-    let workspace_ref = entity_ref(&uid("Workspace", &algorithm.workspace)?);
+    let workspace_ref = shared.entity_ref("Workspace", &algorithm.workspace)?;
     let contributors =
-        algorithm.contributors.iter().map(|c| uid("User", c).map(Value::from)).collect::<Result<Vec<_>>>()?;
+        algorithm.contributors.iter().map(|c| shared.entity_ref("User", c)).collect::<Result<Vec<_>>>()?;
     let published = algorithm.versions.iter().any(|v| v.status == VersionStatus::Published);
-    let labels = strings(&algorithm.labels);
+    let labels = shared.strings(&algorithm.labels);
     out.push(build(
         algorithm_group.uid.clone(),
         [
@@ -527,7 +574,7 @@ fn algorithm_entities(
                 ("algorithm", algorithm_ref.clone()),
                 ("version", string(&version.version)),
                 ("status", string(version.status.as_str())),
-                ("submitter", entity_ref(&uid("User", &version.submitter)?)),
+                ("submitter", shared.entity_ref("User", &version.submitter)?),
                 ("labels", labels.clone()),
             ],
             Ancestry::of([&algorithm_group]),
@@ -537,7 +584,11 @@ fn algorithm_entities(
 }
 
 #[inline(never)]
-fn invitation_entity(scope: &OrgScope<'_>, invitation: &InvitationRecord) -> Result<ast::Entity> {
+fn invitation_entity<'s>(
+    scope: &OrgScope<'_>,
+    invitation: &'s InvitationRecord,
+    shared: &mut SharedValues<'s>,
+) -> Result<ast::Entity> {
     let mut attrs = vec![
         ("org", scope.org_ref.clone()),
         ("email", string(&lowercase(&invitation.email))),
@@ -545,19 +596,23 @@ fn invitation_entity(scope: &OrgScope<'_>, invitation: &InvitationRecord) -> Res
         ("status", string(invitation.status.as_str())),
     ];
     if let Some(account) = &invitation.account {
-        attrs.push(("invitee", entity_ref(&uid("User", account)?)));
+        attrs.push(("invitee", shared.entity_ref("User", account)?));
     }
     Ok(build(uid("Invitation", &invitation.id)?, attrs, Ancestry::default()))
 }
 
 #[inline(never)]
-fn api_key_entity(scope: &OrgScope<'_>, key: &ApiKeyRecord) -> Result<ast::Entity> {
+fn api_key_entity<'s>(
+    scope: &OrgScope<'_>,
+    key: &'s ApiKeyRecord,
+    shared: &mut SharedValues<'s>,
+) -> Result<ast::Entity> {
     Ok(build(
         uid("ApiKey", &key.id)?,
         [
             ("org", scope.org_ref.clone()),
             ("name", string(&key.name)),
-            ("scopes", strings(&key.scopes)),
+            ("scopes", shared.strings(&key.scopes)),
             ("revoked", Value::from(key.revoked)),
         ],
         Ancestry::default(),

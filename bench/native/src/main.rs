@@ -30,6 +30,17 @@
 //!     (and still the only way through `cedar-policy`'s API): `Entities::upsert_entities` /
 //!     `remove_entities` on a copy of the store, after parsing the JSON with the schema. Prints
 //!     one JSON object of median milliseconds.
+//!
+//! `native_bench memory <snapshot.json>...`
+//!     Where the bytes of each snapshot's loaded store go (see `memory.rs`): the live heap an
+//!     engine keeps after `load_snapshot_json`, then the store taken apart by entity type and
+//!     part, counted by a global allocator. Prints a JSON array, one object per snapshot;
+//!     `node bench/store-memory.mjs` prints it as a table, next to the same code on wasm32.
+
+mod memory;
+
+#[global_allocator]
+static ALLOCATOR: memory::CountingAllocator = memory::CountingAllocator;
 
 use std::error::Error;
 use std::hint::black_box;
@@ -53,10 +64,20 @@ fn main() -> Result<()> {
         ["bench", dir, passes] => bench(dir, passes.parse()?),
         ["upserts"] => upserts(None),
         ["upserts", snapshot] => upserts(Some(snapshot)),
+        ["memory", snapshots @ ..] if !snapshots.is_empty() => memory_breakdowns(snapshots),
         _ => Err("usage: native_bench export <snapshot.json> <entities.json> | bench <dir> <passes> \
-                  | upserts [<snapshot.json>]"
+                  | upserts [<snapshot.json>] | memory <snapshot.json>..."
             .into()),
     }
+}
+
+fn memory_breakdowns(snapshots: &[&str]) -> Result<()> {
+    let mut out = Vec::with_capacity(snapshots.len());
+    for path in snapshots {
+        out.push(memory::breakdown(&std::fs::read_to_string(path)?)?);
+    }
+    println!("{}", Value::Array(out));
+    Ok(())
 }
 
 fn export(snapshot: &str, out: &str) -> Result<()> {
