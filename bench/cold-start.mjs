@@ -1,6 +1,10 @@
-// One cold start, in a fresh Node process (bench/run.mjs spawns this several times):
-//   node bench/cold-start.mjs orgwarden <snapshot.json> [--warm]
-//   node bench/cold-start.mjs official <policies.cedar> <entities.json>
+// One cold start, in a fresh Node process (bench/run.mjs and bench/edge-targets.mjs spawn this
+// several times):
+//   node bench/cold-start.mjs orgwarden <snapshot.json> [--warm] [--entities]
+//   node bench/cold-start.mjs official <policies.cedar> <entities.json> [<user> <org>]
+// --entities: the file is Cedar entities JSON, loaded with `loadEntities` instead of
+// `loadSnapshot`. The check is whether <user> (default olivia) may view the billing of <org>
+// (default acme, which every generated snapshot holds).
 // The inputs are read from disk before the clock starts; what is timed is what a server pays
 // before its first answer: import (compile + instantiate the .wasm), build the authorizer,
 // load the data, answer one check. Then, apart, a first page and a custom authorizer. Prints
@@ -9,8 +13,12 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { PerformanceObserver, constants as perf, performance } from 'node:perf_hooks';
 
-const [mode, ...files] = process.argv.slice(2);
+const [mode, ...rest] = process.argv.slice(2);
+const files = rest.filter((a) => !a.startsWith('--'));
+const WARM = rest.includes('--warm');
+const RAW_ENTITIES = rest.includes('--entities');
 const ms = (from, to) => Number(to - from) / 1e6;
 const now = () => process.hrtime.bigint();
 
@@ -18,19 +26,35 @@ const CUSTOM_POLICY = `@id("bench-members-see-billing")
 permit (principal is User, action == Action::"viewBilling", resource is Organization)
 when { principal in resource.members };`;
 
+// Full (mark-compact) garbage collections, kept to be counted per step after the clock: V8
+// may collect in the middle of a load that grows the module's memory (its size counts as
+// external memory), which a load's time alone would not tell.
+const majorGcs = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) if (entry.detail?.kind === perf.NODE_PERFORMANCE_GC_MAJOR) majorGcs.push(entry);
+}).observe({ entryTypes: ['gc'] });
+const gcsWithin = ([from, to]) => majorGcs.filter((gc) => gc.startTime >= from && gc.startTime < to);
+
 if (mode === 'orgwarden') {
   const snapshot = readFileSync(files[0], 'utf8');
+  const loadWindows = {};
   const t0 = now();
-  const { Authorizer } = await import(process.env.ORGWARDEN_ENTRY || 'orgwarden');
+  const { Authorizer, moduleStatus } = await import(process.env.ORGWARDEN_ENTRY || 'orgwarden');
   const t1 = now();
   const authz = new Authorizer();
+  const load = (text) => (RAW_ENTITIES ? authz.loadEntities(text) : authz.loadSnapshot(text));
   const t2 = now();
-  const loaded = authz.loadSnapshot(snapshot);
+  const memoryBefore = moduleStatus().memoryBytes;
+  const loadStart = performance.now();
+  const loaded = load(snapshot);
+  loadWindows.load = [loadStart, performance.now()];
   const t3 = now();
   const first = authz.check({ type: 'User', id: 'olivia' }, 'viewBilling', { type: 'Organization', id: 'acme' });
   const t4 = now();
   if (loaded.type !== 'success' || !first.allowed) throw new Error(`unexpected: ${JSON.stringify([loaded, first])}`);
   const times = { import: ms(t0, t1), construct: ms(t1, t2), load: ms(t2, t3), firstCheck: ms(t3, t4), total: ms(t0, t4) };
+  // What the store made the module grow by (64 KiB pages; it never shrinks), and its size.
+  Object.assign(times, { memoryGrowth: moduleStatus().memoryBytes - memoryBefore, entityCount: authz.entityCount() });
   // After the cold start, not part of it: what a page's first `allowedActions` adds (its row
   // plan comes preinitialized with the defaults), and what an authorizer that adds one custom
   // policy to the defaults costs (it parses and validates that policy only).
@@ -42,13 +66,13 @@ if (mode === 'orgwarden') {
   if (page.type !== 'success' || custom.policies().length <= 1) throw new Error('unexpected page or custom set');
   Object.assign(times, { firstPage: ms(t5, t6), customConstruct: ms(t6, t7) });
   custom.free();
-  if (files[1] === '--warm') {
+  if (WARM) {
     // Not part of the cold start: the same steps again once the code is warm (optimized
     // tier), which tells compilation apart from the work itself. The reload replaces the
     // store of the same authorizer (dropping the old one is part of it); a new authorizer is
     // freed at once, as leaked ones keep their memory until finalization and slow later loads.
     for (let i = 0; i < 3; i++) {
-      authz.loadSnapshot(snapshot);
+      load(snapshot);
       new Authorizer().free();
     }
     const t5 = now();
@@ -56,9 +80,17 @@ if (mode === 'orgwarden') {
     const t6 = now();
     fresh.free();
     const t7 = now();
-    authz.loadSnapshot(snapshot);
+    const warmStart = performance.now();
+    load(snapshot);
+    loadWindows.warmLoad = [warmStart, performance.now()];
     const t8 = now();
     Object.assign(times, { warmConstruct: ms(t5, t6), warmLoad: ms(t7, t8) });
+  }
+  // GC entries arrive asynchronously.
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  for (const [step, window] of Object.entries(loadWindows)) {
+    const gcs = gcsWithin(window);
+    Object.assign(times, { [`${step}MajorGcs`]: gcs.length, [`${step}GcMs`]: gcs.reduce((sum, gc) => sum + gc.duration, 0) });
   }
   console.log(JSON.stringify(times));
 } else if (mode === 'official') {
@@ -69,9 +101,10 @@ if (mode === 'orgwarden') {
   const t1 = now();
   const parsed = cedar.preparsePolicySet('bench', { staticPolicies: policies });
   const t2 = now();
+  const [user = 'olivia', org = 'acme'] = files.slice(2);
   const first = cedar.statefulIsAuthorized({
-    principal: { type: 'User', id: 'olivia' }, action: { type: 'Action', id: 'viewBilling' },
-    resource: { type: 'Organization', id: 'acme' }, context: {}, preparsedPolicySetId: 'bench', entities,
+    principal: { type: 'User', id: user }, action: { type: 'Action', id: 'viewBilling' },
+    resource: { type: 'Organization', id: org }, context: {}, preparsedPolicySetId: 'bench', entities,
   });
   const t3 = now();
   if (parsed.type !== 'success' || first.type !== 'success' || first.response.decision !== 'allow') {
@@ -79,5 +112,5 @@ if (mode === 'orgwarden') {
   }
   console.log(JSON.stringify({ import: ms(t0, t1), construct: ms(t1, t2), load: 0, firstCheck: ms(t2, t3), total: ms(t0, t3) }));
 } else {
-  throw new Error('usage: cold-start.mjs orgwarden <snapshot.json> | official <policies.cedar> <entities.json>');
+  throw new Error('usage: cold-start.mjs orgwarden <snapshot.json> [--warm] [--entities] | official <policies.cedar> <entities.json> [<user> <org>]');
 }
