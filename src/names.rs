@@ -82,6 +82,10 @@ impl Engine {
                     .collect(),
             })
             .collect();
-        SchemaListing { entity_types, actions, snapshot_vocabulary: SnapshotVocabulary::of_the_snapshot_format() }
+        SchemaListing {
+            entity_types,
+            actions,
+            snapshot_vocabulary: SnapshotVocabulary::of_the_snapshot_format(),
+        }
     }
 }

@@ -243,7 +243,8 @@ fn split_organizations_json_answers_one_snapshot_per_org_or_the_snapshots_errors
         alone.load_snapshot_json(&org["snapshot"].to_string()).unwrap();
     }
     // A snapshot that breaks the snapshot's own rules is refused whole, as a load refuses it.
-    let broken = ffi::split_organizations_json(r#"{"users":[],"organizations":[{"id":"a","name":"a","members":[]}]}"#);
+    let broken =
+        ffi::split_organizations_json(r#"{"users":[],"organizations":[{"id":"a","name":"a","members":[]}]}"#);
     let broken: Value = serde_json::from_str(&broken).unwrap();
     assert_eq!(broken["type"], "failure", "{broken}");
     let bad_json: Value = serde_json::from_str(&ffi::split_organizations_json("[")).unwrap();
