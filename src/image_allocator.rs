@@ -12,14 +12,34 @@
 //!
 //! Outside the preinitialization the allocator is dlmalloc's, with one flag read per free.
 //! The build turns zeroing on and off through the raw export below, which it then removes.
+//!
+//! It also counts the bytes the module holds allocated ([`allocated_bytes`]), so that a large
+//! load grows the memory by what the free memory lacks, not by its whole size
+//! (`crate::memory`).
 
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Whether freed memory is zeroed: only while the build preinitializes the module.
 static ZERO_ON_FREE: AtomicBool = AtomicBool::new(false);
+
+/// Bytes handed out and not yet freed (the allocator's own overhead not counted). It lies in
+/// the module's memory, so the preinitialized image carries the count of what it holds.
+static ALLOCATED_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+/// Bytes the module holds allocated now.
+pub(crate) fn allocated_bytes() -> usize {
+    ALLOCATED_BYTES.load(Ordering::Relaxed)
+}
+
+fn counted(ptr: *mut u8, size: usize) -> *mut u8 {
+    if !ptr.is_null() {
+        ALLOCATED_BYTES.fetch_add(size, Ordering::Relaxed);
+    }
+    ptr
+}
 
 struct ImageAllocator;
 
@@ -31,15 +51,16 @@ static ALLOCATOR: ImageAllocator = ImageAllocator;
 unsafe impl GlobalAlloc for ImageAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's contract is `System`'s.
-        unsafe { System.alloc(layout) }
+        counted(unsafe { System.alloc(layout) }, layout.size())
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's contract is `System`'s.
-        unsafe { System.alloc_zeroed(layout) }
+        counted(unsafe { System.alloc_zeroed(layout) }, layout.size())
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        ALLOCATED_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
         if ZERO_ON_FREE.load(Ordering::Relaxed) {
             // SAFETY: `ptr` points to `layout.size()` bytes the caller owns until this call.
             unsafe { ptr.write_bytes(0, layout.size()) };
@@ -51,14 +72,19 @@ unsafe impl GlobalAlloc for ImageAllocator {
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if !ZERO_ON_FREE.load(Ordering::Relaxed) {
             // SAFETY: the caller's contract is `System`'s.
-            return unsafe { System.realloc(ptr, layout, new_size) };
+            let new_ptr = unsafe { System.realloc(ptr, layout, new_size) };
+            if !new_ptr.is_null() {
+                ALLOCATED_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+                ALLOCATED_BYTES.fetch_add(new_size, Ordering::Relaxed);
+            }
+            return new_ptr;
         }
         // dlmalloc's own realloc frees the old block (or a shrunk tail) without coming back
         // here, so while zeroing a realloc is a new block, a copy and a zeroing free.
         // SAFETY: `new_size` and `layout.align()` form a valid layout by realloc's contract.
         let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
         // SAFETY: as `alloc`.
-        let new_ptr = unsafe { System.alloc(new_layout) };
+        let new_ptr = counted(unsafe { System.alloc(new_layout) }, new_size);
         if !new_ptr.is_null() {
             // SAFETY: both blocks are at least `min(old, new)` bytes and distinct; the old
             // block is the caller's until the free that follows.

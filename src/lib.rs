@@ -12,8 +12,9 @@ pub mod engine;
 pub mod error;
 pub mod ffi;
 #[cfg(all(feature = "wasm", target_arch = "wasm32"))]
-mod image_allocator;
+pub(crate) mod image_allocator;
 pub mod limits;
+mod memory;
 pub mod names;
 pub mod policies;
 pub mod snapshot;

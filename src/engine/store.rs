@@ -13,7 +13,7 @@ use super::closure::{self, Children};
 use super::{Engine, EntityRef};
 use crate::error::{Error, Result};
 use crate::limits::{check_hierarchy, check_size, parse_json, MAX_ENTITIES};
-use crate::snapshot::{check_snapshot, lowercase, snapshot_entities, Snapshot};
+use crate::snapshot::{check_snapshot, entity_count, lowercase, snapshot_entities, Snapshot};
 
 /// The entities, the index of known accounts by email (MEM-2), and the index of each entity's
 /// children that incremental updates keep (built on the first one after a load).
@@ -104,8 +104,12 @@ impl Engine {
     /// Replaces the store with the entities of `snapshot`. Returns how many entities it holds.
     pub fn load_snapshot(&mut self, snapshot: &Snapshot) -> Result<usize> {
         check_snapshot(snapshot)?;
+        let count = entity_count(snapshot);
+        check_size("entity count", count, MAX_ENTITIES)?;
+        crate::memory::reserve_for_entities(count);
         let mut entities = snapshot_entities(snapshot)?;
-        check_size("entity count", entities.len(), MAX_ENTITIES)?;
+        // Every property test over random organizations loads through here.
+        debug_assert_eq!(entities.len(), count, "entity_count disagrees with the conversion");
         // The conversion lower-cases each email once, for the user and for this index.
         let accounts = entities.take_accounts();
         // The snapshot's entities are built to the embedded schema's shapes (a property test
@@ -126,6 +130,7 @@ impl Engine {
         if !json.trim_start().starts_with('{') {
             return Err(Error::InvalidJson("snapshot: expected a JSON object".to_owned()));
         }
+        crate::memory::reserve_for_snapshot_text(json.len());
         let snapshot = Snapshot::from_json(json)?;
         self.load_snapshot(&snapshot)
     }
@@ -189,6 +194,8 @@ impl Engine {
     }
 
     fn replace_entities(&mut self, entities: Vec<Entity>) -> Result<usize> {
+        // The entities parsed: what remains to build is the store and its hierarchy.
+        crate::memory::reserve_for_entities(entities.len());
         let loaded = Entities::from_entities(entities, Some(&self.ruleset.schema)).map_err(entities_error)?;
         self.store.replace(loaded);
         self.store.index_accounts();

@@ -1,0 +1,39 @@
+// A large load reserves the module memory it will need in one growth (src/memory.rs), instead of
+// growing it 64 KiB at a time (V8 runs a full garbage collection on each growth). What must hold
+// whatever the timing: the reservation stays below what the load takes (a first load grows the
+// memory no more than a store of that size needs), and loading again in place, or a new
+// authorizer after the old one is freed, reuses the memory instead of reserving anew.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Authorizer, moduleStatus } from 'orgwarden';
+import { generateSnapshot } from '../../bench/workload.mjs';
+
+const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+test('a large load grows the memory by what its store needs, and reloads reuse it', () => {
+  // About 9,000 entities: over the size from which a load reserves.
+  const text = JSON.stringify(generateSnapshot({ orgCount: 80, members: 30, seed: 7 }));
+  const before = moduleStatus().memoryBytes;
+  const authz = new Authorizer();
+  const loaded = authz.loadSnapshot(text);
+  assert.equal(loaded.type, 'success');
+  const entities = loaded.entityCount;
+  assert.ok(entities > 5_000, `${entities} entities`);
+  const grown = moduleStatus().memoryBytes - before;
+  // A load of these orgs takes 2,200-2,600 bytes of module memory per entity at its peak
+  // (BENCHMARKS); a reservation past that would show here.
+  assert.ok(grown / entities < 2_800, `a first load grew the memory ${mib(grown)}: ${(grown / entities).toFixed(0)} bytes per entity`);
+  const sizes = [];
+  for (let i = 0; i < 4; i++) {
+    assert.equal(authz.loadSnapshot(text).type, 'success');
+    sizes.push(moduleStatus().memoryBytes);
+  }
+  // The old store is alive while the new one is built, so the second load may grow the memory;
+  // from then on every load fits in what the ones before freed.
+  assert.deepEqual(sizes.slice(2), [sizes[1], sizes[1]], `memory after each reload: ${sizes.map(mib).join(', ')}`);
+  authz.free();
+  const fresh = new Authorizer();
+  assert.equal(fresh.loadSnapshot(text).type, 'success');
+  assert.equal(moduleStatus().memoryBytes, sizes[1], 'a new authorizer after free() reuses the memory');
+  fresh.free();
+});
