@@ -16,7 +16,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use orgwarden::policies::DEFAULT_SCHEMA;
-use orgwarden::snapshot::{organization_snapshot, InvitationRecord, InvitationStatus, OrgRole, Snapshot};
+use orgwarden::snapshot::{
+    organization_snapshot, InvitationRecord, InvitationStatus, OrgRole, Snapshot, TeamRecord,
+};
 use orgwarden::{Engine, EngineOptions, EntityRef, ErrorCode, PolicySource};
 use proptest::prelude::*;
 use serde_json::json;
@@ -102,33 +104,13 @@ proptest! {
     fn reading_another_organization_denies(snapshot in snapshot_strategy(2..=3)) {
         let first = &snapshot.organizations[0].id;
         let other = &snapshot.organizations[1].id;
-        let options = EngineOptions {
-            // An entity-typed context field, which the default schema does not have.
-            schema: Some(DEFAULT_SCHEMA.replace(
-                "context: { candidateInOrg?: Bool }",
-                "context: { candidateInOrg?: Bool, sponsor?: Organization }",
-            )),
-            policies: vec![PolicySource::new("custom.cedar", format!(
-                r#"@id("custom-reads-another-org-by-literal")
-                permit (principal is User, action == Action::"viewOrganization", resource)
-                when {{ Organization::"{other}".creditBalance >= 0 }};
-
-                @id("custom-reads-another-org-in-context")
-                permit (principal is User, action == Action::"addTeamMember", resource)
-                when {{ context has sponsor && context.sponsor.creditBalance >= 0 }};"#
-            ))],
-            include_default_policies: true,
-        };
-        let custom = Engine::new(options).unwrap();
+        let custom = reading_another_org(other);
         let whole = loaded_into(&custom, &snapshot);
         let x = organization_snapshot(&snapshot, first).unwrap();
         let alone = loaded_into(&custom, &x);
-        let sponsor = json!({ "sponsor": { "type": "Organization", "id": other } });
-        let mut literal_denials = 0;
         for principal in principals(&x) {
             for resource in store_refs(&alone) {
-                let requests = [("viewOrganization", None), ("addTeamMember", Some(sponsor.clone()))];
-                for (action, context) in requests {
+                for (action, context) in requests_reading(other) {
                     let whole_says = whole.check(&principal, action, &resource, context.clone());
                     let alone_says = alone.check(&principal, action, &resource, context);
                     prop_assert!(
@@ -138,14 +120,73 @@ proptest! {
                     if whole_says.allowed() && !alone_says.allowed() {
                         let code = alone_says.errors().first().map(|e| e.code);
                         prop_assert_eq!(code, Some(ErrorCode::PolicyEvaluation));
-                        literal_denials += 1;
                     }
                 }
             }
         }
-        // The generator's orgs always hold teams and an org record: the custom permits are
-        // read, and X's store denies them for want of the other org.
-        prop_assert!(literal_denials > 0);
+    }
+}
+
+/// The defaults and two permits that read the organization `other`: by an entity literal, and
+/// through an entity-typed context field (which the default schema does not have).
+fn reading_another_org(other: &str) -> Engine {
+    Engine::new(EngineOptions {
+        schema: Some(DEFAULT_SCHEMA.replace(
+            "context: { candidateInOrg?: Bool }",
+            "context: { candidateInOrg?: Bool, sponsor?: Organization }",
+        )),
+        policies: vec![PolicySource::new(
+            "custom.cedar",
+            format!(
+                r#"@id("custom-reads-another-org-by-literal")
+                permit (principal is User, action == Action::"viewOrganization", resource)
+                when {{ Organization::"{other}".creditBalance >= 0 }};
+
+                @id("custom-reads-another-org-in-context")
+                permit (principal is User, action == Action::"addTeamMember", resource)
+                when {{ context has sponsor && context.sponsor.creditBalance >= 0 }};"#
+            ),
+        )],
+        include_default_policies: true,
+    })
+    .unwrap()
+}
+
+/// The requests whose custom permits read `other`.
+fn requests_reading(other: &str) -> [(&'static str, Option<serde_json::Value>); 2] {
+    [
+        ("viewOrganization", None),
+        (
+            "addTeamMember",
+            Some(json!({ "candidateInOrg": true, "sponsor": { "type": "Organization", "id": other } })),
+        ),
+    ]
+}
+
+/// On the fixture, where the whole snapshot allows them, an org's own store denies both
+/// requests, with the evaluation error of the permit that reads the other org.
+#[test]
+fn reading_another_organization_denies_what_the_whole_snapshot_allows() {
+    let mut snapshot: Snapshot =
+        serde_json::from_str(include_str!("fixtures/small-org.json")).expect("the fixture parses");
+    snapshot.organizations[0].teams.push(TeamRecord {
+        id: "data".to_owned(),
+        name: "Data".to_owned(),
+        members: Vec::new(),
+        compliance_labels: Vec::new(),
+    });
+    let custom = reading_another_org("globex");
+    let whole = loaded_into(&custom, &snapshot);
+    let alone = loaded_into(&custom, &organization_snapshot(&snapshot, "acme").unwrap());
+    let olivia = EntityRef::new("User", "olivia");
+    let resources = [EntityRef::new("Organization", "acme"), EntityRef::new("Team", "data")];
+    for ((action, context), resource) in requests_reading("globex").into_iter().zip(resources) {
+        let whole_says = whole.check(&olivia, action, &resource, context.clone());
+        assert!(whole_says.allowed(), "{action}: {whole_says:?}");
+        let alone_says = alone.check(&olivia, action, &resource, context);
+        assert!(!alone_says.allowed(), "{action}: {alone_says:?}");
+        assert_eq!(alone_says.errors()[0].code, ErrorCode::PolicyEvaluation, "{action}: {alone_says:?}");
+        assert!(alone_says.errors()[0].message.contains("custom-reads-another-org"), "{action}");
     }
 }
 
