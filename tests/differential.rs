@@ -26,6 +26,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
+#[path = "support/engines.rs"]
+mod engines;
 #[path = "support/generator.rs"]
 mod generator;
 #[path = "support/model.rs"]
@@ -39,20 +41,14 @@ mod reference;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
+use engines::config;
 use orgwarden::snapshot::{OrgRole, UserRecord, API_KEY_SCOPES};
 use orgwarden::{Cause, Decision, Engine, EntityRef, ErrorCode, Snapshot};
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 use reference::{Answer, Context, Target, ACTIONS};
 use serde_json::{Map, Value};
 
 // ---- configuration and the engine -----------------------------------------------------------
-
-/// `default` cases, or `PROPTEST_CASES` when set (long rounds).
-fn config(default: u32) -> Config {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
-    Config { cases, failure_persistence: None, ..Config::default() }
-}
 
 /// The default engine, or for a mutation check the default policies changed by
 /// `ORGWARDEN_EDIT_POLICY=<text>=><replacement>` (the text must occur in a default policy
@@ -81,24 +77,12 @@ fn defaults() -> &'static Engine {
         for id in drop.iter().flat_map(|ids| ids.split(',')) {
             mutation::remove_policy(&mut sources, id);
         }
-        Engine::new(orgwarden::EngineOptions {
-            policies: sources,
-            include_default_policies: false,
-            ..Default::default()
-        })
-        .expect("the changed policies build")
+        mutation::engine_from(sources)
     })
 }
 
 fn engine_for(snapshot: &Snapshot) -> Engine {
-    let mut engine = defaults().clone();
-    if let Err(error) = engine.load_snapshot(snapshot) {
-        panic!(
-            "a generated snapshot is refused: {error}\n{}",
-            serde_json::to_string_pretty(snapshot).unwrap()
-        );
-    }
-    engine
+    engines::loaded_into(defaults(), snapshot)
 }
 
 // ---- the organizations ------------------------------------------------------------------------

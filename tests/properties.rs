@@ -14,20 +14,16 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
+use engines::config;
 use orgwarden::snapshot::{membership_id, OrgRole, OrganizationRecord, VersionStatus};
 use orgwarden::{ActionInput, ActionRequest, Decision, Engine, EntityRef, ErrorCode, Snapshot};
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 use serde_json::{json, Value};
 
 // ---- configuration ----------------------------------------------------------------------
 
-/// `default` cases, or `PROPTEST_CASES` when set (long rounds).
-fn config(default: u32) -> Config {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
-    // No regression files in the source tree: a failure prints its minimal input instead.
-    Config { cases, failure_persistence: None, ..Config::default() }
-}
+// `engines::config`: `default` cases, or `PROPTEST_CASES` when set (long rounds); no
+// regression files in the source tree: a failure prints its minimal input instead.
 
 // ---- engines ----------------------------------------------------------------------------
 
@@ -46,24 +42,12 @@ fn engine_without(ids: &str) -> Engine {
     for id in ids.split(',') {
         mutation::remove_policy(&mut sources, id);
     }
-    Engine::new(orgwarden::EngineOptions {
-        policies: sources,
-        include_default_policies: false,
-        ..Default::default()
-    })
-    .expect("the remaining policies build")
+    mutation::engine_from(sources)
 }
 
 /// A default engine with `snapshot` loaded; every generated snapshot must load.
 fn engine_for(snapshot: &Snapshot) -> Engine {
-    let mut engine = defaults().clone();
-    if let Err(error) = engine.load_snapshot(snapshot) {
-        panic!(
-            "a generated snapshot is refused: {error}\n{}",
-            serde_json::to_string_pretty(snapshot).unwrap()
-        );
-    }
-    engine
+    engines::loaded_into(defaults(), snapshot)
 }
 
 /// For each action, the action groups it belongs to (`memberOnly`, the API key scopes).
@@ -101,6 +85,8 @@ fn action_names() -> Vec<String> {
 
 // ---- the generator (tests/support/generator.rs) ------------------------------------------
 
+#[path = "support/engines.rs"]
+mod engines;
 #[path = "support/generator.rs"]
 mod generator;
 #[path = "support/mutation.rs"]

@@ -20,10 +20,16 @@ pub fn defaults() -> &'static Engine {
     ENGINE.get_or_init(|| Engine::with_defaults().unwrap())
 }
 
-/// A copy of `engine` (its ruleset shared) with `snapshot` loaded; panics if it does not load.
+/// A copy of `engine` (its ruleset shared) with `snapshot` loaded; every generated snapshot
+/// must load, so a refusal panics with the snapshot.
 pub fn loaded_into(engine: &Engine, snapshot: &Snapshot) -> Engine {
     let mut engine = engine.clone();
-    engine.load_snapshot(snapshot).unwrap_or_else(|e| panic!("the snapshot does not load: {e}"));
+    if let Err(error) = engine.load_snapshot(snapshot) {
+        panic!(
+            "a generated snapshot is refused: {error}\n{}",
+            serde_json::to_string_pretty(snapshot).unwrap()
+        );
+    }
     engine
 }
 

@@ -2,7 +2,13 @@
 //! that the tests protecting it can be seen to fail. Shared by tests/properties.rs and
 //! tests/differential.rs.
 
-use orgwarden::PolicySource;
+use orgwarden::{Engine, EngineOptions, PolicySource};
+
+/// An engine with `sources` as its whole policy set (the defaults as changed by a mutation).
+pub fn engine_from(sources: Vec<PolicySource>) -> Engine {
+    Engine::new(EngineOptions { policies: sources, include_default_policies: false, ..Default::default() })
+        .expect("the changed policies build")
+}
 
 /// Removes the policy `@id("<id>")` from whichever source holds it; panics on an unknown id.
 pub fn remove_policy(sources: &mut [PolicySource], id: &str) {
