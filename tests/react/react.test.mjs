@@ -22,6 +22,18 @@ const WAIT = { timeout: 15_000 };
 let out; // the bundle's directory
 let server;
 let browser;
+// How both pages here are bundled: an ES module for the browser, React's development build.
+const BROWSER_BUNDLE = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  target: 'es2022',
+  jsx: 'automatic',
+  define: { 'process.env.NODE_ENV': '"development"' },
+  logLevel: 'silent',
+};
+
 let page;
 let problems; // console errors and warnings, page errors, failed requests
 
@@ -29,17 +41,10 @@ before(
   async () => {
     out = await fs.mkdtemp(path.join(os.tmpdir(), 'orgwarden-react-'));
     await esbuild.build({
+      ...BROWSER_BUNDLE,
       entryPoints: { app: path.join(HERE, 'app.jsx') },
-      absWorkingDir: ROOT,
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      target: 'es2022',
-      jsx: 'automatic',
       loader: { '.wasm': 'file' },
-      define: { 'process.env.NODE_ENV': '"development"' },
       outdir: out,
-      logLevel: 'silent',
     });
     await fs.copyFile(path.join(HERE, 'index.html'), path.join(out, 'index.html'));
     await fs.copyFile(FIXTURE, path.join(out, 'small-org.json'));
@@ -82,16 +87,9 @@ async function buildReadmeSample() {
     "document.getElementById('result').dataset.done = '';",
   ].join('\n');
   await esbuild.build({
+    ...BROWSER_BUNDLE,
     stdin: { contents, resolveDir: HERE, sourcefile: 'readme-sample.jsx', loader: 'jsx' },
-    absWorkingDir: ROOT,
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2022',
-    jsx: 'automatic',
-    define: { 'process.env.NODE_ENV': '"development"' },
     outfile: path.join(out, 'readme.js'),
-    logLevel: 'silent',
   });
   const html = (await fs.readFile(path.join(HERE, 'index.html'), 'utf8')).replace('./app.js', './readme.js');
   await fs.writeFile(path.join(out, 'readme.html'), html);
