@@ -5,7 +5,11 @@
 #   2. the JS glue and TypeScript declarations with the wasm-bindgen CLI (`--target web`:
 #      one .wasm that the node, browser and workerd entry points in pkg/entries/ all share);
 #   3. the default ruleset built into the module's initial memory (scripts/preinitialize.mjs);
-#   4. wasm-opt -Oz from npm's binaryen, then a check that the result loads and answers.
+#   4. wasm-opt -Oz from npm's binaryen, then a check that the result loads and answers;
+#   5. the compiled runtime (`orgwarden/compiled`): steps 1 and 2 with the feature
+#      `compiled-runtime`, optimized with its names kept as dist/orgwarden_compiled_source.wasm
+#      (what `orgwarden compile` starts from), then compiled with the default policies by that
+#      very command into dist/orgwarden_compiled_bg.wasm.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -24,42 +28,40 @@ map_args=()
 if [ "${ORGWARDEN_KEEP_NAMES:-}" = 1 ]; then
   mkdir -p "$target_dir"
   link_map="$(cd "$target_dir" && pwd)/orgwarden.map"
-  name_args=(-g)
+  name_args=(--keep-names)
   map_args=(-C "link-arg=--Map=$link_map")
 fi
 
-echo "==> cargo rustc (release, LTO, cdylib)"
 # The module's own stack: Rust's default for wasm32 is 1 MiB, where Cedar's recursive parsing
 # ran out of it (an out-of-bounds trap) at about 350 chained `+` in one policy. At 2 MiB the
 # host's native stack (V8's, about 1 MB) runs out first on every shape bench/crash-points.mjs
 # tries, so more would buy nothing; the text limits of src/limits.rs are set below those crash
 # points (docs/HARDENING.md). The stack lies below the data and is zeros: it costs memory per
 # instance, not download.
-cargo rustc --quiet --lib --release --target wasm32-unknown-unknown --features "$features" --crate-type cdylib \
-  -- -C link-arg=-zstack-size=${ORGWARDEN_STACK_BYTES:-2097152} "${map_args[@]}"
+cdylib() {
+  cargo rustc --quiet --lib --release --target wasm32-unknown-unknown --features "$1" --crate-type cdylib \
+    -- -C link-arg=-zstack-size=${ORGWARDEN_STACK_BYTES:-2097152} "${map_args[@]}"
+}
+
+# --experimental-reset-state-function: the glue gains __wbg_reset_state, which the package's
+# JS layer (pkg/lib/module.js) calls to replace an instance that trapped.
+bindgen() {
+  wasm-bindgen --target web --experimental-reset-state-function --out-dir "$out" --out-name "$1" "$artifact"
+}
+
+echo "==> cargo rustc (release, LTO, cdylib)"
+cdylib "$features"
 
 echo "==> wasm-bindgen"
 rm -rf "$out"
-# --experimental-reset-state-function: the glue gains __wbg_reset_state, which the package's
-# JS layer (pkg/lib/module.js) calls to replace an instance that trapped.
-wasm-bindgen --target web --experimental-reset-state-function --out-dir "$out" --out-name orgwarden "$artifact"
+bindgen orgwarden
 if [ "${ORGWARDEN_KEEP_NAMES:-}" = 1 ]; then cp "$link_map" "$out/orgwarden.map"; fi
 
 echo "==> preinitialize"
 node scripts/preinitialize.mjs "$out/orgwarden_bg.wasm"
 
-# --one-caller-inline-max-function-size: wasm-opt inlines every function that has one caller,
-# whatever its size; past this size it does not, which keeps the steps of a snapshot load apart
-# (the reason is above `snapshot_entities` in src/snapshot/entities.rs). The module comes out
-# slightly smaller (6 KiB gzip), not larger.
-# --skip-pass=memory-packing: that pass splits the data segments at every run of zeros to save
-# raw bytes; on the preinitialized image it made 13,000 segments whose headers compress worse
-# than the zeros they save (gzip 38 KiB and brotli 34 KiB larger, raw 99 KiB smaller).
 echo "==> wasm-opt -Oz"
-node_modules/.bin/wasm-opt -Oz --one-caller-inline-max-function-size 200 --skip-pass=memory-packing \
-  --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int \
-  --enable-reference-types --enable-multivalue --enable-sign-ext --enable-mutable-globals \
-  "${name_args[@]}" "$out/orgwarden_bg.wasm" -o "$out/orgwarden_bg.wasm"
+node pkg/bin/optimize.mjs "$out/orgwarden_bg.wasm" "$out/orgwarden_bg.wasm" "${name_args[@]}"
 
 # The package's own build must load and answer; a variant is checked by whoever built it.
 if [ "$out" = pkg/dist ]; then
@@ -71,5 +73,13 @@ if [ "$out" = pkg/dist ]; then
   '
   # Typed names of the embedded schema (actions, entity types, inputs), for the declarations.
   node pkg/bin/orgwarden.mjs types -o "$out/names.d.ts"
+
+  echo "==> the compiled runtime: cargo rustc, wasm-bindgen, wasm-opt (names kept)"
+  cdylib "$features,compiled-runtime"
+  bindgen orgwarden_compiled
+  node pkg/bin/optimize.mjs "$out/orgwarden_compiled_bg.wasm" "$out/orgwarden_compiled_source.wasm" --keep-names
+  rm "$out/orgwarden_compiled_bg.wasm"
+  echo "==> orgwarden compile (the default policies)"
+  node pkg/bin/orgwarden.mjs compile -o "$out/orgwarden_compiled_bg.wasm"
 fi
 node scripts/size-report.mjs "$out/orgwarden_bg.wasm"

@@ -32,6 +32,8 @@ pub enum ErrorCode {
     EngineReset,
     /// The JS layer's: a call before `init()` (or `initSync`) on the browser entry.
     ModuleNotInitialized,
+    /// The compiled runtime was asked for something that needs policy or schema text.
+    CompiledRuntime,
 }
 
 impl ErrorCode {
@@ -56,6 +58,7 @@ impl ErrorCode {
             Self::EngineTrapped => "ENGINE_TRAPPED",
             Self::EngineReset => "ENGINE_RESET",
             Self::ModuleNotInitialized => "MODULE_NOT_INITIALIZED",
+            Self::CompiledRuntime => "COMPILED_RUNTIME",
         }
     }
 }
@@ -139,6 +142,12 @@ pub enum Error {
     PolicyEvaluation { policy_id: String, message: String },
     #[error("{what} exceeds the limit of {limit}")]
     LimitExceeded { what: String, limit: usize },
+    /// The compiled runtime refused: `.0` says what was asked of it.
+    #[error(
+        "{0}: this module was compiled ahead of time with its policies, and runs no policy or \
+         schema text; change them with `npx orgwarden compile`, or use the full package (`orgwarden`)"
+    )]
+    CompiledRuntime(String),
 }
 
 fn first_message(diagnostics: &[Diagnostic]) -> String {
@@ -169,6 +178,7 @@ impl Error {
             Self::MissingInput { .. } => ErrorCode::MissingInput,
             Self::PolicyEvaluation { .. } => ErrorCode::PolicyEvaluation,
             Self::LimitExceeded { .. } => ErrorCode::LimitExceeded,
+            Self::CompiledRuntime(_) => ErrorCode::CompiledRuntime,
         }
     }
 

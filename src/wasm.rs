@@ -242,16 +242,20 @@ pub fn split_organizations(snapshot: &[u8]) -> JsValue {
 }
 
 /// `EngineOptions` as JSON bytes -> a tagged policy list or Cedar's diagnostics.
+// This and the next two are not in the compiled runtime: they take or give policy text.
+#[cfg(not(feature = "compiled-runtime"))]
 #[wasm_bindgen(js_name = validatePolicies)]
 pub fn validate_policies(options: &[u8]) -> JsValue {
     on_text(options, "options", ffi::validate_policies)
 }
 
+#[cfg(not(feature = "compiled-runtime"))]
 #[wasm_bindgen(js_name = defaultPolicySources)]
 pub fn default_policy_sources() -> JsValue {
     to_js(&ffi::default_policy_sources())
 }
 
+#[cfg(not(feature = "compiled-runtime"))]
 #[wasm_bindgen(js_name = defaultSchema)]
 pub fn default_schema() -> String {
     crate::policies::DEFAULT_SCHEMA.to_owned()
@@ -293,9 +297,44 @@ pub fn trap_for_tests() {
 /// Builds the default ruleset and everything lazily built with it (see
 /// [`crate::engine::preinitialize`]). Not part of the JS API: the package's build calls it on
 /// a throwaway instance, stores the memory it leaves as the module's initial memory and
-/// removes this export (scripts/preinitialize.mjs). Returns 1 when everything was built.
+/// removes this export (pkg/bin/preinitialize.mjs). Returns 1 when everything was built.
+#[cfg(not(feature = "compiled-runtime"))]
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn orgwarden_preinitialize() -> u32 {
     u32::from(crate::engine::preinitialize().is_ok())
+}
+
+/// The compile step's input: `EngineOptions` JSON, written by the compile command into the
+/// buffer [`orgwarden_compile_input`] returns before it calls [`orgwarden_preinitialize`].
+#[cfg(feature = "compiled-runtime")]
+static COMPILE_INPUT: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+/// A zeroed buffer of `length` bytes in the module's memory for the compile command to write
+/// the options into (null if the buffer is unavailable). Removed from the compiled module.
+#[cfg(feature = "compiled-runtime")]
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn orgwarden_compile_input(length: u32) -> *mut u8 {
+    match COMPILE_INPUT.lock() {
+        Ok(mut buffer) => {
+            *buffer = vec![0; length as usize];
+            buffer.as_mut_ptr()
+        }
+        Err(_) => std::ptr::null_mut(),
+    }
+}
+
+/// `orgwarden compile`'s step: builds the ruleset of the options in the input buffer as the
+/// module's only one (see [`crate::engine::preinitialize_with`]), then drops the input. The
+/// command stores the memory this leaves and removes this export. Returns 1 on success.
+#[cfg(feature = "compiled-runtime")]
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn orgwarden_preinitialize() -> u32 {
+    let input = COMPILE_INPUT.lock().map(|mut buffer| std::mem::take(&mut *buffer)).unwrap_or_default();
+    let built = text(&input, "options")
+        .and_then(|text| crate::limits::parse_json::<crate::EngineOptions>("engine options", text))
+        .and_then(crate::engine::preinitialize_with);
+    u32::from(built.is_ok())
 }

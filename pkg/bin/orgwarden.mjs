@@ -1,38 +1,41 @@
 #!/usr/bin/env node
 // The orgwarden command line.
 //   orgwarden types [schema.cedarschema] [-o names.d.ts]
-// Writes TypeScript declarations of a schema's actions and entity types (the embedded schema
-// without a file), so that `new Authorizer<Names>({ schema })` checks names at compile time.
+//     TypeScript declarations of a schema's actions and entity types (the embedded schema
+//     without a file), so that `new Authorizer<Names>({ schema })` checks names at compile time.
+//   orgwarden compile [--policies <file or directory>]... [--schema <file>] [--no-default-policies] -o <out.wasm>
+//     Policies compiled ahead of time into a module for `orgwarden/compiled` (./compile.mjs).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Authorizer, OrgwardenError } from '../entries/node.js';
+import { compile, compileUsage } from './compile.mjs';
+import { errorLines } from './report.mjs';
 import { namesDeclarations } from './types.mjs';
 
-const usage = 'usage: orgwarden types [schema.cedarschema] [-o names.d.ts]';
+const usage = `usage: orgwarden types [schema.cedarschema] [-o names.d.ts]\n       ${compileUsage.replace('usage: ', '')}`;
 
-function types(args) {
+async function types(args) {
+  const { Authorizer, OrgwardenError } = await import('../entries/node.js');
   const out = args.includes('-o') ? args[args.indexOf('-o') + 1] : undefined;
   const file = args.find((arg, i) => !arg.startsWith('-') && args[i - 1] !== '-o');
   const options = file ? { schema: readFileSync(file, 'utf8'), includeDefaultPolicies: false } : undefined;
-  const authz = new Authorizer(options);
+  let authz;
+  try {
+    authz = new Authorizer(options);
+  } catch (error) {
+    if (!(error instanceof OrgwardenError)) throw error;
+    console.error(errorLines(error).join('\n'));
+    return 1;
+  }
   const text = namesDeclarations(authz.schemaNames(), file ?? 'the embedded schema');
   authz.free();
   if (out) writeFileSync(out, text);
   else process.stdout.write(text);
+  return 0;
 }
 
 const [command, ...args] = process.argv.slice(2);
-try {
-  if (command === 'types') types(args);
-  else {
-    console.error(usage);
-    process.exitCode = 2;
-  }
-} catch (error) {
-  if (!(error instanceof OrgwardenError)) throw error;
-  console.error(`orgwarden: ${error.code}: ${error.message}`);
-  for (const d of error.diagnostics) {
-    const at = d.location ? `${d.location.source}:${d.location.line}:${d.location.column}: ` : '';
-    console.error(`  ${at}${d.message}`);
-  }
-  process.exitCode = 1;
+if (command === 'types') process.exitCode = await types(args);
+else if (command === 'compile') process.exitCode = await compile(args);
+else {
+  console.error(usage);
+  process.exitCode = 2;
 }

@@ -1,7 +1,7 @@
 // Node and Deno: the module is compiled and instantiated from the package's own .wasm file at
 // import, so the API is ready as soon as the import resolves.
 import { readFileSync } from 'node:fs';
-import { initSync as initGlue } from '../dist/orgwarden.js';
+import * as glue from '../dist/orgwarden.js';
 import { markReady } from '../lib/module.js';
 
 const wasmUrl = new URL('../dist/orgwarden_bg.wasm', import.meta.url);
@@ -18,8 +18,8 @@ try {
     { cause: error },
   );
 }
-initGlue({ module: bytes });
-markReady();
+glue.initSync({ module: bytes });
+markReady(glue);
 
 /** Already initialized: kept so code shared with browsers may `await init()` everywhere. */
 export default async function init() {}

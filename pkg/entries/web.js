@@ -1,18 +1,10 @@
 // Browsers and bundlers: call `await init()` (or `initSync({ module })`) once before use.
 // Without an argument, init() fetches the .wasm beside the glue: bundlers (Vite, webpack 5)
 // resolve it through the glue's `new URL('orgwarden_bg.wasm', import.meta.url)`.
-import initGlue, { initSync as initGlueSync } from '../dist/orgwarden.js';
-import { markReady } from '../lib/module.js';
+import * as glue from '../dist/orgwarden.js';
+import { initializers } from '../lib/entry.js';
 
-/** Fetches, compiles and instantiates the module; resolves when the API is ready. */
-export default async function init(moduleOrPath) {
-  await initGlue(moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath });
-  markReady();
-}
-
-/** Instantiates the module from a `WebAssembly.Module` or its bytes: `initSync({ module })`. */
-export function initSync(options) {
-  initGlueSync(options);
-  markReady();
-}
+const entry = initializers(glue);
+export default entry.init;
+export const initSync = entry.initSync;
 export * from '../lib/index.js';

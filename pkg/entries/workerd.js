@@ -1,11 +1,11 @@
 // Cloudflare Workers (workerd): a `.wasm` import is a precompiled WebAssembly.Module, the only
 // form workerd instantiates (it forbids compiling from bytes at run time).
 import wasmModule from '../dist/orgwarden_bg.wasm';
-import { initSync as initGlue } from '../dist/orgwarden.js';
+import * as glue from '../dist/orgwarden.js';
 import { markReady } from '../lib/module.js';
 
-initGlue({ module: wasmModule });
-markReady();
+glue.initSync({ module: wasmModule });
+markReady(glue);
 
 /** Already initialized: kept so code shared with browsers may `await init()` everywhere. */
 export default async function init() {}

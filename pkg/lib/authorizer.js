@@ -2,7 +2,7 @@
 // module only with strings and UTF-8 bytes, and answers a tagged value. Only the constructor
 // and the small helpers throw (an OrgwardenError), and only from JS.
 import * as read from './arguments.js';
-import { glue, guarded, generation, isReady, limits } from './module.js';
+import { glue, guarded, generation, isReady, limits, takesPolicyText } from './module.js';
 
 /** The error the constructor and the helpers throw: `code`, `message`, `diagnostics`. */
 export class OrgwardenError extends Error {
@@ -38,6 +38,11 @@ function optionBytes(options) {
 
 const freed = 'this authorizer was freed';
 const notInitialized = 'the module is not initialized: await init() (or initSync) first';
+// The compiled runtime has no export that takes or gives policy text (src/wasm.rs); its engine
+// words the same refusal for options (src/error.rs).
+const compiledRuntime = (what) =>
+  `${what}: this module was compiled ahead of time with its policies, and runs no policy or schema text; ` +
+  'change them with `npx orgwarden compile`, or use the full package (`orgwarden`)';
 const reset = 'this authorizer lost its engine when the module was replaced after a trap; load a snapshot or entities again to rebuild it';
 
 export class Authorizer {
@@ -321,6 +326,7 @@ export function validatePolicies(options) {
   if (!isReady()) return failedAnswer(asError('MODULE_NOT_INITIALIZED', notInitialized));
   const bytes = read.json(options ?? {}, 'options', { text: false });
   if (bytes.error) return failedAnswer(bytes.error);
+  if (!takesPolicyText()) return failedAnswer(asError('COMPILED_RUNTIME', compiledRuntime('validatePolicies is not available')));
   return guarded(() => glue.validatePolicies(bytes.value), (code, message) => failedAnswer({ code, message }));
 }
 
@@ -352,13 +358,23 @@ export function splitOrganizations(snapshot) {
   return guarded(() => glue.splitOrganizations(s.value), (code, message) => failedAnswer({ code, message }));
 }
 
+/** Throws the compiled runtime's refusal of a helper that gives the embedded policy text. */
+function embeddedText(what) {
+  if (!isReady()) throwing('MODULE_NOT_INITIALIZED', notInitialized);
+  if (!takesPolicyText()) {
+    throwing('COMPILED_RUNTIME', compiledRuntime(`${what} is not available (an authorizer's policySources() and schemaText() give what was compiled)`));
+  }
+}
+
 /** The embedded default policy files. */
 export function defaultPolicySources() {
+  embeddedText('defaultPolicySources');
   return helper(() => glue.defaultPolicySources());
 }
 
 /** The embedded schema, in Cedar schema syntax. */
 export function defaultSchema() {
+  embeddedText('defaultSchema');
   return helper(() => glue.defaultSchema());
 }
 

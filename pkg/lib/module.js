@@ -8,7 +8,14 @@
 // `ENGINE_TRAPPED`, and engines built on the old instance answer `ENGINE_RESET` until they are
 // loaded again. Rust itself never throws into JS (src/wasm.rs), so an escaping exception is
 // always a fault of the instance, never an answer.
-import * as glue from '../dist/orgwarden.js';
+//
+// The glue (wasm-bindgen's generated JS for one module) is handed over by the entry that
+// instantiated it: the full module's (`orgwarden`) or the compiled runtime's
+// (`orgwarden/compiled`). Nothing here imports either, so a bundle holds only the one its
+// entry uses.
+
+/** The glue of the instantiated module: set once, by the entry (see markReady). */
+export let glue = null;
 
 const state = {
   /** Set once an entry (or the caller, on the web entry) has instantiated the module. */
@@ -24,12 +31,25 @@ const state = {
   trapArmed: false,
 };
 
-export { glue };
-
-/** An entry calls this once the glue has an instance. */
-export function markReady() {
+/**
+ * An entry calls this once its glue has an instance. One program uses one build: the state
+ * here (the instance, its replacements, the engines' generation) belongs to one module.
+ */
+export function markReady(entryGlue) {
+  if (glue !== null && glue !== entryGlue) {
+    throw new Error(
+      "orgwarden: 'orgwarden' and 'orgwarden/compiled' were both initialized in one program; " +
+        'use one of them (the compiled runtime for policies compiled ahead of time, the full package for policies given at run time)',
+    );
+  }
+  glue = entryGlue;
   state.ready = true;
   state.limits = glue.limits();
+}
+
+/** Whether the module takes policy and schema text (the full build) or not (the compiled runtime). */
+export function takesPolicyText() {
+  return glue !== null && typeof glue.validatePolicies === 'function';
 }
 
 export function isReady() {

@@ -13,7 +13,10 @@ mod store;
 pub use batch::{ActionOutcome, Matrix, MatrixCell, MatrixRow};
 pub use catalog::{ActionEntry, Catalog};
 pub use decision::{AlwaysFalse, Cause, Decision, Failure, Verdict};
+#[cfg(not(feature = "compiled-runtime"))]
 pub use ruleset::preinitialize;
+#[cfg(feature = "compiled-runtime")]
+pub use ruleset::preinitialize_with;
 
 use std::sync::Arc;
 

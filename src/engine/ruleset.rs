@@ -3,8 +3,7 @@
 //! already built. The default ruleset is built once per process; the wasm package goes
 //! further and builds it when the package itself is built (see [`preinitialize`]).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, OnceLock};
 
 use cedar_policy::Schema;
 
@@ -34,9 +33,15 @@ pub(crate) struct Ruleset {
     action_entities: OnceLock<Option<Vec<Arc<cedar_policy_core::ast::Entity>>>>,
 }
 
+/// The default ruleset: in the full build, the embedded schema and default policies, built on
+/// first use (or by the package's build); in the compiled runtime, whatever `orgwarden
+/// compile` built into the module's memory.
+static DEFAULTS: OnceLock<Arc<Ruleset>> = OnceLock::new();
+
 impl Ruleset {
     /// The ruleset `options` describe. One that extends the default ruleset starts from it,
     /// and parses and validates only the caller's policies.
+    #[cfg(not(feature = "compiled-runtime"))]
     pub(crate) fn for_options(options: EngineOptions) -> Result<Arc<Self>> {
         if options.schema.is_some() || !options.include_default_policies {
             return shared(&options, || Self::build(options.clone(), None));
@@ -48,9 +53,23 @@ impl Ruleset {
         shared(&options, || Self::build(options.clone(), Some(&defaults)))
     }
 
+    /// The compiled runtime has one ruleset, the compiled one: any other options would need
+    /// the parser this runtime leaves out.
+    #[cfg(feature = "compiled-runtime")]
+    pub(crate) fn for_options(options: EngineOptions) -> Result<Arc<Self>> {
+        if options.schema.is_some() || !options.policies.is_empty() || !options.include_default_policies {
+            return Err(crate::error::Error::CompiledRuntime(
+                "schema and policy options are not taken".into(),
+            ));
+        }
+        DEFAULTS.get().cloned().ok_or_else(|| {
+            crate::error::Error::CompiledRuntime("no compiled ruleset is in this module".into())
+        })
+    }
+
     /// The embedded schema and default policies, built on first use and shared after.
+    #[cfg(not(feature = "compiled-runtime"))]
     fn defaults() -> Result<Arc<Self>> {
-        static DEFAULTS: OnceLock<Arc<Ruleset>> = OnceLock::new();
         if let Some(built) = DEFAULTS.get() {
             return Ok(Arc::clone(built));
         }
@@ -98,7 +117,16 @@ impl Ruleset {
     }
 
     pub(crate) fn row_plan(&self) -> &RowPlan {
-        self.row_plan.get_or_init(|| RowPlan::new(&self.policies, self.catalog.actions()))
+        #[cfg(not(feature = "compiled-runtime"))]
+        return self.row_plan.get_or_init(|| self.new_row_plan());
+        // Built by the compile step; an empty plan (every row from the per-action slices)
+        // would only be slower, and keeps the planner out of the runtime.
+        #[cfg(feature = "compiled-runtime")]
+        self.row_plan.get_or_init(RowPlan::default)
+    }
+
+    fn new_row_plan(&self) -> RowPlan {
+        RowPlan::new(&self.policies, self.catalog.actions())
     }
 
     /// The action entities to add to snapshot entities loaded without a conformance check,
@@ -122,7 +150,11 @@ impl Ruleset {
 /// per request with the same custom policies would otherwise hold a copy of the whole policy
 /// set per authorizer (about 250 KiB in the wasm module) and parse it every time. Entries are
 /// weak: a ruleset no engine holds is freed, and its entry is dropped on the next insert.
+#[cfg(not(feature = "compiled-runtime"))]
 fn shared(options: &EngineOptions, build: impl FnOnce() -> Result<Ruleset>) -> Result<Arc<Ruleset>> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, Weak};
+
     static BUILT: OnceLock<Mutex<HashMap<String, Weak<Ruleset>>>> = OnceLock::new();
     // The whole options as the key: two option sets share a ruleset only if they are equal.
     let Ok(key) = serde_json::to_string(options) else {
@@ -145,10 +177,26 @@ fn shared(options: &EngineOptions, build: impl FnOnce() -> Result<Ruleset>) -> R
 /// Cedar builds lazily. The wasm package's build runs this once and ships the memory it leaves
 /// as the module's initial memory, so a cold start does none of it. The per-action slices
 /// stay lazy: each is a few policies, quick to gather when its action is first asked about.
+#[cfg(not(feature = "compiled-runtime"))]
 pub fn preinitialize() -> Result<()> {
     let defaults = Ruleset::defaults()?;
     defaults.unchecked_snapshot_actions();
     defaults.row_plan();
     crate::snapshot::preinitialize();
     Ok(())
+}
+
+/// `orgwarden compile`'s step inside the module: builds the ruleset of `options` as the
+/// module's only one, with everything the full build's preinitialization builds. The compile
+/// command then ships the memory this leaves and removes the code only this reached: the
+/// parser, the validator and the row planner.
+#[cfg(feature = "compiled-runtime")]
+pub fn preinitialize_with(options: EngineOptions) -> Result<()> {
+    let built = Ruleset::build(options, None)?;
+    let _ = built.row_plan.set(built.new_row_plan());
+    built.unchecked_snapshot_actions();
+    crate::snapshot::preinitialize();
+    DEFAULTS
+        .set(Arc::new(built))
+        .map_err(|_| crate::error::Error::CompiledRuntime("a module is compiled once".into()))
 }

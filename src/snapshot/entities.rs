@@ -52,21 +52,35 @@ fn type_name(entity_type: &str) -> Result<EntityTypeName> {
     let known = SNAPSHOT_TYPES.iter().position(|t| *t == entity_type).and_then(|i| parsed_types().get(i));
     match known {
         Some(type_name) => Ok(type_name.clone()),
+        // The compiled runtime parses no names at run time; its snapshot types are parsed by
+        // the compile step, and a snapshot only ever names those.
+        #[cfg(feature = "compiled-runtime")]
+        None => Err(Error::InvalidEntities(format!("entity type `{entity_type}` is not a snapshot type"))),
+        #[cfg(not(feature = "compiled-runtime"))]
         None => entity_type
             .parse()
             .map_err(|e| Error::InvalidEntities(format!("entity type `{entity_type}`: {e}"))),
     }
 }
 
+static PARSED_TYPES: OnceLock<Vec<EntityTypeName>> = OnceLock::new();
+
+fn parse_types() -> Vec<EntityTypeName> {
+    SNAPSHOT_TYPES.iter().filter_map(|t| t.parse().ok()).collect()
+}
+
 fn parsed_types() -> &'static [EntityTypeName] {
-    static PARSED: OnceLock<Vec<EntityTypeName>> = OnceLock::new();
-    PARSED.get_or_init(|| SNAPSHOT_TYPES.iter().filter_map(|t| t.parse().ok()).collect())
+    #[cfg(not(feature = "compiled-runtime"))]
+    return PARSED_TYPES.get_or_init(parse_types);
+    // Parsed by the compile step (below): the runtime has no parser to do it with.
+    #[cfg(feature = "compiled-runtime")]
+    PARSED_TYPES.get().map_or(&[], Vec::as_slice)
 }
 
 /// Parses the snapshot's type names ahead of their first use (see
 /// [`crate::engine::preinitialize`]).
 pub(crate) fn preinitialize() {
-    parsed_types();
+    PARSED_TYPES.get_or_init(parse_types);
 }
 
 fn public_uid(entity_type: &str, id: &str) -> Result<EntityUid> {
