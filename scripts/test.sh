@@ -37,9 +37,12 @@ cargo fmt --check
 
 step "clippy: no unwrap/expect/panic/indexing in library code"
 cargo clippy --quiet --lib --features wasm -- -D warnings
+cargo clippy --quiet --lib --features wasm,compiled-runtime -- -D warnings
 
 step "native Rust tests"
 cargo test --quiet
+# The compiled runtime's core, whose one ruleset is process-wide (tests/compiled_runtime.rs).
+cargo test --quiet --features compiled-runtime --test compiled_runtime
 
 step "short fuzz round (cargo fuzz, every target)"
 FUZZ_SECONDS="${FUZZ_SECONDS:-10}" bash scripts/fuzz.sh

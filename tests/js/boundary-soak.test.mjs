@@ -8,7 +8,7 @@
 // first half may size the heap for that kind of call, the second half must not grow it further.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as ow from 'orgwarden';
+import { api as ow, label } from './build-under-test.mjs';
 import { MiB, loadFixture, fixtureModel, decisionTable, tableDifferences } from './hostile.mjs';
 
 const { fixture } = loadFixture();
@@ -77,7 +77,7 @@ function soak(t, label, calls, call, check, { steady = STEADY_GROWTH, total = In
 
 const failureCode = (answer) => answer?.errors?.[0]?.code;
 
-test('soak: null in matrix actions', (t) => {
+test(`soak${label}: null in matrix actions`, (t) => {
   soak(
     t,
     'null in matrix actions',
@@ -90,7 +90,7 @@ test('soak: null in matrix actions', (t) => {
   );
 });
 
-test('soak: calls after free()', (t) => {
+test(`soak${label}: calls after free()`, (t) => {
   // Every answering method on a freed (twice) authorizer, in turn: the freed check comes
   // before anything is read or copied.
   const freed = loaded();
@@ -125,7 +125,7 @@ test('soak: calls after free()', (t) => {
   }
 });
 
-test('soak: authorizers made, loaded and freed', (t) => {
+test(`soak${label}: authorizers made, loaded and freed`, (t) => {
   // Freeing must return an engine's memory to the module: many short-lived authorizers (one
   // per request) must not add up.
   soak(
@@ -171,7 +171,7 @@ for (const [label, action] of [
   });
 }
 
-test('soak: 40 MB snapshots and entity documents', (t) => {
+test(`soak${label}: 40 MB snapshots and entity documents`, (t) => {
   // Over maxJsonBytes: refused in JS before a byte is copied into module memory.
   const text = 'x'.repeat(40_000_000);
   const object = { users: [{ id: 'u', email: 'u@x.test', name: 'y'.repeat(40_000_000) }] };
@@ -195,7 +195,7 @@ test('soak: 40 MB snapshots and entity documents', (t) => {
   assert.ok(text.length > MAX_JSON_BYTES);
 });
 
-test('soak: invalid JSON', (t) => {
+test(`soak${label}: invalid JSON`, (t) => {
   // Crosses into the module (it is within the size limit) and is refused by the parser.
   const texts = ['{ nope', '{"users":', '[1,2', '{"a":1}}', '\u0000', 'nul', '{"users":[{"id":"x",}]}'];
   const calls = [(s) => soaked.loadSnapshot(s), (s) => soaked.loadEntities(s), (s) => soaked.upsertEntities(s)];
@@ -211,7 +211,7 @@ test('soak: invalid JSON', (t) => {
   );
 });
 
-test('soak: unknown principal', (t) => {
+test(`soak${label}: unknown principal`, (t) => {
   // A different unknown id each time, so nothing the engine caches by name can hide a leak.
   soak(
     t,
@@ -226,7 +226,7 @@ test('soak: unknown principal', (t) => {
   );
 });
 
-test('soak: an entity document within the size limit cannot blow up module memory', (t) => {
+test(`soak${label}: an entity document within the size limit cannot blow up module memory`, (t) => {
   // Last, because module memory never shrinks. 16 million `0`s make a 32 MB document, within
   // maxJsonBytes, that the engine refuses for its entity count; the refusal must come before
   // the document is expanded into memory many times its size.
@@ -247,7 +247,7 @@ test('soak: an entity document within the size limit cannot blow up module memor
   );
 });
 
-test('soak: no trap, and the memory observed', (t) => {
+test(`soak${label}: no trap, and the memory observed`, (t) => {
   for (const line of observed) console.log(line);
   const status = ow.moduleStatus();
   t.diagnostic(`module memory at the end: ${mib(status.memoryBytes)}, resets ${status.resets}`);

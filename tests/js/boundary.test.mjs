@@ -15,10 +15,11 @@
 // method, the other arguments valid, and each method on each kind of bad receiver. Phase 2 is
 // BOUNDARY_FUZZ_CALLS (default 20,000) random calls drawn from BOUNDARY_FUZZ_SEED.
 // Replay a failure with the seed it prints: BOUNDARY_FUZZ_SEED=<seed> node --test tests/js/boundary.test.mjs
+// The same run holds the compiled runtime to all of it (./boundary-compiled.test.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-// Through the package's exports map, as a consumer imports it (the Node entry initializes).
-import * as ow from 'orgwarden';
+// Through the package's exports map, as a consumer imports it, initialized.
+import { api as ow, build, label } from './build-under-test.mjs';
 import {
   MiB, makeRng, loadFixture, fixtureModel, decisionTable, tableDifferences, tableKey, projection,
   hostileCatalogue, decisionProblem, answerProblem, validationProblem, describeError, safeString, ERROR_CODES,
@@ -45,7 +46,15 @@ function parseSeed(text) {
 
 const { text: fixtureText, fixture } = loadFixture();
 const model = fixtureModel(ow, fixture);
-const replay = `BOUNDARY_FUZZ_SEED=${SEED} BOUNDARY_FUZZ_CALLS=${CALLS}`;
+const replay = `${build === 'full' ? '' : `ORGWARDEN_BUILD=${build} `}BOUNDARY_FUZZ_SEED=${SEED} BOUNDARY_FUZZ_CALLS=${CALLS}`;
+// A schema the generators offer among hostile ones: the module's own (the compiled runtime has
+// no defaultSchema(), and refuses every schema anyway).
+const OWN_SCHEMA = (() => {
+  const authz = new ow.Authorizer();
+  const text = authz.schemaText();
+  authz.free();
+  return text;
+})();
 
 /** A fresh authorizer holding the fixture. */
 function loaded(options) {
@@ -60,7 +69,7 @@ let table;
 let statusBefore;
 let run;
 
-test('the clean decision table is computed before fuzzing', () => {
+test(`the clean decision table is computed before fuzzing${label}`, () => {
   statusBefore = ow.moduleStatus();
   assert.equal(statusBefore.ready, true);
   const authz = loaded();
@@ -111,8 +120,8 @@ const MODULE = {
 // Exports the fuzzer leaves alone, and why. Every other export is in INSTANCE or MODULE (a
 // test below holds the lists to the package's exports, so a new method cannot go unfuzzed).
 const NOT_FUZZED = {
-  default: 'init(): initializes the module, which the Node entry did at import',
-  initSync: 'initializes the module, which the Node entry did at import',
+  default: 'init(): initializes the module, which the entry (or the runner) did before the run',
+  initSync: 'initializes the module, which the entry (or the runner) did before the run',
   OrgwardenError: 'the error class itself, plain JS that never reaches the module',
 };
 const instanceMethods = Reflect.ownKeys(INSTANCE);
@@ -147,9 +156,12 @@ function createFuzzer(seed) {
     name: 'custom.cedar',
     text: '@id("members-see-billing")\n@rule("CUSTOM-1")\n@reason("Members see billing here")\npermit (principal is User, action == Action::"viewBilling", resource is Organization)\nwhen { principal in resource.members };',
   };
+  // The compiled runtime takes no policy text: its custom receiver is one more authorizer of
+  // the compiled ruleset, held to the same (looser) judgement.
+  const customOptions = build === 'full' ? { policies: [customPolicy] } : undefined;
   pool.target = loaded();
   pool.original = pool.target;
-  pool.custom = loaded({ policies: [customPolicy] });
+  pool.custom = loaded(customOptions);
   pool.fresh = new ow.Authorizer();
   pool.freedTwice = loaded();
   pool.freedTwice.free();
@@ -471,7 +483,7 @@ function createFuzzer(seed) {
       '', 'entity A;', '}{', 'entity User; action a appliesTo { principal: [User], resource: [User] };',
       `entity A { a: ${'Set<'.repeat(d)}Long${'>'.repeat(d)} };`,
       `entity A in [${Array.from({ length: rng.pick([10, 1025]) }, (_, i) => `B${i}`).join(',')}];`,
-      ow.defaultSchema(),
+      OWN_SCHEMA,
     ]);
   }
   function generateOptions(x) {
@@ -775,7 +787,7 @@ function createFuzzer(seed) {
     stats.reloads += 1;
     if (answer.type !== 'success') {
       record(`reloading the fixture into the ${which} authorizer failed`, `${safeJson(answer)} [${replay}]`);
-      pool[which] = loaded(which === 'custom' ? { policies: [customPolicy] } : undefined);
+      pool[which] = loaded(which === 'custom' ? customOptions : undefined);
     }
   }
 
@@ -804,7 +816,7 @@ function createFuzzer(seed) {
         pool.target = loaded();
         stats.targetReplacements += 1;
       } else if (hooked === 'custom') {
-        pool.custom = loaded({ policies: [customPolicy] });
+        pool.custom = loaded(customOptions);
       } else if (hooked === 'fresh') {
         pool.fresh = new ow.Authorizer();
       }
@@ -1073,7 +1085,7 @@ function safeJson(value) {
 
 // ---- The tests ---------------------------------------------------------------------------------
 
-test('the fuzzer covers every exported method', () => {
+test(`the fuzzer covers every exported method${label}`, () => {
   const methods = Reflect.ownKeys(ow.Authorizer.prototype).filter((key) => key !== 'constructor');
   const unfuzzed = methods.filter((key) => !(key in INSTANCE)).map(String);
   assert.deepEqual(unfuzzed, [], 'Authorizer methods missing from INSTANCE');
@@ -1082,7 +1094,7 @@ test('the fuzzer covers every exported method', () => {
   assert.deepEqual(Object.keys(MODULE).filter((name) => !exports.includes(name)), [], 'MODULE names what is not exported');
 });
 
-test(`fuzz: every exported method, hostile arguments and receivers (seed ${SEED})`, (t) => {
+test(`fuzz${label}: every exported method, hostile arguments and receivers (seed ${SEED})`, (t) => {
   const started = performance.now();
   const fuzzer = createFuzzer(SEED);
   fuzzer.sweep();
@@ -1109,13 +1121,13 @@ test(`fuzz: every exported method, hostile arguments and receivers (seed ${SEED}
   assert.equal(fuzzer.violations.size, 0, `${fuzzer.violations.size} kinds of contract violation (replay: ${replay}):\n${report}`);
 });
 
-test('fuzz: no input reached a trap (moduleStatus().resets === 0)', () => {
+test(`fuzz: no input reached a trap (moduleStatus().resets === 0)${label}`, () => {
   assert.ok(run, 'the fuzz run happened');
   const status = ow.moduleStatus();
   assert.equal(status.resets, 0, `the module was replaced ${status.resets} time(s); last trap: ${status.lastTrap} (${replay})`);
 });
 
-test('fuzz: module memory stayed bounded', (t) => {
+test(`fuzz: module memory stayed bounded${label}`, (t) => {
   assert.ok(run, 'the fuzz run happened');
   const { memory } = run.fuzzer;
   const now = ow.moduleStatus().memoryBytes;
@@ -1124,7 +1136,7 @@ test('fuzz: module memory stayed bounded', (t) => {
   assert.ok(now < MEMORY_CEILING, `module memory ${(now / MiB).toFixed(1)} MiB`);
 });
 
-test('after fuzzing, a fresh authorizer answers the clean table', () => {
+test(`after fuzzing, a fresh authorizer answers the clean table${label}`, () => {
   assert.ok(run, 'the fuzz run happened');
   const authz = loaded();
   const diffs = tableDifferences(table, authz);
@@ -1132,7 +1144,7 @@ test('after fuzzing, a fresh authorizer answers the clean table', () => {
   assert.deepEqual(diffs, [], `decisions changed after fuzzing (${replay}):\n${diffs.join('\n')}`);
 });
 
-test('after fuzzing, the fuzzed authorizer, reloaded from the fixture, answers the clean table', (t) => {
+test(`after fuzzing, the fuzzed authorizer, reloaded from the fixture, answers the clean table${label}`, (t) => {
   assert.ok(run, 'the fuzz run happened');
   const { pool, stats } = run.fuzzer;
   // The first fuzzed authorizer, unless a hook freed it (then its successor was fuzzed on).
@@ -1155,7 +1167,7 @@ test('after fuzzing, the fuzzed authorizer, reloaded from the fixture, answers t
   assert.equal(last.check({ type: 'User', id: 'olivia' }, 'viewMembers', { type: 'Organization', id: 'acme' }).errors[0].code, 'AUTHORIZER_FREED');
 });
 
-test('a name with a lone surrogate does not stand for another name', () => {
+test(`a name with a lone surrogate does not stand for another name${label}`, () => {
   // Names cross into the module as UTF-8, where a lone surrogate has no encoding (the glue's
   // TextEncoder writes U+FFFD for it). 'eve\uD800' and 'eve\uDC00' are different JS strings
   // from 'eve\uFFFD' and from each other: they must not answer as the user named 'eve\uFFFD'.

@@ -1,20 +1,18 @@
-// The shared suite against the package's Node entry (ESM, initialized at import).
+// The shared suite against the package's Node entry (ESM, initialized at import), or the
+// compiled runtime's (./node-compiled.test.mjs), through the exports map as a consumer imports it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-// Through the package's exports map, as a consumer would import it.
-import * as api from 'orgwarden';
-// The package's internals, for the suite's trap hook: the same module instance the entry uses.
-import * as internals from '../../pkg/lib/module.js';
+import { api, build, internals, label } from './build-under-test.mjs';
 import { cases } from './suite.mjs';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/small-org.json', import.meta.url), 'utf8'));
 
-for (const [name, run] of Object.entries(cases(api, fixture, internals))) {
-  test(`node: ${name}`, run);
+for (const [name, run] of Object.entries(cases(api, fixture, internals, build))) {
+  test(`node${label}: ${name}`, run);
 }
 
-test('node: a subscriber that throws neither fails the change nor stops the others; Node logs it', () => {
+test(`node${label}: a subscriber that throws neither fails the change nor stops the others; Node logs it`, () => {
   const authz = new api.Authorizer();
   const heard = [];
   authz.subscribe(() => {

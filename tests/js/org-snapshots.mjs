@@ -1,7 +1,9 @@
 // One organization of a snapshot with the users it references, as the package splits it
 // (splitOrganizations): what one KV key (or one HTTP response) of a multi-tenant store holds.
 // Shared by the orgs tests and bench/orgs.mjs.
-import { splitOrganizations } from 'orgwarden';
+import { api } from './build-under-test.mjs';
+
+const { splitOrganizations } = api;
 
 // A snapshot is split once, however many of its organizations are asked for (the bench asks
 // for each of a thousand).

@@ -5,8 +5,10 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { Authorizer, moduleStatus } from 'orgwarden';
+import { api, build, label } from './build-under-test.mjs';
 import { createOrgAuthorizers, kvSource, fetchSource } from 'orgwarden/orgs';
+
+const { Authorizer, moduleStatus } = api;
 // The package's internals, for the trap hook: the same module instance the entry uses.
 import * as internals from '../../pkg/lib/module.js';
 import { orgSnapshot } from './org-snapshots.mjs';
@@ -60,7 +62,7 @@ const clock = (start = 1_000) => {
 
 const deleteAcme = (orgs, who, orgId = 'acme') => orgs.check(orgId, user(who), 'deleteOrganization', org(orgId));
 
-test('orgs: the first request builds the org, warm requests hit without asking the source', async () => {
+test(`orgs${label}: the first request builds the org, warm requests hit without asking the source`, async () => {
   const { source, calls } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
   const orgs = createOrgAuthorizers({ source });
   const first = await orgs.forOrg('acme');
@@ -85,7 +87,7 @@ test('orgs: the first request builds the org, warm requests hit without asking t
   orgs.clear();
 });
 
-test('orgs: concurrent requests for one org share one load (coalescing)', async () => {
+test(`orgs${label}: concurrent requests for one org share one load (coalescing)`, async () => {
   let release;
   const gate = new Promise((resolve) => (release = resolve));
   let calls = 0;
@@ -110,7 +112,7 @@ test('orgs: concurrent requests for one org share one load (coalescing)', async 
   orgs.clear();
 });
 
-test('orgs: revalidation — notModified keeps the authorizer, a new version is swapped in and the old one freed', async () => {
+test(`orgs${label}: revalidation — notModified keeps the authorizer, a new version is swapped in and the old one freed`, async () => {
   const c = clock();
   const { source, store, calls } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
   const orgs = createOrgAuthorizers({ source, revalidateAfterMs: 1_000, now: c.now });
@@ -146,7 +148,7 @@ test('orgs: revalidation — notModified keeps the authorizer, a new version is 
   orgs.clear();
 });
 
-test('orgs: a refused new version keeps the old one while serveStaleForMs allows, then denies', async () => {
+test(`orgs${label}: a refused new version keeps the old one while serveStaleForMs allows, then denies`, async () => {
   const c = clock();
   const { source, store } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
   const orgs = createOrgAuthorizers({ source, revalidateAfterMs: 1_000, serveStaleForMs: 5_000, now: c.now });
@@ -181,7 +183,7 @@ test('orgs: a refused new version keeps the old one while serveStaleForMs allows
   orgs.clear();
 });
 
-test('orgs: by default (serveStaleForMs 0) a failed refresh denies at once; the source failing is ORG_UNAVAILABLE', async () => {
+test(`orgs${label}: by default (serveStaleForMs 0) a failed refresh denies at once; the source failing is ORG_UNAVAILABLE`, async () => {
   const c = clock();
   const { source, store } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
   const orgs = createOrgAuthorizers({ source, revalidateAfterMs: 1_000, now: c.now });
@@ -212,7 +214,7 @@ test('orgs: by default (serveStaleForMs 0) a failed refresh denies at once; the 
   tolerant.clear();
 });
 
-test('orgs: maxOrgs evicts the least recently used org and frees its authorizer', async () => {
+test(`orgs${label}: maxOrgs evicts the least recently used org and frees its authorizer`, async () => {
   const { source, calls } = memorySource({ a: { snapshot: acmeAs('a'), version: '1' }, b: { snapshot: acmeAs('b'), version: '1' }, c: { snapshot: acmeAs('c'), version: '1' } });
   const orgs = createOrgAuthorizers({ source, maxOrgs: 2 });
   const a = (await orgs.forOrg('a')).authorizer;
@@ -229,7 +231,7 @@ test('orgs: maxOrgs evicts the least recently used org and frees its authorizer'
   orgs.clear();
 });
 
-test('orgs: maxEntities is a budget of resident entities; an org larger than all of it is refused', async () => {
+test(`orgs${label}: maxEntities is a budget of resident entities; an org larger than all of it is refused`, async () => {
   const probe = new Authorizer();
   probe.loadSnapshot(acme);
   const perOrg = probe.entityCount();
@@ -253,7 +255,7 @@ test('orgs: maxEntities is a budget of resident entities; an org larger than all
   tight.clear();
 });
 
-test('orgs: module memory does not grow across 200 load/evict cycles', async () => {
+test(`orgs${label}: module memory does not grow across 200 load/evict cycles`, async () => {
   const sourceOf = async (orgId) => ({ snapshot: acmeAs(orgId), version: '1' });
   const orgs = createOrgAuthorizers({ source: sourceOf, maxOrgs: 4 });
   const cycle = async (from, count) => {
@@ -276,7 +278,7 @@ test('orgs: module memory does not grow across 200 load/evict cycles', async () 
   orgs.clear();
 });
 
-test('orgs: removeOrganization frees the org; its next request loads it again', async () => {
+test(`orgs${label}: removeOrganization frees the org; its next request loads it again`, async () => {
   const { source, calls } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
   const orgs = createOrgAuthorizers({ source });
   const held = (await orgs.forOrg('acme')).authorizer;
@@ -291,7 +293,7 @@ test('orgs: removeOrganization frees the org; its next request loads it again', 
   orgs.clear();
 });
 
-test('orgs: a malformed org denies for that org only, with the engine\'s error; it is remembered until due', async () => {
+test(`orgs${label}: a malformed org denies for that org only, with the engine's error; it is remembered until due`, async () => {
   const c = clock();
   const { source, calls } = memorySource({
     acme: { snapshot: acme, version: '1' },
@@ -330,7 +332,7 @@ test('orgs: a malformed org denies for that org only, with the engine\'s error; 
   orgs.clear();
 });
 
-test('orgs: decisions equal a plain Authorizer loaded with the same snapshot (the fixture, split per org)', async () => {
+test(`orgs${label}: decisions equal a plain Authorizer loaded with the same snapshot (the fixture, split per org)`, async () => {
   const { source } = memorySource({ acme: { snapshot: acme, version: '1' }, globex: { snapshot: globex, version: '1' } });
   const orgs = createOrgAuthorizers({ source });
   const whole = new Authorizer();
@@ -370,7 +372,7 @@ test('orgs: decisions equal a plain Authorizer loaded with the same snapshot (th
   orgs.clear();
 });
 
-test('orgs: upsertOrganization pushes a version now and wins over a load under way', async () => {
+test(`orgs${label}: upsertOrganization pushes a version now and wins over a load under way`, async () => {
   let release;
   const gate = new Promise((resolve) => (release = resolve));
   const orgs = createOrgAuthorizers({
@@ -393,7 +395,7 @@ test('orgs: upsertOrganization pushes a version now and wins over a load under w
   orgs.clear();
 });
 
-test('orgs: forOrg and check never throw — hostile ids, hostile sources, a source that never answers', async () => {
+test(`orgs${label}: forOrg and check never throw — hostile ids, hostile sources, a source that never answers`, async () => {
   const revoked = Proxy.revocable({}, {});
   revoked.revoke();
   const hostile = createOrgAuthorizers({
@@ -428,7 +430,7 @@ test('orgs: forOrg and check never throw — hostile ids, hostile sources, a sou
   hostile.clear();
 });
 
-test('orgs: an authorizer freed by its holder or lost in a trap is rebuilt from the source', async () => {
+test(`orgs${label}: an authorizer freed by its holder or lost in a trap is rebuilt from the source`, async () => {
   const { source, calls } = memorySource({ acme: { snapshot: acme, version: '1' } });
   const orgs = createOrgAuthorizers({ source });
   (await orgs.forOrg('acme')).authorizer.free();
@@ -447,13 +449,21 @@ test('orgs: an authorizer freed by its holder or lost in a trap is rebuilt from 
   orgs.clear();
 });
 
-test('orgs: custom authorizerOptions apply to every org', async () => {
+test(`orgs${label}: custom authorizerOptions apply to every org`, async () => {
   const { source } = memorySource({ acme: { snapshot: acme, version: '1' } });
   const policy = '@id("members-see-billing") permit (principal is User, action == Action::"viewBilling", resource is Organization) when { principal in resource.members };';
   const plain = createOrgAuthorizers({ source });
   const custom = createOrgAuthorizers({ source, authorizerOptions: { policies: [{ name: 'billing.cedar', text: policy }] } });
   const ask = (orgs) => orgs.check('acme', user('mia'), 'viewBilling', org('acme'));
   assert.equal((await ask(plain)).allowed, false);
+  if (build === 'compiled') {
+    // Policy text is refused for every org, with the code that says why: a deny.
+    const refused = await ask(custom);
+    assert.equal(refused.allowed, false);
+    assert.equal(refused.errors[0].code, 'COMPILED_RUNTIME');
+    plain.clear();
+    return;
+  }
   assert.equal((await ask(custom)).allowed, true);
   const invalid = createOrgAuthorizers({ source, authorizerOptions: { policies: [{ name: 'x.cedar', text: 'permit (' }] } });
   assert.equal((await ask(invalid)).errors[0].code, 'INVALID_POLICY');
@@ -477,7 +487,7 @@ function fakeKv(entries) {
   };
 }
 
-test('kvSource: metadata version, a version field, a content hash; notModified; a missing key', async () => {
+test(`kvSource${label}: metadata version, a version field, a content hash; notModified; a missing key`, async () => {
   const kv = fakeKv(
     new Map([
       ['org:acme', { value: JSON.stringify(acme), metadata: { version: 'm1' } }],
@@ -509,7 +519,7 @@ test('kvSource: metadata version, a version field, a content hash; notModified; 
   orgs.clear();
 });
 
-test('fetchSource: over real HTTP — ETag and If-None-Match, 304, 404, 500, a refused connection', async () => {
+test(`fetchSource${label}: over real HTTP — ETag and If-None-Match, 304, 404, 500, a refused connection`, async () => {
   const bodies = { acme: { body: JSON.stringify(acme), etag: '"a1"' }, globex: { body: JSON.stringify({ version: 'g1', snapshot: globex }) } };
   const seen = [];
   const server = createServer((request, response) => {

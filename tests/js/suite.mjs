@@ -1,10 +1,15 @@
 // One behaviour suite for the built package, run unchanged against the Node entry
-// (node.test.mjs) and the browser entry in headless Chromium (browser.test.mjs).
+// (node.test.mjs), the browser entry in headless Chromium (browser.test.mjs) and workerd
+// (workerd.test.mjs), each for both builds: the full package and the compiled runtime.
 // `api` is the package module; `fixture` the parsed tests/fixtures/small-org.json; `internals`
 // the package's pkg/lib/module.js, loaded by the runner beside the entry (the same instance),
-// for the one test hook it has: a real trap in the next call into the module.
+// for the one test hook it has: a real trap in the next call into the module. `build` is
+// 'full' or 'compiled': the compiled runtime (the default policies compiled ahead of time)
+// decides alike and refuses policy and schema text with COMPILED_RUNTIME, which the few cases
+// about text assert instead.
 
-export function cases(api, fixture, internals = {}) {
+export function cases(api, fixture, internals = {}, build = 'full') {
+  const compiled = build === 'compiled';
   const { Authorizer, OrgwardenError, validatePolicies, defaultPolicySources, defaultSchema, membershipId, newOrganization, splitOrganizations, moduleStatus } = api;
   const user = (id) => ({ type: 'User', id });
   const acme = { type: 'Organization', id: 'acme' };
@@ -13,6 +18,35 @@ export function cases(api, fixture, internals = {}) {
     const answer = authz.loadSnapshot(fixture);
     expect(answer.type === 'success', `loadSnapshot failed: ${JSON.stringify(answer)}`);
     return authz;
+  };
+
+  /** The error `run` throws (an OrgwardenError), or a failed expectation if it returns. */
+  const threw = (run) => {
+    try {
+      run();
+    } catch (error) {
+      expect(error instanceof OrgwardenError, `threw an OrgwardenError, not ${error}`);
+      return error;
+    }
+    throw new Error('expected a throw');
+  };
+
+  /** The compiled runtime's side of the custom-policy case: text is refused, nothing else is. */
+  const compiledRefusesText = () => {
+    const text = 'permit (principal, action, resource);';
+    for (const options of [{ policies: [{ name: 'custom.cedar', text }] }, { schema: 'entity User;' }, { includeDefaultPolicies: false }]) {
+      const error = threw(() => new Authorizer(options));
+      equal(error.code, 'COMPILED_RUNTIME');
+      expect(error.message.includes('orgwarden compile'), 'the refusal names the command that compiles');
+    }
+    const validation = validatePolicies({ policies: [{ name: 'custom.cedar', text }] });
+    equal(validation.type, 'failure');
+    equal(validation.errors[0].code, 'COMPILED_RUNTIME');
+    // Options equal to the defaults are the compiled ruleset, and it decides.
+    const authz = new Authorizer({ policies: [] });
+    equal(authz.loadSnapshot(fixture).type, 'success');
+    equal(authz.isAllowed(user('olivia'), 'deleteOrganization', acme), true);
+    equal(authz.isAllowed(user('mia'), 'viewBilling', acme), false);
   };
 
   return {
@@ -206,6 +240,7 @@ export function cases(api, fixture, internals = {}) {
     },
 
     'custom policies extend the defaults; invalid ones are rejected with a location'() {
+      if (compiled) return compiledRefusesText();
       const text = '@id("members-see-billing")\n@rule("CUSTOM-1")\n@reason("Members see billing here")\npermit (principal is User, action == Action::"viewBilling", resource is Organization)\nwhen { principal in resource.members };';
       const authz = new Authorizer({ policies: [{ name: 'custom.cedar', text }] });
       equal(authz.loadSnapshot(fixture).type, 'success');
@@ -251,7 +286,7 @@ export function cases(api, fixture, internals = {}) {
       } catch (error) {
         thrown = error;
       }
-      equal(thrown?.code, 'INVALID_POLICY');
+      equal(thrown?.code, compiled ? 'COMPILED_RUNTIME' : 'INVALID_POLICY');
       deepEqual(new Authorizer().policies()[0], taken);
     },
 
@@ -262,6 +297,13 @@ export function cases(api, fixture, internals = {}) {
       for (const policy of policies) {
         expect(/^[A-Z]+-\d+$/.test(policy.rule), `${policy.id} cites a rule id`);
         expect(policy.reason.length > 10, `${policy.id} has a reason`);
+      }
+      if (compiled) {
+        // The text was compiled in: the authorizer gives it, the module-level helpers refuse.
+        expect(authz.policySources().length > 0 && authz.schemaText().includes('entity User'), 'the compiled text is kept');
+        equal(threw(() => defaultPolicySources()).code, 'COMPILED_RUNTIME');
+        equal(threw(() => defaultSchema()).code, 'COMPILED_RUNTIME');
+        return;
       }
       deepEqual(authz.policySources().map((s) => s.name), defaultPolicySources().map((s) => s.name));
       equal(authz.schemaText(), defaultSchema());

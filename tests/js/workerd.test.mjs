@@ -22,18 +22,24 @@ const worker = (script) => ({
 });
 
 const mf = new Miniflare(worker('worker.mjs'));
-const suite = new Miniflare(worker('suite-worker.mjs'));
+// The shared suite on each build, each in its own isolate.
+const suites = {
+  full: new Miniflare(worker('suite-worker.mjs')),
+  compiled: new Miniflare(worker('suite-worker-compiled.mjs')),
+};
 
-after(() => Promise.all([mf.dispose(), suite.dispose()]));
+after(() => Promise.all([mf.dispose(), ...Object.values(suites).map((suite) => suite.dispose())]));
 
-// The shared suite, case by case, from one run inside the isolate.
-let outcomes;
-for (const name of Object.keys(cases({}, {}))) {
-  test(`workerd: ${name}`, async () => {
-    outcomes ??= await (await suite.dispatchFetch('http://worker.test/suite')).json();
-    assert.ok(name in outcomes, 'the case ran in the isolate');
-    assert.equal(outcomes[name], null);
-  });
+// The shared suite, case by case, from one run inside each isolate.
+const outcomes = {};
+for (const [build, suite] of Object.entries(suites)) {
+  for (const name of Object.keys(cases({}, {}, {}, build))) {
+    test(`workerd${build === 'full' ? '' : ` (${build})`}: ${name}`, async () => {
+      outcomes[build] ??= await (await suite.dispatchFetch('http://worker.test/suite')).json();
+      assert.ok(name in outcomes[build], 'the case ran in the isolate');
+      assert.equal(outcomes[build][name], null);
+    });
+  }
 }
 
 const authorize = (query) => mf.dispatchFetch(`http://worker.test/authorize?${new URLSearchParams(query)}`);
