@@ -1,7 +1,7 @@
 //! The global allocator of the wasm module: the system allocator (dlmalloc), which zeroes
 //! what is freed while the package's build preinitializes the module.
 //!
-//! The build ships the memory that the preinitialization leaves (scripts/preinitialize.mjs).
+//! The build ships the memory that the preinitialization leaves (pkg/bin/preinitialize.mjs).
 //! Building the default ruleset parses and validates, and frees most of what it allocates:
 //! parse trees, the buffers of vectors and hash tables that grew, the validator's state.
 //! dlmalloc leaves freed bytes as they were and hands them out again, so without this the
