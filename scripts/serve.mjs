@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 // The demo console's server on 127.0.0.1: its API under /api/ (www/server/api.mjs, which holds
 // the full example organization and gives each browser only its viewer's scoped snapshot), and
-// the repository root as static files, for the console's bundle (www/dist/, built by
-// scripts/build-demo.mjs) and for the browser tests that import /pkg/ and /tests/ directly.
+// the repository root as static files, for the console's bundle and for the browser tests that
+// import /pkg/ and /tests/ directly. The console's page loads its bundle from www/dist/, which
+// is served from the directory scripts/build-demo.mjs wrote for the runtime given here.
 //
 //   node scripts/serve.mjs [port]      (or PORT=8080; port 0 picks a free port)
+//   ORGWARDEN_DEMO_RUNTIME=compiled node scripts/serve.mjs    (the console on the compiled runtime)
 //
-// Also importable: `startServer({ port })` resolves to { server, url }; each server starts
-// from the example organization.
+// Also importable: `startServer({ port, runtime })` resolves to { server, url }; each server
+// starts from the example organization.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createApi } from '../www/server/api.mjs';
+import { DEMO_RUNTIMES, bundleDirectory, demoRuntime } from './build-demo.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const EXAMPLE_ORG = path.join(ROOT, 'www/example-org.json');
@@ -20,6 +23,9 @@ const EXAMPLE_ORG = path.join(ROOT, 'www/example-org.json');
 // The full organization and the code that holds it stay on the server: only the API answers
 // from them, scoped to a viewer.
 const SERVER_ONLY = ['/www/example-org.json', '/www/server/'];
+
+/** Where the page (www/index.html) loads the console's bundle from. */
+const BUNDLE_PATH = '/www/dist/';
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -43,7 +49,8 @@ function send(res, status, body, type = 'text/plain; charset=utf-8') {
   res.end(body);
 }
 
-function staticFiles(req, res) {
+/** The repository's files, with the bundle of one runtime (its directory `bundle`) at BUNDLE_PATH. */
+function staticFiles(req, res, bundle) {
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
   let pathname;
   try {
@@ -55,7 +62,7 @@ function staticFiles(req, res) {
     res.writeHead(302, { Location: '/www/' });
     return res.end();
   }
-  const file = path.resolve(ROOT, '.' + pathname);
+  const file = pathname.startsWith(BUNDLE_PATH) ? path.resolve(bundle, '.' + pathname.slice(BUNDLE_PATH.length - 1)) : path.resolve(ROOT, '.' + pathname);
   // Stay inside the repository root; no dot-directories (.git, ...).
   if ((file !== ROOT && !file.startsWith(ROOT + path.sep)) || pathname.split('/').some((p) => p.startsWith('.'))) {
     return send(res, 403, 'forbidden\n');
@@ -84,9 +91,10 @@ function serveFile(req, res, file, pathname) {
   });
 }
 
-export function startServer({ port = 8080, host = '127.0.0.1' } = {}) {
+export function startServer({ port = 8080, host = '127.0.0.1', runtime = 'full' } = {}) {
+  const bundle = bundleDirectory(runtime);
   const api = createApi(JSON.parse(fs.readFileSync(EXAMPLE_ORG, 'utf8')));
-  const handler = (req, res) => (req.url === '/api' || req.url.startsWith('/api/') ? api(req, res) : staticFiles(req, res));
+  const handler = (req, res) => (req.url === '/api' || req.url.startsWith('/api/') ? api(req, res) : staticFiles(req, res, bundle));
   return new Promise((resolve, reject) => {
     const server = http.createServer(handler);
     server.once('error', reject);
@@ -104,9 +112,19 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     console.error(`serve.mjs: invalid port ${JSON.stringify(arg)}`);
     process.exit(2);
   }
-  startServer({ port }).then(
+  let runtime;
+  try {
+    runtime = demoRuntime();
+  } catch (error) {
+    console.error(`serve.mjs: ${error.message}`);
+    process.exit(2);
+  }
+  if (!fs.existsSync(bundleDirectory(runtime))) {
+    console.error(`serve.mjs: no bundle in ${path.relative(ROOT, bundleDirectory(runtime))}/ yet: run ORGWARDEN_DEMO_RUNTIME=${runtime} node scripts/build-demo.mjs`);
+  }
+  startServer({ port, runtime }).then(
     ({ server, url }) => {
-      console.log(`orgwarden demo: ${url}`);
+      console.log(`orgwarden demo (${DEMO_RUNTIMES[runtime].package} in the browser): ${url}`);
       const stop = () => server.close(() => process.exit(0));
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

@@ -1,7 +1,8 @@
-// React bindings (./index.js). Typed with the schema's generated names, as the Authorizer is:
-// an action the schema does not have, or an entity type an action does not apply to, fails
-// `tsc`. Everything is generic over `N extends SchemaNames = DefaultNames`; for your own
-// schema's names, `createBindings<Names>()` gives the same components and hooks typed with them.
+// React bindings (./index.js, and ./compiled.js on the compiled runtime, whose ./compiled.d.ts
+// re-exports these). Typed with the schema's generated names, as the Authorizer is: an action
+// the schema does not have, or an entity type an action does not apply to, fails `tsc`.
+// Everything is generic over `N extends SchemaNames = DefaultNames`; for your own schema's
+// names, `createBindings<Names>()` gives the same components and hooks typed with them.
 import type { ReactNode } from 'react';
 import type {
   Authorizer,
@@ -32,7 +33,10 @@ export type SnapshotSource =
   | PromiseLike<SnapshotInput>
   | ((request: { signal: AbortSignal }) => SnapshotInput | PromiseLike<SnapshotInput>);
 
-/** What `init()` of the browser entry takes: the `.wasm`'s URL, a Response, bytes or a compiled module. */
+/**
+ * What `init()` takes: the `.wasm`'s URL, a Response, bytes or a compiled module (with
+ * `orgwarden/compiled` in Node and Deno, also a path).
+ */
 export type WasmSource =
   | RequestInfo
   | URL

@@ -8,8 +8,8 @@ import { createRoot } from 'react-dom/client';
 import init, { Authorizer } from 'orgwarden';
 import { AuthorizerProvider, Can, useAllowedActions, useAuthorizer, useAuthorizerState, useCheck, useMatrix } from 'orgwarden/react';
 import wasmUrl from 'orgwarden/orgwarden_bg.wasm';
+import { ErrorView, makeToolbar } from './components.jsx';
 
-const ACME = { type: 'Organization', id: 'acme' };
 const fixture = await (await fetch('./small-org.json')).json();
 
 /** The fixture with `user`'s role in acme changed. */
@@ -36,39 +36,7 @@ function heldSnapshot() {
 
 // --- components under test ------------------------------------------------------------------------
 
-function Toolbar({ user }) {
-  // New objects on every render, as application code writes them: the hooks compare by value.
-  const me = { type: 'User', id: user };
-  const remove = useCheck(me, 'deleteOrganization', ACME);
-  const actions = useAllowedActions(me, ACME);
-  const matrix = useMatrix(me, [ACME, { type: 'Workspace', id: 'research' }], ['viewOrganization', 'editWorkspace']);
-  return (
-    <section id={user} data-check={remove.type}>
-      <button className="delete" disabled={!remove.allowed}>
-        Delete organization
-      </button>
-      <span className="reason">
-        <Can principal={me} action="deleteOrganization" resource={ACME} showReason loading="checking…">
-          <span className="may-delete">You may delete acme</span>
-        </Can>
-      </span>
-      <span className="invite">
-        <Can principal={me} action="inviteMember" resource={ACME} fallback={<i className="no-invite">no invitations</i>}>
-          <button className="invite-button">Invite member</button>
-        </Can>
-      </span>
-      <Can principal={me} action="viewBilling" resource={ACME}>
-        {(decision) => (
-          <span className="billing" data-type={decision.type} data-allowed={String(decision.allowed)}>
-            billing
-          </span>
-        )}
-      </Can>
-      <span className="allowed">{actions.type === 'success' ? actions.allowed.join(',') : actions.type}</span>
-      <span className="matrix">{matrix.type === 'success' ? matrix.rows.map((row) => row.cells.map((c) => (c.allowed ? 'Y' : 'n')).join('')).join('|') : matrix.type}</span>
-    </section>
-  );
-}
+const Toolbar = makeToolbar({ Can, useAllowedActions, useCheck, useMatrix });
 
 /** Hands the provider's authorizer and state to the test. */
 function Expose() {
@@ -86,18 +54,6 @@ function Users() {
       <Toolbar user="mia" />
       <Expose />
     </>
-  );
-}
-
-function ErrorView(error, retry) {
-  return (
-    <div id="error">
-      <span className="code">{error.code ?? error.name}</span>
-      <span className="message">{error.message}</span>
-      <button className="retry" onClick={retry}>
-        Retry
-      </button>
-    </div>
   );
 }
 

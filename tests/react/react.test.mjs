@@ -8,32 +8,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
 import { Authorizer } from 'orgwarden';
 import { serveDirectory, openPage } from '../consumers/harness.mjs';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '../..');
-const FIXTURE = path.join(ROOT, 'tests/fixtures/small-org.json');
-const WAIT = { timeout: 15_000 };
+import { BROWSER_BUNDLE, FIXTURE, HERE, ROOT, WAIT, expectedFor, launchChromium, pageHelpers } from './browser.mjs';
 
 let out; // the bundle's directory
 let server;
 let browser;
-// How both pages here are bundled: an ES module for the browser, React's development build.
-const BROWSER_BUNDLE = {
-  absWorkingDir: ROOT,
-  bundle: true,
-  platform: 'browser',
-  format: 'esm',
-  target: 'es2022',
-  jsx: 'automatic',
-  define: { 'process.env.NODE_ENV': '"development"' },
-  logLevel: 'silent',
-};
-
 let page;
 let problems; // console errors and warnings, page errors, failed requests
 
@@ -50,10 +32,7 @@ before(
     await fs.copyFile(FIXTURE, path.join(out, 'small-org.json'));
     await buildReadmeSample();
     server = await serveDirectory(out);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
     ({ page, problems } = await openPage(browser, server.url));
   },
   { timeout: 120_000 },
@@ -100,51 +79,7 @@ async function buildReadmeSample() {
 
 // --- helpers -------------------------------------------------------------------------------------
 
-const mount = (name) => page.evaluate((n) => window.harness.mount(n), name);
-const release = () => page.evaluate(() => window.harness.held.release());
-const visible = (selector) => page.waitForSelector(selector, { state: 'attached', ...WAIT });
-const gone = (selector) => page.waitForSelector(selector, { state: 'detached', ...WAIT });
-const text = (selector) => page.textContent(selector);
-const present = async (selector) => (await page.$(selector)) !== null;
-const attr = (selector, name) => page.getAttribute(selector, name);
-const deleteEnabled = (user) => page.$eval(`#${user} button.delete`, (b) => !b.disabled);
-
-/** Waits until `user`'s Delete button is enabled (or disabled). */
-const waitForDelete = (user, enabled) =>
-  page.waitForFunction(([u, e]) => document.querySelector(`#${u} button.delete`)?.disabled === !e, [user, enabled], WAIT);
-
-/** What the page must show for `user`, from the engine in Node with the same snapshot. */
-function expectedFor(snapshot, user) {
-  const authz = new Authorizer();
-  try {
-    assert.equal(authz.loadSnapshot(snapshot).type, 'success');
-    const me = { type: 'User', id: user };
-    const acme = { type: 'Organization', id: 'acme' };
-    const remove = authz.check(me, 'deleteOrganization', acme);
-    const matrix = authz.matrix(me, [acme, { type: 'Workspace', id: 'research' }], ['viewOrganization', 'editWorkspace']);
-    return {
-      deleteEnabled: remove.allowed,
-      reason: remove.allowed ? 'You may delete acme' : remove.reason,
-      invite: authz.isAllowed(me, 'inviteMember', acme),
-      billing: String(authz.isAllowed(me, 'viewBilling', acme)),
-      allowed: authz.allowedActions(me, acme).allowed.join(','),
-      matrix: matrix.rows.map((row) => row.cells.map((c) => (c.allowed ? 'Y' : 'n')).join('')).join('|'),
-    };
-  } finally {
-    authz.free();
-  }
-}
-
-async function shownFor(user) {
-  return {
-    deleteEnabled: await deleteEnabled(user),
-    reason: await text(`#${user} .reason`),
-    invite: await present(`#${user} .invite-button`),
-    billing: await attr(`#${user} .billing`, 'data-allowed'),
-    allowed: await text(`#${user} .allowed`),
-    matrix: await text(`#${user} .matrix`),
-  };
-}
+const { mount, release, visible, gone, text, present, attr, deleteEnabled, waitForDelete, shownFor } = pageHelpers(() => page);
 
 const fixture = JSON.parse(await fs.readFile(FIXTURE, 'utf8'));
 const promoted = structuredClone(fixture);

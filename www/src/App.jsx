@@ -11,8 +11,9 @@ import { Console } from './Console.jsx';
 import { Header } from './components/Header.jsx';
 import { Outcome } from './components/Outcome.jsx';
 
-// The bundler emits the package's .wasm beside the bundle and names it relative to the bundle,
-// not to the page: the provider gives init() its full URL.
+// The bundler emits the package's .wasm (the compiled runtime's, in that runtime's bundle) beside
+// the bundle and names it relative to the bundle, not to the page: the provider gives init() its
+// full URL.
 const WASM_URL = new URL(wasmFile, import.meta.url);
 
 function Fatal({ error, retry }) {

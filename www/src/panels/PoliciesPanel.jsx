@@ -1,9 +1,11 @@
 // The policies the browser's authorizer holds (the server decides with the same), their Cedar
 // sources and the schema, and a custom policy: the server validates it (validatePolicies) and
-// puts it in force, and the console starts over with it.
+// puts it in force, and the console starts over with it. On the compiled runtime, which runs no
+// policy text, the custom policy is not offered.
 import { useAuthorizer } from 'orgwarden/react';
 import { Badge, Panel } from '../components/Panel.jsx';
 import { useConsole } from '../console-context.js';
+import { PACKAGE_NAME, RUNS_POLICY_TEXT } from '../runtime.js';
 
 export const CUSTOM_SOURCE = 'custom.cedar';
 
@@ -49,6 +51,19 @@ function PolicyList({ policies }) {
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/** In place of the editor on the compiled runtime: what it takes to try a custom policy. */
+function CompiledPolicies() {
+  return (
+    <div className="custom" data-testid="custom-policy-compiled">
+      <h3>Custom policy</h3>
+      <p className="muted small">
+        This page decides with {PACKAGE_NAME}: its policies were compiled into the module ahead of time (<code>npx orgwarden compile</code>), and it
+        runs no policy text. A custom policy needs the console on the full package (<code>node scripts/build-demo.mjs</code>).
+      </p>
     </div>
   );
 }
@@ -102,7 +117,7 @@ export function PoliciesPanel() {
     <Panel id="policies" title="Policies" wide extra={<span className="muted">{policies.length} policies</span>}>
       <div className="policies">
         <PolicyList policies={policies} />
-        <CustomPolicy />
+        {RUNS_POLICY_TEXT ? <CustomPolicy /> : <CompiledPolicies />}
         <div className="sources">
           <h3>Cedar sources</h3>
           {sources.map((s) => (

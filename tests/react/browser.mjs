@@ -1,0 +1,86 @@
+// What the Chromium suites of tests/react/ share (react.test.mjs on orgwarden/react, compiled.test.mjs
+// on orgwarden/compiled/react): how a page is bundled, the browser, what a page shows for a user
+// (the toolbar of ./components.jsx) and what the engine says it must show.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { Authorizer } from 'orgwarden';
+
+export const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(HERE, '../..');
+export const FIXTURE = path.join(ROOT, 'tests/fixtures/small-org.json');
+export const WAIT = { timeout: 15_000 };
+
+/** How the pages are bundled: an ES module for the browser, React's development build. */
+export const BROWSER_BUNDLE = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  target: 'es2022',
+  jsx: 'automatic',
+  define: { 'process.env.NODE_ENV': '"development"' },
+  logLevel: 'silent',
+};
+
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+}
+
+/** What the page must show for `user`, from the engine in Node with the same snapshot. */
+export function expectedFor(snapshot, user) {
+  const authz = new Authorizer();
+  try {
+    assert.equal(authz.loadSnapshot(snapshot).type, 'success');
+    const me = { type: 'User', id: user };
+    const acme = { type: 'Organization', id: 'acme' };
+    const remove = authz.check(me, 'deleteOrganization', acme);
+    const matrix = authz.matrix(me, [acme, { type: 'Workspace', id: 'research' }], ['viewOrganization', 'editWorkspace']);
+    return {
+      deleteEnabled: remove.allowed,
+      reason: remove.allowed ? 'You may delete acme' : remove.reason,
+      invite: authz.isAllowed(me, 'inviteMember', acme),
+      billing: String(authz.isAllowed(me, 'viewBilling', acme)),
+      allowed: authz.allowedActions(me, acme).allowed.join(','),
+      matrix: matrix.rows.map((row) => row.cells.map((c) => (c.allowed ? 'Y' : 'n')).join('')).join('|'),
+    };
+  } finally {
+    authz.free();
+  }
+}
+
+/**
+ * The helpers a suite drives its page with; `currentPage()` gives the page, which a suite opens
+ * in its `before`. The page's `window.harness` mounts the scenarios.
+ */
+export function pageHelpers(currentPage) {
+  const helpers = {
+    mount: (name) => currentPage().evaluate((n) => window.harness.mount(n), name),
+    release: () => currentPage().evaluate(() => window.harness.held.release()),
+    visible: (selector) => currentPage().waitForSelector(selector, { state: 'attached', ...WAIT }),
+    gone: (selector) => currentPage().waitForSelector(selector, { state: 'detached', ...WAIT }),
+    text: (selector) => currentPage().textContent(selector),
+    present: async (selector) => (await currentPage().$(selector)) !== null,
+    attr: (selector, name) => currentPage().getAttribute(selector, name),
+    deleteEnabled: (user) => currentPage().$eval(`#${user} button.delete`, (b) => !b.disabled),
+    /** Waits until `user`'s Delete button is enabled (or disabled). */
+    waitForDelete: (user, enabled) =>
+      currentPage().waitForFunction(([u, e]) => document.querySelector(`#${u} button.delete`)?.disabled === !e, [user, enabled], WAIT),
+    /** What the page shows for `user`, in the shape of expectedFor's answer. */
+    async shownFor(user) {
+      return {
+        deleteEnabled: await helpers.deleteEnabled(user),
+        reason: await helpers.text(`#${user} .reason`),
+        invite: await helpers.present(`#${user} .invite-button`),
+        billing: await helpers.attr(`#${user} .billing`, 'data-allowed'),
+        allowed: await helpers.text(`#${user} .allowed`),
+        matrix: await helpers.text(`#${user} .matrix`),
+      };
+    },
+  };
+  return helpers;
+}
