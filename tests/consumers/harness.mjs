@@ -73,21 +73,27 @@ export async function copyInto(dir, files) {
 
 /**
  * The ```js block number `index` (0: the first) under the line `heading` of the README, before
- * the next heading, as written (without its fences), or an error naming the heading: a renamed
- * heading or a missing block must fail, not skip.
+ * the next heading of level 1 to 3, as written (without its fences), or an error naming the
+ * heading: a renamed heading or a missing block must fail, not skip. Blocks in other languages
+ * are passed over whole, so a shell comment (`# ...`) inside one is not taken for a heading.
  */
 export function readmeSample(readme, heading, index = 0) {
   const lines = readme.split('\n');
   const at = lines.indexOf(heading);
   if (at < 0) throw new Error(`README.md has no line ${JSON.stringify(heading)}`);
-  let close = at;
-  for (let n = 0; n <= index; n += 1) {
-    const open = lines.findIndex((line, i) => i > close && (line === '```js' || /^#{1,3} /.test(line)));
-    if (open < 0 || lines[open] !== '```js') throw new Error(`no \`\`\`js block number ${n + 1} under ${heading} in README.md`);
-    close = lines.findIndex((line, i) => i > open && line === '```');
-    if (close < 0) throw new Error(`a \`\`\`js block under ${heading} in README.md is not closed`);
-    if (n === index) return lines.slice(open + 1, close).join('\n') + '\n';
+  const closing = (open) => {
+    const close = lines.findIndex((line, i) => i > open && line === '```');
+    if (close < 0) throw new Error(`a block opened at README.md line ${open + 1} (under ${heading}) is not closed`);
+    return close;
+  };
+  let found = 0;
+  for (let i = at + 1; i < lines.length && !/^#{1,3} /.test(lines[i]); i += 1) {
+    if (!lines[i].startsWith('```')) continue;
+    const close = closing(i);
+    if (lines[i] === '```js' && found++ === index) return lines.slice(i + 1, close).join('\n') + '\n';
+    i = close;
   }
+  throw new Error(`no \`\`\`js block number ${index + 1} under ${heading} in README.md (${found} found)`);
 }
 
 const MIME = {

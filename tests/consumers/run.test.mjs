@@ -8,6 +8,9 @@
 // headless Chromium or workerd — and asserts real decisions (./shared/decide.js), not a load.
 // The README's Node, Vite (page and server) and Cloudflare Worker samples are extracted and run
 // as written, and orgwarden/react renders decisions with React installed beside the tarball.
+// The compiled runtime is tested as its users get it: one project with binaryen as its dev
+// dependency runs `npx orgwarden compile` on a policy of its own, once per run, and its
+// authz.wasm serves the README's compiled Node and Worker samples and a Vite page.
 //
 // Everything goes under one directory in TMPDIR, removed at the end (set
 // ORGWARDEN_KEEP_CONSUMERS=1 to keep it for a look). A failing command's error shows the
@@ -37,6 +40,13 @@ let env; // the environment of every command
 let browser; // one headless Chromium, launched on first use
 
 const bin = (name) => path.join(tools, 'node_modules/.bin', name);
+/**
+ * `deno run` of `file` in `cwd`, whatever its exit code. The Node entries read their .wasm from
+ * npm's node_modules: read permission, nothing else. An unreachable registry shows that Deno
+ * downloads nothing and uses npm's node_modules.
+ */
+const deno = (file, cwd) =>
+  run(bin('deno'), ['run', '--allow-read', file], { cwd, env: { ...env, NPM_CONFIG_REGISTRY: 'http://127.0.0.1:9/' }, allowFailure: true });
 const log = (message) => process.stderr.write(`consumers: ${message}\n`);
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
@@ -80,22 +90,31 @@ before(
     const wasm = manifest.files.find((file) => file.path === 'dist/orgwarden_bg.wasm');
     assert.ok(wasm?.size > 1024, `the tarball's dist/orgwarden_bg.wasm is ${wasm ? `${wasm.size} bytes` : 'missing'}: build pkg/dist first (bash scripts/build-wasm.sh)`);
     log(`packed ${path.basename(tarball)} and installed the tools in ${seconds(started)} (${work})`);
+    // `orgwarden compile` (the longest step by far) starts now and runs beside the consumers
+    // before its own; a filtered run leaves it to the first test that needs it. Its failure is
+    // reported by those tests.
+    if (!process.execArgv.some((arg) => /^--test-(name-pattern|skip-pattern|only)/.test(arg))) compiledDir().catch(() => {});
   },
   { timeout: 420_000 },
 );
 
 after(async () => {
+  // Not to remove the directory under a compile still running (its tests filtered out or failed).
+  await compileProject?.catch(() => {});
   await browser?.close();
   if (!work) return;
   if (process.env.ORGWARDEN_KEEP_CONSUMERS) log(`kept ${work}`);
   else await fs.rm(work, { recursive: true, force: true });
 });
 
-/** A throwaway project `name` with the tarball installed by npm and `files` copied in. */
-async function project(name, files = {}) {
+/**
+ * A throwaway project `name` with the tarball installed by npm and `files` copied in;
+ * `devDependencies` (name: exact version) are in its package.json and installed with it.
+ */
+async function project(name, files = {}, { devDependencies } = {}) {
   const dir = path.join(work, name);
   await fs.mkdir(dir, { recursive: true });
-  const manifest = { name: `orgwarden-consumer-${name}`, private: true, type: 'module' };
+  const manifest = { name: `orgwarden-consumer-${name}`, private: true, type: 'module', devDependencies };
   await fs.writeFile(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
   const started = Date.now();
   await run('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, env });
@@ -112,8 +131,11 @@ async function chromiumBrowser() {
   return browser;
 }
 
-/** Serves `dir`, opens `page` there, asserts a clean load and the decisions in #result. */
-async function assertPageDecides(dir, page = '') {
+/**
+ * Serves `dir`, opens `page` there, and asserts a clean load and the answer in #result: with
+ * `check(answer, where)`, or equal to the decisions of shared/decide.js.
+ */
+async function assertPageDecides(dir, page = '', check = (answer, where) => assert.deepEqual(answer, expected, where)) {
   const server = await serveDirectory(dir);
   try {
     const opened = await openPage(await chromiumBrowser(), server.url + page);
@@ -121,23 +143,37 @@ async function assertPageDecides(dir, page = '') {
     await opened.page.close();
     assert.deepEqual(opened.problems, [], `the page ${page || '/'} met problems`);
     assert.ok(!text.startsWith('ERROR'), `the page ${page || '/'} failed: ${text}`);
-    assert.deepEqual(JSON.parse(text), expected);
+    check(JSON.parse(text), `the page ${page || '/'}`);
   } finally {
     await server.close();
   }
 }
 
-/** The README's Node sample with the two variables it leaves to its context, for `userId`. */
-function readmeNodeProgram(userId) {
+/**
+ * A module made of the README's ```js block `index` under `heading`, as written, after the
+ * lines `before` (what the sample leaves to its context) and followed by the lines `after`
+ * (what reports how it went).
+ */
+function readmeModule(heading, index, { before = [], after = [] } = {}) {
   return [
-    '// Written by tests/consumers/run.test.mjs: the README\'s "### Node (and Deno)" sample, as',
-    '// written, after a wrapper line giving it the two variables it leaves to its context, and',
-    '// followed by one printing that it got through (it throws "forbidden" otherwise).',
-    `const userId = ${JSON.stringify(userId)}, orgId = 'acme';`,
-    readmeSample(README, '### Node (and Deno)'),
-    "console.log('RESULT \"allowed\"');",
+    `// Written by tests/consumers/run.test.mjs: README.md's \`\`\`js block ${index + 1} under "${heading}",`,
+    '// as written, between lines that give it what it leaves to its context and report the outcome.',
+    ...before,
+    readmeSample(README, heading, index),
+    ...after,
     '',
   ].join('\n');
+}
+
+/**
+ * The README's Node sample for `userId`; it prints that it got through (it throws "forbidden"
+ * otherwise).
+ */
+function readmeNodeProgram(userId) {
+  return readmeModule('### Node (and Deno)', 0, {
+    before: [`const userId = ${JSON.stringify(userId)}, orgId = 'acme';`],
+    after: ["console.log('RESULT \"allowed\"');"],
+  });
 }
 
 // --- Node ------------------------------------------------------------------------------------
@@ -151,24 +187,38 @@ const nodeDir = () =>
   }));
 
 test('the tarball holds exactly what the package ships; publint and arethetypeswrong find no problem', async () => {
-  // What a user downloads: the entries, the JS layer, the command, the generated module, glue and
-  // declarations; no sources, tests or build leftovers.
+  // What a user downloads: the entries, the JS layer, the command (with what `orgwarden compile`
+  // runs), the generated modules, glue and declarations, and the compiled runtime's source module
+  // that the command builds from; no sources, tests or build leftovers.
   assert.deepEqual(packedFiles, [
     'README.md',
+    'bin/compile.mjs',
+    'bin/optimize.mjs',
     'bin/orgwarden.mjs',
+    'bin/preinitialize.mjs',
+    'bin/report.mjs',
+    'bin/sizes.mjs',
     'bin/types.mjs',
     'dist/names.d.ts',
     'dist/orgwarden.d.ts',
     'dist/orgwarden.js',
     'dist/orgwarden_bg.wasm',
     'dist/orgwarden_bg.wasm.d.ts',
+    'dist/orgwarden_compiled.d.ts',
+    'dist/orgwarden_compiled.js',
+    'dist/orgwarden_compiled_bg.wasm',
+    'dist/orgwarden_compiled_source.wasm',
     'entries/auto.d.ts',
+    'entries/compiled-node.js',
+    'entries/compiled.d.ts',
+    'entries/compiled.js',
     'entries/node.js',
     'entries/web.d.ts',
     'entries/web.js',
     'entries/workerd.js',
     'lib/arguments.js',
     'lib/authorizer.js',
+    'lib/entry.js',
     'lib/index.d.ts',
     'lib/index.js',
     'lib/module.js',
@@ -176,6 +226,9 @@ test('the tarball holds exactly what the package ships; publint and arethetypesw
     'lib/orgs.js',
     'lib/sources.js',
     'package.json',
+    'react/bindings.js',
+    'react/compiled.d.ts',
+    'react/compiled.js',
     'react/index.d.ts',
     'react/index.js',
   ]);
@@ -183,10 +236,14 @@ test('the tarball holds exactly what the package ships; publint and arethetypesw
   assert.doesNotMatch(lint.stdout, /Errors:|Warnings:/, lint.stdout);
   // Ignored on purpose: `require()` of this ES module is what Node 20.19+ and 22.12+ do (the
   // package's engines), which attw does not model; node10 resolution has no `exports`; and the
-  // raw .wasm export is bytes or a URL depending on the bundler, so it has no declarations.
+  // raw .wasm exports are bytes or a URL depending on the bundler, so they have no declarations.
   await run(
     bin('attw'),
-    [tarball, '--profile', 'node16', '--ignore-rules', 'cjs-resolves-to-esm', '--exclude-entrypoints', './orgwarden_bg.wasm', '--format', 'ascii'],
+    [
+      tarball,
+      ...['--profile', 'node16', '--ignore-rules', 'cjs-resolves-to-esm'],
+      ...['--exclude-entrypoints', './orgwarden_bg.wasm', './compiled.wasm', '--format', 'ascii'],
+    ],
     { cwd: work, env },
   );
 });
@@ -256,14 +313,13 @@ test('TypeScript 7 and 5.9: tsc --noEmit, strict, moduleResolution bundler, node
  * organization from the fixture.
  */
 function readmeServerModule() {
-  return [
-    '// Written by tests/consumers/run.test.mjs: the README\'s server sample ("### Browser, with Vite"),',
-    '// as written, after the two functions it leaves to its context.',
-    "import { readFileSync } from 'node:fs';",
-    "const sessionUser = (req) => /(?:^|; )user=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];",
-    "const loadOrganization = () => JSON.parse(readFileSync(new URL('./small-org.json', import.meta.url), 'utf8'));",
-    readmeSample(README, '### Browser, with Vite', 1),
-  ].join('\n');
+  return readmeModule('### Browser, with Vite', 1, {
+    before: [
+      "import { readFileSync } from 'node:fs';",
+      "const sessionUser = (req) => /(?:^|; )user=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];",
+      "const loadOrganization = () => JSON.parse(readFileSync(new URL('./small-org.json', import.meta.url), 'utf8'));",
+    ],
+  });
 }
 
 test('Vite 8: vite build of a page importing "orgwarden", in Chromium; and the README\'s Vite sample with its server', async () => {
@@ -273,14 +329,10 @@ test('Vite 8: vite build of a page importing "orgwarden", in Chromium; and the R
   });
   await fs.writeFile(
     path.join(dir, 'readme.js'),
-    [
-      '// Written by tests/consumers/run.test.mjs: the README\'s "### Browser, with Vite" sample, as',
-      '// written, after a wrapper line giving it the two variables it leaves to its context.',
-      "const me = new URLSearchParams(location.search).get('me'), org = 'acme';",
-      readmeSample(README, '### Browser, with Vite'),
-      "document.body.dataset.readme = 'done';",
-      '',
-    ].join('\n'),
+    readmeModule('### Browser, with Vite', 0, {
+      before: ["const me = new URLSearchParams(location.search).get('me'), org = 'acme';"],
+      after: ["document.body.dataset.readme = 'done';"],
+    }),
   );
   await fs.writeFile(path.join(dir, 'readme-server.mjs'), readmeServerModule());
   await run(bin('vite'), ['build'], { cwd: dir, env });
@@ -341,7 +393,8 @@ test('orgwarden/react with React 19 beside the tarball, bundled by Vite: <Can> a
         rename: { allowed: li.querySelector('.rename').dataset.allowed, cause: li.querySelector('.rename').dataset.cause },
       })),
     );
-    const error = await page.textContent('#error').catch(() => null);
+    // $eval fails at once when there is no #error; textContent would wait 30 s for one to appear.
+    const error = await page.$eval('#error', (element) => element.textContent).catch(() => null);
     await page.close();
     assert.deepEqual(problems, []);
     assert.equal(error, null, `the provider failed: ${error}`);
@@ -454,12 +507,18 @@ test('webpack 5: production build of a page importing "orgwarden", in Chromium',
 
 // --- Cloudflare Workers ------------------------------------------------------------------------
 
-test('wrangler + workerd: the README\'s Cloudflare Worker, byte for byte, bundled by wrangler, in workerd', async () => {
-  const dir = await project('wrangler', { 'wrangler.toml': src('wrangler/wrangler.toml'), 'org.json': FIXTURE });
-  await fs.writeFile(path.join(dir, 'worker.js'), readmeSample(README, '### Cloudflare Worker'));
+/**
+ * The README Worker `sample` (its block `index`) written as worker.js into a project with
+ * wrangler/wrangler.toml and `files`, bundled by `wrangler deploy --dry-run` and run in workerd
+ * (miniflare): `requests(as, wasm)` gets `as(user)`, the worker's response to a request from
+ * that user, and the names of the .wasm modules wrangler emitted beside worker.js.
+ */
+async function readmeWorker(name, [heading, index], files, requests) {
+  const dir = await project(name, { 'wrangler.toml': src('wrangler/wrangler.toml'), 'org.json': FIXTURE, ...files });
+  await fs.writeFile(path.join(dir, 'worker.js'), readmeSample(README, heading, index));
   await run(bin('wrangler'), ['deploy', '--dry-run', '--outdir', 'dist'], { cwd: dir, env });
   const out = path.join(dir, 'dist');
-  assert.ok((await fs.readdir(out)).some((name) => name.endsWith('.wasm')), 'wrangler kept the .wasm as a module');
+  const wasm = (await fs.readdir(out)).filter((file) => file.endsWith('.wasm')).map((file) => path.join(out, file));
 
   const mf = new Miniflare({
     modules: true,
@@ -471,7 +530,15 @@ test('wrangler + workerd: the README\'s Cloudflare Worker, byte for byte, bundle
     cf: false,
   });
   try {
-    const as = (user) => mf.dispatchFetch('http://worker.test/', { headers: { 'x-user-id': user } });
+    await requests((user) => mf.dispatchFetch('http://worker.test/', { headers: { 'x-user-id': user } }), wasm);
+  } finally {
+    await mf.dispose();
+  }
+}
+
+test('wrangler + workerd: the README\'s Cloudflare Worker, byte for byte, bundled by wrangler, in workerd', async () => {
+  await readmeWorker('wrangler', ['### Cloudflare Worker', 0], {}, async (as, wasm) => {
+    assert.equal(wasm.length, 1, 'wrangler kept the .wasm as a module');
     const admin = await as('adam');
     assert.equal(admin.status, 200);
     assert.equal(await admin.text(), 'ok');
@@ -484,29 +551,182 @@ test('wrangler + workerd: the README\'s Cloudflare Worker, byte for byte, bundle
     const stranger = await as('mallory');
     assert.equal(stranger.status, 403);
     assert.equal((await stranger.json()).errors[0].code, 'UNKNOWN_PRINCIPAL');
-  } finally {
-    await mf.dispose();
-  }
+  });
 });
 
 // --- Deno ------------------------------------------------------------------------------------
 
 test('Deno: the "deno" export from an npm-installed node_modules decides; and the README\'s Node sample', async () => {
   const dir = await project('deno', { 'main.js': src('deno/main.js'), 'org.json': FIXTURE });
-  // The Node entry reads its .wasm from node_modules: read permission, nothing else. An
-  // unreachable registry shows that Deno downloads nothing and uses npm's node_modules.
-  const denoEnv = { ...env, NPM_CONFIG_REGISTRY: 'http://127.0.0.1:9/' };
-  const deno = (file) => run(bin('deno'), ['run', '--allow-read', file], { cwd: dir, env: denoEnv, allowFailure: true });
-  const main = await deno('main.js');
+  const main = await deno('main.js', dir);
   assert.equal(main.code, 0, main.stderr);
   assert.deepEqual(resultLine(main.stdout), expected);
 
   await fs.writeFile(path.join(dir, 'readme-olivia.mjs'), readmeNodeProgram('olivia'));
   await fs.writeFile(path.join(dir, 'readme-mia.mjs'), readmeNodeProgram('mia'));
-  const allowed = await deno('readme-olivia.mjs');
+  const allowed = await deno('readme-olivia.mjs', dir);
   assert.equal(allowed.code, 0, allowed.stderr);
   assert.equal(resultLine(allowed.stdout), 'allowed');
-  const refused = await deno('readme-mia.mjs');
+  const refused = await deno('readme-mia.mjs', dir);
   assert.equal(refused.code, 1, refused.stderr);
   assert.match(refused.stderr, /Error: forbidden/);
+});
+
+// --- Compiled runtime ------------------------------------------------------------------------
+
+const COMPILED_SECTION = '## Policies compiled ahead of time';
+// The binaryen `orgwarden compile` is tested with: the one the package's own build uses.
+const BINARYEN = JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')).devDependencies.binaryen;
+const CUSTOM_SOURCE = 'policies/usage.cedar';
+
+/**
+ * What shared/compiled.js reports on the fixture: the default policies' decisions hold either
+ * way; usage.cedar lets a member see usage where it is compiled in (`custom`), and every call
+ * that needs policy text answers COMPILED_RUNTIME.
+ */
+function compiledReport(custom) {
+  return {
+    decisions: expected,
+    loaded: 'success',
+    memberSeesUsage: custom
+      ? { allowed: true, cause: 'permitted', reason: 'At Acme every member sees usage' }
+      : { allowed: false, cause: 'notPermitted', reason: 'Only admins and owners see billing, invoices, earnings and usage' },
+    refused: {
+      policies: 'COMPILED_RUNTIME',
+      schema: 'COMPILED_RUNTIME',
+      validatePolicies: 'COMPILED_RUNTIME',
+      defaultPolicySources: 'COMPILED_RUNTIME',
+      defaultSchema: 'COMPILED_RUNTIME',
+    },
+  };
+}
+
+/** Asserts a compiled-runtime report: compiledReport(custom), and the sources compiled in. */
+function assertCompiledReport({ sources, ...report }, custom, where) {
+  assert.deepEqual(report, compiledReport(custom), where);
+  assert.ok(sources.includes('billing.cedar'), `${where}: the default policies are compiled in: ${sources}`);
+  assert.equal(sources.includes(CUSTOM_SOURCE), custom, `${where}: ${CUSTOM_SOURCE} among ${sources}`);
+}
+
+/** `npx orgwarden compile ...args` from the tarball installed in `dir`. */
+const compile = (dir, args, options) => run('npx', ['--no', 'orgwarden', 'compile', ...args], { cwd: dir, env, ...options });
+
+let compileProject;
+/**
+ * The project that compiles: the tarball with binaryen as its dev dependency, and
+ * `npx orgwarden compile --policies policies -o authz.wasm` run once; its authz.wasm is the
+ * module of every compiled-runtime consumer below.
+ */
+const compiledDir = () =>
+  (compileProject ??= (async () => {
+    const dir = await project(
+      'compiled',
+      {
+        [CUSTOM_SOURCE]: src('compiled', CUSTOM_SOURCE),
+        'broken.cedar': src('compiled/broken.cedar'),
+        'compiled-checks.js': src('shared/compiled.js'),
+        'default.mjs': src('node/compiled.mjs'),
+        'org.json': FIXTURE,
+      },
+      { devDependencies: { binaryen: BINARYEN } },
+    );
+    const started = Date.now();
+    const compiled = await compile(dir, ['--policies', 'policies', '-o', 'authz.wasm']);
+    log(`compiled: orgwarden compile in ${seconds(started)}`);
+    assert.match(compiled.stdout, /orgwarden compile: \d+ policies compiled into authz\.wasm/);
+    return dir;
+  })());
+
+/**
+ * The README's Node sample of the compiled runtime, followed by the checks of
+ * shared/compiled.js on its authorizer, and by an import of the full package, which must throw.
+ */
+function readmeCompiledProgram() {
+  return readmeModule(COMPILED_SECTION, 1, {
+    after: [
+      "import * as compiled from 'orgwarden/compiled';",
+      "import { readFileSync } from 'node:fs';",
+      "import { compiledChecks } from './compiled-checks.js';",
+      "const report = compiledChecks(compiled, readFileSync('org.json', 'utf8'), authz);",
+      "report.fullPackage = await import('orgwarden').then(() => 'imported', (error) => error.message);",
+      'console.log(`RESULT ${JSON.stringify(report)}`);',
+    ],
+  });
+}
+
+test('orgwarden compile with binaryen as a dev dependency: the README\'s compiled Node sample decides with the custom policy, in Node and Deno; init() alone, with the default policies', async () => {
+  const dir = await compiledDir();
+  await fs.writeFile(path.join(dir, 'readme.mjs'), readmeCompiledProgram());
+  const runs = {
+    Node: await run(process.execPath, ['readme.mjs'], { cwd: dir, env }),
+    Deno: await deno('readme.mjs', dir),
+  };
+  for (const [runtime, { code, stdout, stderr }] of Object.entries(runs)) {
+    assert.equal(code, 0, `${runtime}: ${stderr}`);
+    const { fullPackage, ...report } = resultLine(stdout);
+    assertCompiledReport(report, true, runtime);
+    assert.match(fullPackage, /'orgwarden' and 'orgwarden\/compiled' were both initialized in one program/, runtime);
+  }
+  const packaged = await run(process.execPath, ['default.mjs'], { cwd: dir, env });
+  assertCompiledReport(resultLine(packaged.stdout), false, 'init() without a module');
+});
+
+test('orgwarden compile: a policy with an error exits 1 with file:line:column on stderr and writes nothing', async () => {
+  const dir = await compiledDir();
+  const refused = await compile(dir, ['--policies', 'broken.cedar', '-o', 'broken.wasm'], { allowFailure: true });
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /^ {2}broken\.cedar:5:3: .*attribute `plan` on entity type `User` not found/m);
+  await assert.rejects(fs.access(path.join(dir, 'broken.wasm')), { code: 'ENOENT' });
+});
+
+test('wrangler + workerd: the README\'s compiled-runtime Worker, byte for byte, with the compiled authz.wasm', async () => {
+  const authz = path.join(await compiledDir(), 'authz.wasm');
+  await readmeWorker('wrangler-compiled', [COMPILED_SECTION, 0], { 'authz.wasm': authz }, async (as, wasm) => {
+    // The worker's one module is the compiled one: neither the full module nor the package's own.
+    assert.equal(wasm.length, 1, `wrangler emitted ${wasm}`);
+    assert.ok((await fs.readFile(wasm[0])).equals(await fs.readFile(authz)), `${wasm[0]} is not authz.wasm`);
+    const admin = await as('adam');
+    assert.equal(admin.status, 200);
+    assert.equal(await admin.text(), 'ok');
+    // usage.cedar at work: a member sees usage, which the default policies refuse (the full
+    // package's Worker test above); someone of another organization does not.
+    const member = await as('mia');
+    assert.equal(member.status, 200);
+    assert.equal(await member.text(), 'ok');
+    const outsider = await as('oscar');
+    assert.equal(outsider.status, 403);
+    const forbidden = await outsider.json();
+    assert.deepEqual([forbidden.allowed, forbidden.cause, forbidden.policies[0].rule], [false, 'forbidden', 'ORG-4']);
+    const stranger = await as('mallory');
+    assert.equal(stranger.status, 403);
+    assert.equal((await stranger.json()).errors[0].code, 'UNKNOWN_PRINCIPAL');
+  });
+});
+
+test('Vite 8: a page on orgwarden/compiled in Chromium, with init() (the package\'s compiled module) or the compiled authz.wasm by ?url; no full module', async () => {
+  const authz = path.join(await compiledDir(), 'authz.wasm');
+  const dir = await project('vite-compiled', {
+    'index.html': src('vite/compiled.html'),
+    'compiled.js': src('vite/compiled.js'),
+    'compiled-checks.js': src('shared/compiled.js'),
+    'authz.wasm': authz,
+  });
+  await run(bin('vite'), ['build'], { cwd: dir, env });
+  // What the build emitted: the two compiled modules, byte for byte, and nothing of the full one.
+  const assets = path.join(dir, 'dist/assets');
+  const emitted = {};
+  for (const name of await fs.readdir(assets)) {
+    if (name.endsWith('.wasm')) emitted[name.replace(/-[\w-]+\.wasm$/, '')] = await fs.readFile(path.join(assets, name));
+    else assert.ok(!(await fs.readFile(path.join(assets, name), 'utf8')).includes('orgwarden_bg'), `${name} names the full module`);
+  }
+  assert.deepEqual(Object.keys(emitted).sort(), ['authz', 'orgwarden_compiled_bg']);
+  assert.ok(emitted.authz.equals(await fs.readFile(authz)), 'the emitted authz.wasm is the compiled one');
+  // The package's compiled module, where its "./compiled.wasm" export points.
+  const resolved = await run(process.execPath, ['-p', "require.resolve('orgwarden/compiled.wasm')"], { cwd: dir, env });
+  const packaged = await fs.readFile(resolved.stdout.trim());
+  assert.ok(emitted.orgwarden_compiled_bg.equals(packaged), 'the emitted default module is orgwarden/compiled.wasm');
+
+  for (const custom of [false, true]) {
+    await assertPageDecides(path.join(dir, 'dist'), custom ? '?module=custom' : '', (answer, where) => assertCompiledReport(answer, custom, where));
+  }
 });
