@@ -15,7 +15,7 @@
 //    policies step 1 validated.
 // Needs Node and npm's `binaryen` (a dev dependency of the project that compiles), no Rust.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { errorLines } from './report.mjs';
@@ -52,6 +52,7 @@ function parseArgs(args) {
 
 /** Every `.cedar` file under `path` (or `path` itself), in name order, named as given. */
 function policyFiles(path) {
+  if (!existsSync(path)) throw new UsageError(`--policies ${path}: no such file or directory`);
   if (!statSync(path).isDirectory()) return [path];
   return readdirSync(path, { withFileTypes: true })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
@@ -63,7 +64,13 @@ function policyFiles(path) {
 }
 
 function engineOptions({ policies, schema, includeDefaultPolicies }) {
-  const files = policies.flatMap(policyFiles);
+  const files = policies.flatMap((path) => {
+    const found = policyFiles(path);
+    // A directory without policies is a wrong path, not a wish to compile none from it.
+    if (found.length === 0) throw new UsageError(`--policies ${path}: no .cedar files in it`);
+    return found;
+  });
+  if (schema !== undefined && !existsSync(schema)) throw new UsageError(`--schema ${schema}: no such file`);
   return {
     ...(schema === undefined ? {} : { schema: readFileSync(schema, 'utf8') }),
     policies: files.map((file) => ({ name: relative(process.cwd(), file) || file, text: readFileSync(file, 'utf8') })),
@@ -96,14 +103,15 @@ function loadedPolicyCount(path) {
 /** Runs the command; resolves to its exit code. */
 export async function compile(args) {
   let parsed;
+  let options;
   try {
     parsed = parseArgs(args);
+    options = engineOptions(parsed);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`orgwarden compile: ${error.message}\n${compileUsage}`);
     return 2;
   }
-  const options = engineOptions(parsed);
   // The full package validates (and, in step 4, the compiled one loads) in separate programs.
   const { validatePolicies } = await import('../entries/node.js');
   const validated = validatePolicies(options);
