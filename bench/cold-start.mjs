@@ -1,15 +1,20 @@
 // One cold start, in a fresh Node process (bench/run.mjs and bench/edge-targets.mjs spawn this
 // several times):
-//   node bench/cold-start.mjs orgwarden <snapshot.json> [--warm] [--entities]
+//   node bench/cold-start.mjs orgwarden <snapshot.json> [--warm] [--entities] [--compiled [--sync]]
 //   node bench/cold-start.mjs official <policies.cedar> <entities.json> [<user> <org>]
 // --entities: the file is Cedar entities JSON, loaded with `loadEntities` instead of
-// `loadSnapshot`. The check is whether <user> (default olivia) may view the billing of <org>
-// (default acme, which every generated snapshot holds).
+// `loadSnapshot`. --compiled: the compiled runtime (`orgwarden/compiled`, its own module with
+// the default policies) instead of the full package, initialized with `await init()`, or with
+// `initSync()` with --sync (the glue compiles asynchronously in one, synchronously in the
+// other). The check is whether <user> (default
+// olivia) may view the billing of <org> (default acme, which every generated snapshot holds).
 // The inputs are read from disk before the clock starts; what is timed is what a server pays
-// before its first answer: import (compile + instantiate the .wasm), build the authorizer,
-// load the data, answer one check. Then, apart, a first page and a custom authorizer. Prints
-// one JSON line of milliseconds. ORGWARDEN_ENTRY may name another build's entry module
-// (bench/run.mjs --pkg=DIR sets it).
+// before its first answer: import and init (compile + instantiate the .wasm: the full
+// package's Node entry does it at import, the compiled runtime's in `init()`), build the
+// authorizer, load the data, answer one check. Then, apart, a first page and (full package
+// only: the compiled runtime takes no policy text) a custom authorizer. Prints one JSON line of
+// milliseconds. ORGWARDEN_ENTRY may name another build's entry module (bench/run.mjs --pkg=DIR
+// sets it).
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,6 +24,8 @@ const [mode, ...rest] = process.argv.slice(2);
 const files = rest.filter((a) => !a.startsWith('--'));
 const WARM = rest.includes('--warm');
 const RAW_ENTITIES = rest.includes('--entities');
+const COMPILED = rest.includes('--compiled');
+const SYNC = rest.includes('--sync');
 const ms = (from, to) => Number(to - from) / 1e6;
 const now = () => process.hrtime.bigint();
 
@@ -39,8 +46,13 @@ if (mode === 'orgwarden') {
   const snapshot = readFileSync(files[0], 'utf8');
   const loadWindows = {};
   const t0 = now();
-  const { Authorizer, moduleStatus } = await import(process.env.ORGWARDEN_ENTRY || 'orgwarden');
+  const entry = await import(process.env.ORGWARDEN_ENTRY || (COMPILED ? 'orgwarden/compiled' : 'orgwarden'));
+  const imported = now();
+  // A no-op for the full package's Node entry, which is ready once imported.
+  if (SYNC) entry.initSync();
+  else await entry.default();
   const t1 = now();
+  const { Authorizer, moduleStatus } = entry;
   const authz = new Authorizer();
   const load = (text) => (RAW_ENTITIES ? authz.loadEntities(text) : authz.loadSnapshot(text));
   const t2 = now();
@@ -52,7 +64,9 @@ if (mode === 'orgwarden') {
   const first = authz.check({ type: 'User', id: 'olivia' }, 'viewBilling', { type: 'Organization', id: 'acme' });
   const t4 = now();
   if (loaded.type !== 'success' || !first.allowed) throw new Error(`unexpected: ${JSON.stringify([loaded, first])}`);
-  const times = { import: ms(t0, t1), construct: ms(t1, t2), load: ms(t2, t3), firstCheck: ms(t3, t4), total: ms(t0, t4) };
+  const times = {
+    import: ms(t0, imported), init: ms(imported, t1), construct: ms(t1, t2), load: ms(t2, t3), firstCheck: ms(t3, t4), total: ms(t0, t4),
+  };
   // What the store made the module grow by (64 KiB pages; it never shrinks), and its size.
   Object.assign(times, { memoryGrowth: moduleStatus().memoryBytes - memoryBefore, entityCount: authz.entityCount() });
   // After the cold start, not part of it: what a page's first `allowedActions` adds (its row
@@ -61,11 +75,16 @@ if (mode === 'orgwarden') {
   const t5 = now();
   const page = authz.allowedActions({ type: 'User', id: 'olivia' }, { type: 'Organization', id: 'acme' });
   const t6 = now();
-  const custom = new Authorizer({ policies: [{ name: 'custom.cedar', text: CUSTOM_POLICY }] });
-  const t7 = now();
-  if (page.type !== 'success' || custom.policies().length <= 1) throw new Error('unexpected page or custom set');
-  Object.assign(times, { firstPage: ms(t5, t6), customConstruct: ms(t6, t7) });
-  custom.free();
+  if (page.type !== 'success') throw new Error(`unexpected page: ${JSON.stringify(page)}`);
+  Object.assign(times, { firstPage: ms(t5, t6) });
+  if (!COMPILED) {
+    const t7 = now();
+    const custom = new Authorizer({ policies: [{ name: 'custom.cedar', text: CUSTOM_POLICY }] });
+    const t8 = now();
+    if (custom.policies().length <= 1) throw new Error('unexpected custom set');
+    Object.assign(times, { customConstruct: ms(t7, t8) });
+    custom.free();
+  }
   if (WARM) {
     // Not part of the cold start: the same steps again once the code is warm (optimized
     // tier), which tells compilation apart from the work itself. The reload replaces the
@@ -112,5 +131,5 @@ if (mode === 'orgwarden') {
   }
   console.log(JSON.stringify({ import: ms(t0, t1), construct: ms(t1, t2), load: 0, firstCheck: ms(t2, t3), total: ms(t0, t3) }));
 } else {
-  throw new Error('usage: cold-start.mjs orgwarden <snapshot.json> [--warm] [--entities] | official <policies.cedar> <entities.json> [<user> <org>]');
+  throw new Error('usage: cold-start.mjs orgwarden <snapshot.json> [--warm] [--entities] [--compiled [--sync]] | official <policies.cedar> <entities.json> [<user> <org>]');
 }
