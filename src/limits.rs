@@ -228,25 +228,28 @@ pub(crate) fn check_schema_shape(name: &str, text: &str) -> Result<()> {
 }
 
 /// Refuses a batch of raw entities whose parent chains are longer than
-/// [`MAX_HIERARCHY_DEPTH`], or cyclic, before Cedar computes their transitive closure
-/// (recursively). Only parents within the batch count: the store's entities are closed already.
-pub(crate) fn check_hierarchy(entities: &[cedar_policy::Entity]) -> Result<()> {
+/// [`MAX_HIERARCHY_DEPTH`], or cyclic, before their transitive closure is computed. Only
+/// parents within the batch count: the store's entities are closed already. When each uid
+/// appears once, gives the batch's indices in an order with every entity after its parents in
+/// the batch, which a load closes the hierarchy in (`closure::close_batch`); otherwise `None`
+/// (Cedar refuses the duplicate). `None` too in a crash-probe build, which leaves the closure
+/// to Cedar's recursion, whose crash points it measures.
+pub(crate) fn check_hierarchy(entities: &[cedar_policy_core::ast::Entity]) -> Result<Option<Vec<usize>>> {
     if cfg!(feature = "crash-probe") {
-        return Ok(());
+        return Ok(None);
     }
     use std::collections::HashMap;
 
-    let mut index: HashMap<cedar_policy::EntityUid, usize> = HashMap::new();
-    let mut parents_of: Vec<Vec<cedar_policy::EntityUid>> = Vec::new();
+    let mut index: HashMap<&cedar_policy_core::ast::EntityUID, usize> = HashMap::new();
+    let mut parents_of: Vec<Vec<&cedar_policy_core::ast::EntityUID>> = Vec::new();
     for entity in entities {
-        let (uid, _, parents) = entity.clone().into_inner();
         let next = index.len();
-        let slot = *index.entry(uid).or_insert(next);
+        let slot = *index.entry(entity.uid()).or_insert(next);
         if slot == parents_of.len() {
             parents_of.push(Vec::new());
         }
         if let Some(list) = parents_of.get_mut(slot) {
-            list.extend(parents);
+            list.extend(entity.parents());
         }
     }
     // Kahn's algorithm from the top: an entity is placed once all its parents in the batch are.
@@ -263,9 +266,9 @@ pub(crate) fn check_hierarchy(entities: &[cedar_policy::Entity]) -> Result<()> {
     let mut depth: Vec<usize> = vec![1; parents_of.len()];
     let mut ready: Vec<usize> =
         waiting.iter().enumerate().filter(|(_, n)| **n == 0).map(|(i, _)| i).collect();
-    let mut placed = 0usize;
+    let mut placed: Vec<usize> = Vec::with_capacity(parents_of.len());
     while let Some(node) = ready.pop() {
-        placed += 1;
+        placed.push(node);
         let level = depth.get(node).copied().unwrap_or(1);
         if level > MAX_HIERARCHY_DEPTH {
             return Err(limit_exceeded("depth of the entity hierarchy".to_owned(), MAX_HIERARCHY_DEPTH));
@@ -280,7 +283,7 @@ pub(crate) fn check_hierarchy(entities: &[cedar_policy::Entity]) -> Result<()> {
             }
         }
     }
-    if placed < parents_of.len() {
+    if placed.len() < parents_of.len() {
         let stuck = index
             .iter()
             .filter(|(_, i)| waiting.get(**i).is_some_and(|n| *n > 0))
@@ -291,5 +294,7 @@ pub(crate) fn check_hierarchy(entities: &[cedar_policy::Entity]) -> Result<()> {
             "the entity hierarchy has a cycle (among the ancestors of {stuck})"
         )));
     }
-    Ok(())
+    // Slots are distinct uids in the order they first appear: the batch's indices when no uid
+    // repeats.
+    Ok((parents_of.len() == entities.len()).then_some(placed))
 }

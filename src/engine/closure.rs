@@ -348,3 +348,32 @@ pub(crate) fn apply(store: &mut Entities, children: &mut Children, update: Updat
     }
     Ok(())
 }
+
+/// Closes the hierarchy of a batch that makes a new store: each entity gains, as indirect
+/// ancestors, its parents' ancestors. `parents_first` lists the batch's indices with every
+/// entity after its parents in the batch (`limits::check_hierarchy` gives it); a parent
+/// outside the batch has no ancestors, as in Cedar's closure of the same entities.
+pub(crate) fn close_batch(entities: &mut [Entity], parents_first: &[usize]) {
+    let position: HashMap<EntityUID, usize> =
+        entities.iter().enumerate().map(|(i, entity)| (entity.uid().clone(), i)).collect();
+    let mut ancestors: Vec<HashSet<EntityUID>> = vec![HashSet::new(); entities.len()];
+    for &i in parents_first {
+        let Some(entity) = entities.get(i) else { continue };
+        let mut closed = HashSet::new();
+        for parent in entity.parents() {
+            closed.insert(parent.clone());
+            if let Some(above) = position.get(parent).and_then(|&p| ancestors.get(p)) {
+                closed.extend(above.iter().cloned());
+            }
+        }
+        if let Some(slot) = ancestors.get_mut(i) {
+            *slot = closed;
+        }
+    }
+    for (entity, closed) in entities.iter_mut().zip(ancestors) {
+        // Parents are skipped: an ancestor that is a parent stays a parent.
+        for ancestor in closed {
+            entity.add_indirect_ancestor(ancestor);
+        }
+    }
+}

@@ -5,6 +5,8 @@ mod batch;
 mod catalog;
 mod closure;
 mod decision;
+mod described_schema;
+mod raw_entities;
 mod resources;
 mod rows;
 mod ruleset;

@@ -4,12 +4,15 @@
 use std::collections::{HashMap, HashSet};
 
 use cedar_policy::{Entities, Entity, EntityUid, EvalResult};
+use cedar_policy_core::ast::Entity as CoreEntity;
 use cedar_policy_core::entities::conformance::EntitySchemaConformanceChecker;
 use cedar_policy_core::entities::err::EntitiesError;
+use cedar_policy_core::entities::{Entities as CoreEntities, TCComputation};
 use cedar_policy_core::extensions::Extensions;
-use cedar_policy_core::validator::CoreSchema;
 
 use super::closure::{self, Children};
+use super::described_schema::DescribedSchema;
+use super::raw_entities::RawEntityReader;
 use super::{Engine, EntityRef};
 use crate::error::{Error, Result};
 use crate::limits::{check_hierarchy, check_size, parse_json, MAX_ENTITIES};
@@ -22,6 +25,12 @@ pub(crate) struct EntityStore {
     entities: Entities,
     accounts_by_email: HashMap<String, EntityUid>,
     children: Option<Children>,
+}
+
+/// Raw entities as parsed, with the order `check_hierarchy` found them in, parents first.
+struct ParsedEntities {
+    entities: Vec<CoreEntity>,
+    parents_first: Option<Vec<usize>>,
 }
 
 /// What an incremental update did.
@@ -137,8 +146,11 @@ impl Engine {
 
     /// Replaces the store with raw Cedar entities JSON (an array of `{uid, attrs, parents}`).
     pub fn load_entities_json(&mut self, json: &str) -> Result<usize> {
-        let entities = self.parse_entities(json)?;
-        self.replace_entities(entities)
+        // The ruleset held apart from `self`, which the load replaces the store of.
+        let ruleset = std::sync::Arc::clone(&self.ruleset);
+        let schema = DescribedSchema::new(&ruleset.schema);
+        let entities = self.parse_entities(json, &schema)?;
+        self.replace_entities(entities, &schema)
     }
 
     /// Adds or replaces the given raw Cedar entities, keeping every other entity.
@@ -150,19 +162,23 @@ impl Engine {
     /// recomputed: the upserted entities whose parents changed and their descendants, never
     /// the rest of the store (see `closure.rs`).
     pub fn upsert_entities_counted(&mut self, json: &str) -> Result<StoreUpdate> {
-        let entities = self.parse_entities(json)?;
+        let ruleset = std::sync::Arc::clone(&self.ruleset);
+        let schema = DescribedSchema::new(&ruleset.schema);
+        // An upsert closes the hierarchy of what it changed with the store's (`closure.rs`).
+        let entities = self.parse_entities(json, &schema)?.entities;
         check_size("entity count", self.store.entities.len() + entities.len(), MAX_ENTITIES)?;
         // What Cedar's `upsert_entities` checks: each version given, as given (with its
         // parents), against the schema.
-        let schema = CoreSchema::new(self.ruleset.schema.as_ref());
         let checker = EntitySchemaConformanceChecker::new(&schema, Extensions::all_available());
         for entity in &entities {
-            checker.validate_entity(entity.as_ref()).map_err(|e| entities_error(EntitiesError::from(e)))?;
+            checker.validate_entity(entity).map_err(|e| entities_error(EntitiesError::from(e)))?;
         }
-        let upserts = entities.iter().map(|entity| entity.as_ref().clone()).collect();
-        let recomputed = self.store.update(upserts, std::iter::empty())?;
-        let changed = entities.iter().map(Entity::uid).collect();
-        self.store.reindex_accounts(&changed, entities.iter());
+        let changed: HashSet<EntityUid> =
+            entities.iter().map(|entity| EntityUid::from(entity.uid().clone())).collect();
+        let recomputed = self.store.update(entities, std::iter::empty())?;
+        let added: Vec<Entity> =
+            changed.iter().filter_map(|uid| self.store.entities.get(uid).cloned()).collect();
+        self.store.reindex_accounts(&changed, added.iter());
         Ok(StoreUpdate { entities: self.store.entities.len(), recomputed })
     }
 
@@ -182,21 +198,51 @@ impl Engine {
         Ok(StoreUpdate { entities: self.store.entities.len(), recomputed })
     }
 
-    fn parse_entities(&self, json: &str) -> Result<Vec<Entity>> {
+    /// Cedar entities JSON as Cedar's core entities, each read as Cedar's parser reads it (see
+    /// `raw_entities.rs`); checked against the schema by the caller, with the store.
+    fn parse_entities(&self, json: &str, schema: &DescribedSchema) -> Result<ParsedEntities> {
         let values: Vec<serde_json::Value> = parse_json("entities", json)?;
         check_size("entity count", values.len(), MAX_ENTITIES)?;
+        let mut reader = RawEntityReader::new(schema);
         let entities = values
             .into_iter()
-            .map(|value| Entity::from_json_value(value, Some(&self.ruleset.schema)).map_err(entities_error))
+            .map(|value| match reader.read(&value) {
+                Some(entity) => Ok(entity),
+                // What the reader leaves, Cedar reads (or refuses, in its own words).
+                None => Entity::from_json_value(value, Some(&self.ruleset.schema))
+                    .map(|entity| entity.as_ref().clone())
+                    .map_err(entities_error),
+            })
             .collect::<Result<Vec<_>>>()?;
-        check_hierarchy(&entities)?;
-        Ok(entities)
+        let parents_first = check_hierarchy(&entities)?;
+        Ok(ParsedEntities { entities, parents_first })
     }
 
-    fn replace_entities(&mut self, entities: Vec<Entity>) -> Result<usize> {
+    /// Cedar's `Entities::from_entities` with the schema, as before the reader: each entity
+    /// checked against it, duplicates refused, the schema's actions added. The schema's
+    /// descriptions are looked up once per type, and the closure is computed here (cycles were
+    /// refused by `check_hierarchy`).
+    fn replace_entities(&mut self, parsed: ParsedEntities, schema: &DescribedSchema) -> Result<usize> {
+        let ParsedEntities { mut entities, parents_first } = parsed;
         // The entities parsed: what remains to build is the store and its hierarchy.
         crate::memory::reserve_for_entities(entities.len());
-        let loaded = Entities::from_entities(entities, Some(&self.ruleset.schema)).map_err(entities_error)?;
+        // The closure in one pass, parents first, where Cedar's would search from every entity;
+        // Cedar still verifies it in debug builds, and computes it when no order was found.
+        let closure = match parents_first {
+            Some(order) => {
+                closure::close_batch(&mut entities, &order);
+                if cfg!(debug_assertions) {
+                    TCComputation::EnforceAlreadyComputed
+                } else {
+                    TCComputation::AssumeAlreadyComputed
+                }
+            }
+            None => TCComputation::ComputeNow,
+        };
+        let loaded =
+            CoreEntities::from_entities(entities, Some(schema), closure, Extensions::all_available())
+                .map(Entities::from)
+                .map_err(entities_error)?;
         self.store.replace(loaded);
         self.store.index_accounts();
         Ok(self.store.entities.len())

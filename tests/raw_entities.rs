@@ -1,0 +1,218 @@
+//! Raw Cedar entities JSON (`load_entities_json`, `upsert_entities_json`) is read directly
+//! where src/engine/raw_entities.rs knows the shape, and by Cedar's parser elsewhere. Over
+//! random organizations exported as Cedar JSON, with every uid and reference written in either
+//! of its forms and with malformed entities mixed in, the store (or the refusal, word for word)
+//! must be what Cedar's own parser gives.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use cedar_policy::{Entities, Entity};
+use orgwarden::Engine;
+use proptest::prelude::*;
+use proptest::sample::Index;
+use serde_json::{json, Value};
+
+#[path = "support/engines.rs"]
+mod engines;
+#[path = "support/generator.rs"]
+mod generator;
+use engines::{config, defaults, loaded};
+use generator::snapshot_strategy;
+
+/// What Cedar's own parser makes of the entities: each read with the schema, then the store
+/// built with it (the way the engine loaded raw entities before it read any itself).
+fn cedar_reads(entities: &[Value]) -> Result<Entities, String> {
+    let schema = defaults().schema();
+    let parsed = entities
+        .iter()
+        .map(|value| Entity::from_json_value(value.clone(), Some(schema)).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Entities::from_entities(parsed, Some(schema)).map_err(|e| e.to_string())
+}
+
+/// The store a fresh default engine holds after `load_entities_json`.
+fn engine_reads(entities: &[Value]) -> Result<Engine, String> {
+    let mut engine = defaults().clone();
+    engine.load_entities_json(&Value::Array(entities.to_vec()).to_string()).map_err(|e| e.to_string())?;
+    Ok(engine)
+}
+
+/// The refusal's Cedar words, as the engine wraps them ("invalid Cedar entities: ...").
+fn cedar_words(error: &str) -> String {
+    format!("invalid Cedar entities: {error}")
+}
+
+fn assert_same(entities: &[Value]) -> Result<(), TestCaseError> {
+    match (cedar_reads(entities), engine_reads(entities)) {
+        (Ok(expected), Ok(engine)) => {
+            let store = engine.entities();
+            prop_assert_eq!(store.len(), expected.len());
+            for entity in expected.iter() {
+                let held = store.get(&entity.uid());
+                prop_assert!(held.is_some(), "{} is missing", entity.uid());
+                let (held, expected) = (held.unwrap().as_ref(), entity.as_ref());
+                // Cedar's `==` on entities compares uids only: attributes, tags and ancestors
+                // are compared by `deep_eq`, parents apart.
+                prop_assert!(held.deep_eq(expected), "{} differs:\n{:?}\n{:?}", entity.uid(), held, expected);
+                let parents = |e: &cedar_policy_core::ast::Entity| {
+                    e.parents().cloned().collect::<std::collections::HashSet<_>>()
+                };
+                prop_assert_eq!(parents(held), parents(expected));
+            }
+        }
+        (Err(expected), Err(refused)) => prop_assert_eq!(refused, cedar_words(&expected)),
+        (expected, engine) => prop_assert!(
+            false,
+            "Cedar: {:?}\nengine: {:?}",
+            expected.map(|e| e.len()),
+            engine.map(|e| e.entities().len())
+        ),
+    }
+    Ok(())
+}
+
+/// An entity reference in one of the forms Cedar reads: explicit, implicit, or both keys.
+fn reference_form(reference: &Value, form: usize) -> Value {
+    let inner = reference.get("__entity").cloned().unwrap_or_else(|| reference.clone());
+    match form % 3 {
+        0 => json!({ "__entity": inner }),
+        1 => inner,
+        // Extra keys beside the reference are ignored by Cedar's reader.
+        _ => {
+            let mut object = inner.as_object().cloned().unwrap();
+            object.insert("note".into(), json!("ignored"));
+            Value::Object(object)
+        }
+    }
+}
+
+/// Every reference in `value` (an attribute value) rewritten in form `form`.
+fn rewrite_references(value: &Value, form: usize) -> Value {
+    match value {
+        Value::Object(object) if object.contains_key("__entity") => reference_form(value, form),
+        Value::Object(object) => {
+            Value::Object(object.iter().map(|(k, v)| (k.clone(), rewrite_references(v, form))).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|v| rewrite_references(v, form)).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The engine's store of `snapshot` as Cedar entities JSON, the schema's actions left out,
+/// every uid, parent and reference in form `form`.
+fn exported(engine: &Engine, form: usize) -> Vec<Value> {
+    let Value::Array(all) = engine.entities().to_json_value().unwrap() else { panic!("an array") };
+    all.into_iter()
+        .filter(|e| e["uid"]["__entity"]["type"] != "Action" && e["uid"]["type"] != "Action")
+        .map(|mut e| {
+            e["uid"] = reference_form(&e["uid"], form);
+            e["parents"] = Value::Array(
+                e["parents"].as_array().unwrap().iter().map(|p| reference_form(p, form + 1)).collect(),
+            );
+            e["attrs"] = rewrite_references(&e["attrs"], form + 2);
+            e
+        })
+        .collect()
+}
+
+/// Ways an entity goes wrong, or takes a shape only Cedar's parser reads.
+fn malformed(entity: &Value, how: usize) -> Value {
+    let mut e = entity.clone();
+    let first_attr = e["attrs"].as_object().and_then(|a| a.keys().next().cloned());
+    match how % 16 {
+        0 => e["uid"] = json!({ "type": "User::", "id": "x" }),
+        1 => e["uid"] = json!({ "type": "__cedar::User", "id": "x" }),
+        2 => e["uid"] = json!({ "type": "User", "id": 7 }),
+        3 => e["uid"] = json!({ "__expr": "User::\"x\"" }),
+        4 => e["uid"] = json!(["User", "positional"]),
+        5 => e["uid"] = json!({ "type": "Nope", "id": "x" }),
+        6 => e["parents"] = json!([{ "type": "Organization", "id": "no-such-parent-type" }]),
+        7 => e["parents"] = json!("not a list"),
+        8 => {
+            e.as_object_mut().unwrap().remove("attrs");
+        }
+        9 => e["attrs"]["unexpected"] = json!(true),
+        10 => {
+            if let Some(name) = first_attr {
+                e["attrs"].as_object_mut().unwrap().remove(&name);
+            }
+        }
+        11 => {
+            if let Some(name) = first_attr {
+                e["attrs"][&name] = json!(3.5);
+            }
+        }
+        12 => {
+            if let Some(name) = first_attr {
+                e["attrs"][&name] = json!({ "__extn": { "fn": "unknown", "arg": "later" } });
+            }
+        }
+        13 => e["tags"] = json!({ "t": "v" }),
+        14 => {
+            if let Some(name) = first_attr {
+                e["attrs"][&name] = json!({ "__entity": { "type": "User", "id": 1 } });
+            }
+        }
+        _ => {
+            if let Some(name) = first_attr {
+                e["attrs"][&name] = json!([1, "two"]);
+            }
+        }
+    }
+    e
+}
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    /// Well-formed exports in every form load as Cedar reads them.
+    #[test]
+    fn raw_entities_load_as_cedar_reads_them(snapshot in snapshot_strategy(1..=3), form in 0usize..3) {
+        let entities = exported(&loaded(&snapshot), form);
+        prop_assert!(engine_reads(&entities).is_ok(), "a well-formed export loads");
+        assert_same(&entities)?;
+    }
+
+    /// A random hierarchy given by direct parents only, in any order, with parents outside the
+    /// batch: the closure the load computes is Cedar's.
+    #[test]
+    fn a_hierarchy_of_direct_parents_is_closed_as_cedar_closes_it(
+        parents in proptest::collection::vec(proptest::collection::vec(any::<Index>(), 0..4), 1..40),
+        outside in proptest::collection::vec(any::<bool>(), 1..40),
+        order in any::<u64>(),
+    ) {
+        // The schema's group type that may sit in itself.
+        let group = |id: String| json!({ "type": "WorkspaceRole", "id": id });
+        let mut entities: Vec<Value> = parents
+            .iter()
+            .enumerate()
+            .map(|(i, picks)| {
+                // Parents among the earlier entities only: a hierarchy without cycles.
+                let mut named: Vec<Value> = if i == 0 { Vec::new() } else { picks.iter().map(|p| group(format!("g{}", p.index(i)))).collect() };
+                if outside.get(i).copied().unwrap_or(false) {
+                    named.push(group(format!("outside{i}")));
+                }
+                json!({ "uid": group(format!("g{i}")), "attrs": {}, "parents": named })
+            })
+            .collect();
+        // Any order: a parent may come after its children.
+        let len = entities.len();
+        for i in 0..len {
+            entities.swap(i, (order.rotate_left(i as u32) as usize) % len);
+        }
+        assert_same(&entities)?;
+    }
+
+    /// One entity malformed (or in a shape only Cedar reads): the same store or the same words.
+    #[test]
+    fn malformed_raw_entities_are_refused_as_cedar_refuses_them(
+        snapshot in snapshot_strategy(1..=2),
+        form in 0usize..3,
+        which in any::<Index>(),
+        how in 0usize..16,
+    ) {
+        let mut entities = exported(&loaded(&snapshot), form);
+        let at = which.index(entities.len());
+        entities[at] = malformed(&entities[at], how);
+        assert_same(&entities)?;
+    }
+}
