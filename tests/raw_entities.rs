@@ -118,7 +118,7 @@ fn exported(engine: &Engine, form: usize) -> Vec<Value> {
 fn malformed(entity: &Value, how: usize) -> Value {
     let mut e = entity.clone();
     let first_attr = e["attrs"].as_object().and_then(|a| a.keys().next().cloned());
-    match how % 16 {
+    match how {
         0 => e["uid"] = json!({ "type": "User::", "id": "x" }),
         1 => e["uid"] = json!({ "type": "__cedar::User", "id": "x" }),
         2 => e["uid"] = json!({ "type": "User", "id": 7 }),
@@ -152,11 +152,18 @@ fn malformed(entity: &Value, how: usize) -> Value {
                 e["attrs"][&name] = json!({ "__entity": { "type": "User", "id": 1 } });
             }
         }
-        _ => {
+        15 => {
             if let Some(name) = first_attr {
                 e["attrs"][&name] = json!([1, "two"]);
             }
         }
+        // A record attribute (a workspace's roles) with a key too many, one too few, a field
+        // of the wrong type.
+        16 => e["attrs"]["roles"]["auditor"] = json!({ "type": "WorkspaceRole", "id": "x" }),
+        17 => {
+            e["attrs"]["roles"].as_object_mut().unwrap().remove("view");
+        }
+        _ => e["attrs"]["roles"]["view"] = json!("view"),
     }
     e
 }
@@ -208,10 +215,12 @@ proptest! {
         snapshot in snapshot_strategy(1..=2),
         form in 0usize..3,
         which in any::<Index>(),
-        how in 0usize..16,
+        how in 0usize..19,
     ) {
         let mut entities = exported(&loaded(&snapshot), form);
-        let at = which.index(entities.len());
+        // The record cases go to a workspace (every generated org has one).
+        let workspace = entities.iter().position(|e| e["attrs"].get("roles").is_some());
+        let at = if how >= 16 { workspace.unwrap() } else { which.index(entities.len()) };
         entities[at] = malformed(&entities[at], how);
         assert_same(&entities)?;
     }

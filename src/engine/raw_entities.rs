@@ -7,9 +7,9 @@
 //! That made a raw load 4.5–14.5 times a snapshot load per entity (BENCHMARKS.md, "Edge at
 //! scale"). [`RawEntityReader`] reads the common shapes directly: uids and parents in either of
 //! their forms, with each distinct type name parsed once per load by Cedar's own
-//! `EntityType::from_normalized_str`, and attributes whose schema type is an entity, a
-//! primitive or a set of those (and tags likewise), when the JSON value is of that shape. Every other value goes
-//! through Cedar's `ValueParser`, as Cedar itself would send it.
+//! `EntityType::from_normalized_str`, and attributes (and tags) whose schema type is an
+//! entity, a primitive, or a set or record of those, when the JSON value has that shape. Every
+//! other value goes through Cedar's `ValueParser`, as Cedar itself would send it.
 //!
 //! An entity it cannot read whole in those terms — an unexpected shape, an error anywhere, an
 //! action, a type, attribute or tag the schema does not declare — is left to Cedar's
@@ -109,6 +109,24 @@ impl<'s> RawEntityReader<'s> {
                 .map(|element| self.direct_value(element, element_ty))
                 .collect::<Option<Vec<_>>>()
                 .map(RestrictedExpr::set),
+            (SchemaType::Record { attrs, .. }, Value::Object(object)) => {
+                // A key the type does not declare is Cedar's to refuse (a closed record) or to
+                // drop (an open one); so is a required attribute that is missing.
+                if object.keys().any(|key| !attrs.contains_key(key.as_str())) {
+                    return None;
+                }
+                let mut fields = Vec::with_capacity(object.len());
+                for (name, attr_type) in attrs {
+                    match object.get(name.as_str()) {
+                        Some(field) => {
+                            fields.push((name.clone(), self.direct_value(field, attr_type.schema_type())?))
+                        }
+                        None if attr_type.is_required() => return None,
+                        None => {}
+                    }
+                }
+                RestrictedExpr::record(fields).ok()
+            }
             _ => None,
         }
     }
