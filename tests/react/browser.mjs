@@ -1,11 +1,15 @@
 // What the Chromium suites of tests/react/ share (react.test.mjs on orgwarden/react, compiled.test.mjs
 // on orgwarden/compiled/react): how a page is bundled, the browser, what a page shows for a user
 // (the toolbar of ./components.jsx) and what the engine says it must show.
+import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { Authorizer } from 'orgwarden';
+import { serveDirectory, openPage } from '../consumers/harness.mjs';
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '../..');
@@ -29,6 +33,35 @@ export function launchChromium() {
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
   });
+}
+
+/**
+ * The page `entry` (a .jsx of this folder) bundled into a fresh directory beside index.html and
+ * the fixture, `prepare(out)` run on that directory, then served and opened in Chromium:
+ * `{ out, metafile, page, problems, close() }` (problems: console errors and warnings, page
+ * errors, failed requests).
+ */
+export async function openBundledPage(entry, prepare = async () => {}) {
+  const out = await fs.mkdtemp(path.join(os.tmpdir(), 'orgwarden-react-'));
+  const opened = { out, server: null, browser: null };
+  opened.close = async () => {
+    await opened.browser?.close();
+    await opened.server?.close();
+    await fs.rm(out, { recursive: true, force: true });
+  };
+  const { metafile } = await esbuild.build({
+    ...BROWSER_BUNDLE,
+    entryPoints: { app: path.join(HERE, entry) },
+    loader: { '.wasm': 'file' },
+    outdir: out,
+    metafile: true,
+  });
+  await fs.copyFile(path.join(HERE, 'index.html'), path.join(out, 'index.html'));
+  await fs.copyFile(FIXTURE, path.join(out, 'small-org.json'));
+  await prepare(out);
+  opened.server = await serveDirectory(out);
+  opened.browser = await launchChromium();
+  return Object.assign(opened, { metafile }, await openPage(opened.browser, opened.server.url));
 }
 
 /** What the page must show for `user`, from the engine in Node with the same snapshot. */

@@ -5,45 +5,25 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
-import { serveDirectory, openPage } from '../consumers/harness.mjs';
-import { BROWSER_BUNDLE, FIXTURE, HERE, ROOT, expectedFor, launchChromium, pageHelpers } from './browser.mjs';
+import { FIXTURE, ROOT, expectedFor, openBundledPage, pageHelpers } from './browser.mjs';
 
 const COMPILED_MODULE = path.join(ROOT, 'pkg/dist/orgwarden_compiled_bg.wasm');
 
-let out; // the bundle's directory
+let opened; // the bundled page, served and open in Chromium
 let bundled; // esbuild's metafile: what the bundle holds
-let server;
-let browser;
 let page;
 let problems; // console errors and warnings, page errors, failed requests
 
 before(
   async () => {
-    out = await fs.mkdtemp(path.join(os.tmpdir(), 'orgwarden-compiled-react-'));
-    ({ metafile: bundled } = await esbuild.build({
-      ...BROWSER_BUNDLE,
-      entryPoints: { app: path.join(HERE, 'compiled.jsx') },
-      loader: { '.wasm': 'file' },
-      outdir: out,
-      metafile: true,
-    }));
-    await fs.copyFile(path.join(HERE, 'index.html'), path.join(out, 'index.html'));
-    await fs.copyFile(FIXTURE, path.join(out, 'small-org.json'));
-    server = await serveDirectory(out);
-    browser = await launchChromium();
-    ({ page, problems } = await openPage(browser, server.url));
+    opened = await openBundledPage('compiled.jsx');
+    ({ metafile: bundled, page, problems } = opened);
   },
   { timeout: 120_000 },
 );
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (out) await fs.rm(out, { recursive: true, force: true });
-});
+after(() => opened?.close());
 
 const { mount, visible, text, shownFor } = pageHelpers(() => page);
 const fixture = JSON.parse(await fs.readFile(FIXTURE, 'utf8'));

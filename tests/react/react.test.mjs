@@ -6,50 +6,32 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { Authorizer } from 'orgwarden';
-import { serveDirectory, openPage } from '../consumers/harness.mjs';
-import { BROWSER_BUNDLE, FIXTURE, HERE, ROOT, WAIT, expectedFor, launchChromium, pageHelpers } from './browser.mjs';
+import { openPage } from '../consumers/harness.mjs';
+import { BROWSER_BUNDLE, FIXTURE, HERE, ROOT, WAIT, expectedFor, openBundledPage, pageHelpers } from './browser.mjs';
 
-let out; // the bundle's directory
-let server;
-let browser;
+let opened; // the bundled page, served and open in Chromium
 let page;
 let problems; // console errors and warnings, page errors, failed requests
 
 before(
   async () => {
-    out = await fs.mkdtemp(path.join(os.tmpdir(), 'orgwarden-react-'));
-    await esbuild.build({
-      ...BROWSER_BUNDLE,
-      entryPoints: { app: path.join(HERE, 'app.jsx') },
-      loader: { '.wasm': 'file' },
-      outdir: out,
-    });
-    await fs.copyFile(path.join(HERE, 'index.html'), path.join(out, 'index.html'));
-    await fs.copyFile(FIXTURE, path.join(out, 'small-org.json'));
-    await buildReadmeSample();
-    server = await serveDirectory(out);
-    browser = await launchChromium();
-    ({ page, problems } = await openPage(browser, server.url));
+    opened = await openBundledPage('app.jsx', buildReadmeSample);
+    ({ page, problems } = opened);
   },
   { timeout: 120_000 },
 );
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (out) await fs.rm(out, { recursive: true, force: true });
-});
+after(() => opened?.close());
 
 /**
  * The README's React sample, as written, in a page of its own: the sample's `App` is rendered
  * with the `InviteForm` it leaves to its context, its fetch of /api/org-snapshot gets the
  * fixture, and, as it passes no `wasm`, init() fetches the .wasm copied beside the bundle.
  */
-async function buildReadmeSample() {
+async function buildReadmeSample(out) {
   const readme = await fs.readFile(path.join(ROOT, 'README.md'), 'utf8');
   const lines = readme.split('\n');
   const at = lines.indexOf('### React');
@@ -258,7 +240,7 @@ test('answers are computed once per store version and argument value, and stay t
 });
 
 test("the README's React sample runs as written: mia sees a disabled button and the reason", async () => {
-  const readme = await openPage(browser, new URL('readme.html', server.url).href);
+  const readme = await openPage(opened.browser, new URL('readme.html', opened.server.url).href);
   try {
     await readme.page.waitForSelector('button[title]', WAIT);
     const button = await readme.page.$eval('button[title]', (b) => ({ text: b.textContent, disabled: b.disabled, title: b.title }));
