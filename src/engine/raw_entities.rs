@@ -16,6 +16,9 @@
 //! parser, which reads it or words the error exactly as before. So the fast path only ever
 //! builds what Cedar would have built; every entity is then checked against the schema as
 //! before (`tests/raw_entities.rs` holds the two equal over random and malformed entities).
+//! One order changed: an entity read here is checked against the schema after the batch's
+//! hierarchy is (`limits::check_hierarchy`), so a document with both kinds of fault now
+//! reports its cycle or depth first. Either way it is refused.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
