@@ -159,6 +159,34 @@ fn mem2_an_account_with_a_non_ascii_email_is_found_in_any_case() {
     );
 }
 
+/// The index follows the store: an account upserted as raw entities is found by its email, a
+/// changed email is found under the new one only, and a removed account is not found at all.
+#[test]
+fn mem2_the_account_index_follows_upserts_and_removals() {
+    let mut engine = engine();
+    let account = |email: &str| {
+        serde_json::json!([{
+            "uid": { "type": "User", "id": "newcomer" },
+            "attrs": { "email": email, "name": "Newcomer", "mfaEnabled": true, "passwordCompliant": true },
+            "parents": [],
+        }])
+        .to_string()
+    };
+    let by_email =
+        |engine: &orgwarden::Engine, email: &str| invite(engine, "alice", "member", Some(email), None);
+
+    assert_valid(&by_email(&engine, "newcomer@example.com"));
+    engine.upsert_entities_json(&account("Newcomer@Example.com")).unwrap();
+    assert_violates(&by_email(&engine, "newcomer@example.com"), "MEM-2");
+
+    engine.upsert_entities_json(&account("renamed@example.com")).unwrap();
+    assert_valid(&by_email(&engine, "newcomer@example.com"));
+    assert_violates(&by_email(&engine, "renamed@example.com"), "MEM-2");
+
+    engine.remove_entities(&[user("newcomer")]).unwrap();
+    assert_valid(&by_email(&engine, "renamed@example.com"));
+}
+
 #[test]
 fn mem2_existing_account_is_invited_by_account_name() {
     assert_valid(&invite(&engine(), "alice", "member", None, Some("grace")));

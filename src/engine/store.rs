@@ -81,14 +81,12 @@ impl EntityStore {
     }
 
     /// Updates the index for the entities an upsert or removal touched, instead of rescanning
-    /// the store: `changed` lose their old entries, `added` bring their emails.
-    fn reindex_accounts<'a>(
-        &mut self,
-        changed: &HashSet<EntityUid>,
-        added: impl Iterator<Item = &'a Entity>,
-    ) {
+    /// the store: `changed` lose their old entries, and those still in the store after the
+    /// update bring their emails.
+    fn reindex_accounts(&mut self, changed: &HashSet<EntityUid>) {
         self.accounts_by_email.retain(|_, uid| !changed.contains(uid));
-        self.accounts_by_email.extend(added.filter_map(account));
+        self.accounts_by_email
+            .extend(changed.iter().filter_map(|uid| self.entities.get(uid)).filter_map(account));
     }
 }
 
@@ -162,8 +160,7 @@ impl Engine {
     /// recomputed: the upserted entities whose parents changed and their descendants, never
     /// the rest of the store (see `closure.rs`).
     pub fn upsert_entities_counted(&mut self, json: &str) -> Result<StoreUpdate> {
-        let ruleset = std::sync::Arc::clone(&self.ruleset);
-        let schema = DescribedSchema::new(&ruleset.schema);
+        let schema = DescribedSchema::new(&self.ruleset.schema);
         // An upsert closes the hierarchy of what it changed with the store's (`closure.rs`).
         let entities = self.parse_entities(json, &schema)?.entities;
         check_size("entity count", self.store.entities.len() + entities.len(), MAX_ENTITIES)?;
@@ -176,9 +173,7 @@ impl Engine {
         let changed: HashSet<EntityUid> =
             entities.iter().map(|entity| EntityUid::from(entity.uid().clone())).collect();
         let recomputed = self.store.update(entities, std::iter::empty())?;
-        let added: Vec<Entity> =
-            changed.iter().filter_map(|uid| self.store.entities.get(uid).cloned()).collect();
-        self.store.reindex_accounts(&changed, added.iter());
+        self.store.reindex_accounts(&changed);
         Ok(StoreUpdate { entities: self.store.entities.len(), recomputed })
     }
 
@@ -194,7 +189,7 @@ impl Engine {
     pub fn remove_entities_counted(&mut self, refs: &[EntityRef]) -> Result<StoreUpdate> {
         let uids = refs.iter().map(|r| self.existing(r, Error::UnknownEntity)).collect::<Result<Vec<_>>>()?;
         let recomputed = self.store.update(Vec::new(), uids.iter().map(|uid| uid.as_ref().clone()))?;
-        self.store.reindex_accounts(&uids.into_iter().collect(), std::iter::empty());
+        self.store.reindex_accounts(&uids.into_iter().collect());
         Ok(StoreUpdate { entities: self.store.entities.len(), recomputed })
     }
 
