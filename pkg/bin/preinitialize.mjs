@@ -30,21 +30,26 @@ const PAGE = 65536;
 // Zero runs shorter than this stay inside a segment: a segment's header costs about as much.
 const SEGMENT_GAP = 64;
 
-/** The features wasm-opt is given: with all of binaryen's features it writes encodings
- * (compact imports) that engines do not read yet. */
+// The WebAssembly features the package's modules are built and optimized with, each as
+// wasm-opt's flag names it and as binaryen's API does. With all of binaryen's features it
+// writes encodings (compact imports) that engines do not read yet.
+const FEATURES = [
+  ['bulk-memory', 'BulkMemory'],
+  ['bulk-memory-opt', 'BulkMemoryOpt'],
+  ['nontrapping-float-to-int', 'NontrappingFPToInt'],
+  ['reference-types', 'ReferenceTypes'],
+  ['multivalue', 'Multivalue'],
+  ['sign-ext', 'SignExt'],
+  ['mutable-globals', 'MutableGlobals'],
+];
+
+/** The features, for binaryen's API. */
 export function wasmFeatures(binaryen) {
-  return (
-    binaryen.Features.MVP | binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt |
-    binaryen.Features.NontrappingFPToInt | binaryen.Features.ReferenceTypes | binaryen.Features.Multivalue |
-    binaryen.Features.SignExt | binaryen.Features.MutableGlobals
-  );
+  return FEATURES.reduce((all, [, name]) => all | binaryen.Features[name], binaryen.Features.MVP);
 }
 
 /** The same features as wasm-opt's command-line flags. */
-export const WASM_OPT_FEATURE_FLAGS = [
-  '--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-nontrapping-float-to-int',
-  '--enable-reference-types', '--enable-multivalue', '--enable-sign-ext', '--enable-mutable-globals',
-];
+export const WASM_OPT_FEATURE_FLAGS = FEATURES.map(([flag]) => `--enable-${flag}`);
 
 function readModule(binaryen, bytes) {
   const module = binaryen.readBinary(bytes);
