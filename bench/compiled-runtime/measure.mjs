@@ -8,16 +8,14 @@
 //    build kept it for the breakdown), which is then what the package would ship:
 //    `node bench/run.mjs --pkg=<out>/pkg` measures it.
 // 3. Prints the raw / gzip / brotli sizes of both modules.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const [tree, out] = process.argv.slice(2).map((p) => p && resolve(p));
 if (!tree || !out) throw new Error('usage: measure.mjs <worktree> <out>');
 const fromTree = (path) => import(pathToFileURL(join(tree, path)).href);
-const { preinitialize } = await fromTree('pkg/bin/preinitialize.mjs');
-const { optimize } = await fromTree('pkg/bin/optimize.mjs');
+const { compileModule } = await fromTree('pkg/bin/compile.mjs');
 const { sizeTable } = await fromTree('pkg/bin/sizes.mjs');
 const binaryen = (await import('binaryen')).default;
 const dist = join(tree, 'pkg/dist');
@@ -51,16 +49,8 @@ function withoutNames(bytes) {
 }
 
 // 1. The options `orgwarden compile` builds with no --policies: the default policies alone.
-const options = { policies: [], includeDefaultPolicies: true };
-const built = preinitialize(binaryen, readFileSync(join(dist, 'orgwarden_compiled_source.wasm')), new TextEncoder().encode(JSON.stringify(options)));
-const work = mkdtempSync(join(tmpdir(), 'orgwarden-compiled-runtime-'));
 const named = join(out, 'compiled/orgwarden_bg.wasm');
-try {
-  writeFileSync(join(work, 'preinitialized.wasm'), built.bytes);
-  optimize(join(work, 'preinitialized.wasm'), named, { keepNames: true });
-} finally {
-  rmSync(work, { recursive: true, force: true });
-}
+compileModule(binaryen, { policies: [], includeDefaultPolicies: true }, named, { keepNames: true });
 const compiled = readFileSync(join(dist, 'orgwarden_compiled_bg.wasm'));
 const same = withoutNames(readFileSync(named)).equals(compiled);
 console.log(`compiled runtime with names, its name section dropped: ${same ? 'the same bytes as' : 'DIFFERENT from'} the build's dist/orgwarden_compiled_bg.wasm`);

@@ -100,6 +100,23 @@ function loadedPolicyCount(path) {
   return Number(run.stdout);
 }
 
+/**
+ * Steps 2 and 3: the runtime's source module with the ruleset of `options` (engine options)
+ * built into its memory, optimized into `out` without the build-time exports. `keepNames`
+ * keeps the function names, for bench/size-breakdown.mjs.
+ */
+export function compileModule(binaryen, options, out, { keepNames = false } = {}) {
+  const built = preinitialize(binaryen, readFileSync(SOURCE_MODULE), new TextEncoder().encode(JSON.stringify(options)));
+  const work = mkdtempSync(join(tmpdir(), 'orgwarden-compile-'));
+  try {
+    const preinitialized = join(work, 'preinitialized.wasm');
+    writeFileSync(preinitialized, built.bytes);
+    optimize(preinitialized, out, { keepNames });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 /** Runs the command; resolves to its exit code. */
 export async function compile(args) {
   let parsed;
@@ -127,15 +144,7 @@ export async function compile(args) {
     console.error(error.message);
     return 1;
   }
-  const built = preinitialize(binaryen, readFileSync(SOURCE_MODULE), new TextEncoder().encode(JSON.stringify(options)));
-  const work = mkdtempSync(join(tmpdir(), 'orgwarden-compile-'));
-  try {
-    const preinitialized = join(work, 'preinitialized.wasm');
-    writeFileSync(preinitialized, built.bytes);
-    optimize(preinitialized, parsed.out);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  compileModule(binaryen, options, parsed.out);
   const count = loadedPolicyCount(parsed.out);
   if (count !== validated.policies.length) {
     throw new Error(`the compiled module lists ${count} policies where ${validated.policies.length} were validated`);
