@@ -29,7 +29,8 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
-import { SEED, firstRequests, membersFor, median, orgTexts, ownerOf, spawnChild, warmChecks, writeColdStores } from './orgs.mjs';
+import { median } from './measure.mjs';
+import { SEED, firstRequests, membersFor, orgTexts, ownerOf, spawnChild, warmChecks, writeColdStores } from './orgs.mjs';
 import { countEntities, generateSnapshot } from './workload.mjs';
 
 const root = new URL('..', import.meta.url).pathname;

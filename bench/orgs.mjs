@@ -17,6 +17,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { median } from './measure.mjs';
 import { countEntities, generateSnapshot } from './workload.mjs';
 import { orgSnapshot } from '../tests/js/org-snapshots.mjs';
 
@@ -27,7 +28,6 @@ const QUICK = process.argv.includes('--quick');
 const child = isMain ? process.argv.find((a) => a.startsWith('--child='))?.slice('--child='.length) : undefined;
 const ms = (from, to) => Number(to - from) / 1e6;
 const clock = () => process.hrtime.bigint();
-export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const log = (...parts) => console.error('[bench/orgs]', ...parts);
 
 /** The members per org whose split-out org comes closest to `target` entities (action entities not counted). */
