@@ -20,11 +20,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { SEED } from './orgs.mjs';
 import { countEntities, generateSnapshot } from './workload.mjs';
 import { orgSnapshot } from '../tests/js/org-snapshots.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const SEED = 20260501; // bench/orgs.mjs's
 const log = (...parts) => console.error('[bench/store-memory]', ...parts);
 const self = fileURLToPath(import.meta.url);
 
