@@ -109,6 +109,20 @@ impl Diagnostic {
     }
 }
 
+/// `error`'s message followed by each of its causes'. Cedar's top-level messages name only
+/// the kind of fault ("entity does not conform to the schema"); their causes name the entity
+/// and what is wrong with it.
+pub fn message_with_causes(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        message.push_str(": ");
+        message.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    message
+}
+
 /// Every way the engine can refuse input or a request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {

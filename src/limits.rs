@@ -89,23 +89,22 @@ pub(crate) fn check_size(what: &str, size: usize, limit: usize) -> Result<()> {
 /// Checks the nesting depth and the number of values of JSON text without parsing it, so that
 /// deep or value-dense input is refused before a recursive parser sees it or memory is spent
 /// on it. Values are counted as the commas and opening brackets outside strings, plus one.
-pub(crate) fn check_json_depth(what: &str, text: &str) -> Result<()> {
+/// Gives the number of items of the outermost array or object (its commas plus one, zero if
+/// it is empty), which sizes what a load of them will build before it builds any.
+pub(crate) fn check_json_depth(what: &str, text: &str) -> Result<usize> {
+    let bytes = text.as_bytes();
     let mut depth = 0usize;
     let mut values = 1usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for byte in text.bytes() {
-        if in_string {
-            match (escaped, byte) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
+    let mut outer_commas = 0usize;
+    let mut outer_empty = true;
+    let mut at = 0usize;
+    while let Some(&byte) = bytes.get(at) {
+        at += 1;
+        if depth == 1 && !byte.is_ascii_whitespace() && !matches!(byte, b']' | b'}') {
+            outer_empty = false;
         }
         match byte {
-            b'"' => in_string = true,
+            b'"' => at = past_string(bytes, at),
             b'[' | b'{' => {
                 depth += 1;
                 values += 1;
@@ -117,18 +116,41 @@ pub(crate) fn check_json_depth(what: &str, text: &str) -> Result<()> {
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
-            b',' => values += 1,
+            b',' => {
+                values += 1;
+                if depth == 1 {
+                    outer_commas += 1;
+                }
+            }
             _ => {}
         }
         if values > MAX_JSON_VALUES {
             return Err(Error::LimitExceeded { what: format!("values in {what}"), limit: MAX_JSON_VALUES });
         }
     }
-    Ok(())
+    Ok(if outer_empty { 0 } else { outer_commas + 1 })
+}
+
+/// The index just past the string whose text starts at `from` (after its opening quote), or
+/// the end of an unterminated one. Its text is skipped in runs up to a quote or a backslash,
+/// not byte by byte: Cedar entities JSON is mostly strings, and this scan reads all of it.
+fn past_string(bytes: &[u8], mut from: usize) -> usize {
+    loop {
+        let rest = bytes.get(from..).unwrap_or_default();
+        let Some(offset) = rest.iter().position(|&b| b == b'"' || b == b'\\') else {
+            return bytes.len();
+        };
+        from += offset;
+        if bytes.get(from) == Some(&b'"') {
+            return from + 1;
+        }
+        // A backslash escapes the byte after it, a quote included.
+        from += 2;
+    }
 }
 
 /// Size and depth checks, then parsing.
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
+pub(crate) fn parse_json<'a, T: serde::Deserialize<'a>>(what: &str, text: &'a str) -> Result<T> {
     check_size(what, text.len(), MAX_JSON_BYTES)?;
     check_json_depth(what, text)?;
     serde_json::from_str(text).map_err(|e| Error::InvalidJson(format!("{what}: {e}")))
@@ -238,9 +260,9 @@ pub(crate) fn check_hierarchy(entities: &[cedar_policy_core::ast::Entity]) -> Re
     if cfg!(feature = "crash-probe") {
         return Ok(None);
     }
-    use std::collections::HashMap;
-
-    let mut index: HashMap<&cedar_policy_core::ast::EntityUID, usize> = HashMap::new();
+    // foldhash, not SipHash: the batch's uids are hashed once per entity and per parent.
+    let mut index: crate::snapshot::FastMap<&cedar_policy_core::ast::EntityUID, usize> =
+        crate::snapshot::FastMap::default();
     let mut parents_of: Vec<Vec<&cedar_policy_core::ast::EntityUID>> = Vec::new();
     for entity in entities {
         let next = index.len();
@@ -297,4 +319,31 @@ pub(crate) fn check_hierarchy(entities: &[cedar_policy_core::ast::Entity]) -> Re
     // Slots are distinct uids in the order they first appear: the batch's indices when no uid
     // repeats.
     Ok((parents_of.len() == entities.len()).then_some(placed))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Brackets, commas and escaped quotes inside strings are text, not structure.
+    #[test]
+    fn the_depth_check_counts_the_outer_items_and_skips_strings() {
+        let cases: [(&str, usize); 7] = [
+            ("[]", 0),
+            (" [ ] ", 0),
+            ("[1]", 1),
+            (r#"[{"a":[1,2]},"x,y",3]"#, 3),
+            (r#"["[[[,", "\"],[", "\\"]"#, 3),
+            (r#"{"k":"v","l":[1,2,3]}"#, 2),
+            (r#"["unterminated, [ "#, 1),
+        ];
+        for (text, items) in cases {
+            assert_eq!(check_json_depth("test", text).unwrap(), items, "{text}");
+        }
+        let deep = format!("{}{}", "[".repeat(MAX_JSON_DEPTH + 1), "]".repeat(MAX_JSON_DEPTH + 1));
+        assert!(check_json_depth("test", &deep).is_err());
+        let quoted_deep = format!("[\"{}\"]", "[".repeat(MAX_JSON_DEPTH + 1));
+        assert_eq!(check_json_depth("test", &quoted_deep).unwrap(), 1);
+    }
 }

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use cedar_policy::{Entities, Entity};
+use orgwarden::error::message_with_causes;
 use orgwarden::Engine;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -24,9 +25,11 @@ fn cedar_reads(entities: &[Value]) -> Result<Entities, String> {
     let schema = defaults().schema();
     let parsed = entities
         .iter()
-        .map(|value| Entity::from_json_value(value.clone(), Some(schema)).map_err(|e| e.to_string()))
+        .map(|value| {
+            Entity::from_json_value(value.clone(), Some(schema)).map_err(|e| message_with_causes(&e))
+        })
         .collect::<Result<Vec<_>, _>>()?;
-    Entities::from_entities(parsed, Some(schema)).map_err(|e| e.to_string())
+    Entities::from_entities(parsed, Some(schema)).map_err(|e| message_with_causes(&e))
 }
 
 /// The store a fresh default engine holds after `load_entities_json`.
@@ -36,7 +39,8 @@ fn engine_reads(entities: &[Value]) -> Result<Engine, String> {
     Ok(engine)
 }
 
-/// The refusal's Cedar words, as the engine wraps them ("invalid Cedar entities: ...").
+/// The refusal's Cedar words, its causes' included, as the engine wraps them ("invalid Cedar
+/// entities: ...").
 fn cedar_words(error: &str) -> String {
     format!("invalid Cedar entities: {error}")
 }
@@ -100,9 +104,17 @@ fn rewrite_references(value: &Value, form: usize) -> Value {
 /// The engine's store of `snapshot` as Cedar entities JSON, the schema's actions left out,
 /// every uid, parent and reference in form `form`.
 fn exported(engine: &Engine, form: usize) -> Vec<Value> {
+    exported_with_actions(engine, form).into_iter().filter(|e| !is_action(e)).collect()
+}
+
+fn is_action(entity: &Value) -> bool {
+    entity["uid"]["__entity"]["type"] == "Action" || entity["uid"]["type"] == "Action"
+}
+
+/// [`exported`] with the schema's actions, as Cedar writes a whole store.
+fn exported_with_actions(engine: &Engine, form: usize) -> Vec<Value> {
     let Value::Array(all) = engine.entities().to_json_value().unwrap() else { panic!("an array") };
     all.into_iter()
-        .filter(|e| e["uid"]["__entity"]["type"] != "Action" && e["uid"]["type"] != "Action")
         .map(|mut e| {
             e["uid"] = reference_form(&e["uid"], form);
             e["parents"] = Value::Array(
@@ -163,7 +175,18 @@ fn malformed(entity: &Value, how: usize) -> Value {
         17 => {
             e["attrs"]["roles"].as_object_mut().unwrap().remove("view");
         }
-        _ => e["attrs"]["roles"]["view"] = json!("view"),
+        18 => e["attrs"]["roles"]["view"] = json!("view"),
+        // Read, but not conforming: Cedar's check must still see these (the reader proves
+        // conformance only of what conforms).
+        19 => {
+            if let Some(name) = first_attr {
+                // An entity reference of a type the attribute does not declare (every
+                // attribute is made a reference to a `Platform`, which none declares).
+                e["attrs"][&name] = json!({ "__entity": { "type": "Platform", "id": "platform" } });
+            }
+        }
+        20 => e["parents"] = json!([{ "type": "Membership", "id": "not-a-group" }]),
+        _ => e["tags"] = json!({ "t": ["a", "b"] }),
     }
     e
 }
@@ -176,6 +199,34 @@ proptest! {
     fn raw_entities_load_as_cedar_reads_them(snapshot in snapshot_strategy(1..=3), form in 0usize..3) {
         let entities = exported(&loaded(&snapshot), form);
         prop_assert!(engine_reads(&entities).is_ok(), "a well-formed export loads");
+        assert_same(&entities)?;
+    }
+
+    /// A whole store written by Cedar, the schema's actions included, loads as Cedar reads it;
+    /// so does one whose action is not the schema's (refused in Cedar's words).
+    #[test]
+    fn the_schema_actions_given_with_the_entities_load_as_cedar_reads_them(
+        snapshot in snapshot_strategy(1..=2),
+        form in 0usize..3,
+        which in any::<Index>(),
+        fault in 0usize..4,
+    ) {
+        let mut entities = exported_with_actions(&loaded(&snapshot), form);
+        let actions: Vec<usize> = (0..entities.len()).filter(|&i| is_action(&entities[i])).collect();
+        prop_assert!(!actions.is_empty());
+        let at = actions[which.index(actions.len())];
+        match fault {
+            // An action the schema does not have.
+            1 => entities[at]["uid"] = json!({ "type": "Action", "id": "notInTheSchema" }),
+            // A schema action with other parents than the schema gives it: none, or another
+            // action of the schema besides its own.
+            2 => entities[at]["parents"] = json!([]),
+            3 => entities[at]["parents"].as_array_mut().unwrap().push(json!({ "type": "Action", "id": "memberOnly" })),
+            _ => {}
+        }
+        if fault == 0 {
+            prop_assert!(engine_reads(&entities).is_ok(), "a whole store loads");
+        }
         assert_same(&entities)?;
     }
 
@@ -215,13 +266,106 @@ proptest! {
         snapshot in snapshot_strategy(1..=2),
         form in 0usize..3,
         which in any::<Index>(),
-        how in 0usize..19,
+        how in 0usize..22,
+        second in proptest::option::of((any::<Index>(), 0usize..22)),
     ) {
         let mut entities = exported(&loaded(&snapshot), form);
         // The record cases go to a workspace (every generated org has one).
         let workspace = entities.iter().position(|e| e["attrs"].get("roles").is_some());
-        let at = if how >= 16 { workspace.unwrap() } else { which.index(entities.len()) };
+        let count = entities.len();
+        let place = |which: &Index, how: usize| if (16..=18).contains(&how) { workspace.unwrap() } else { which.index(count) };
+        let at = place(&which, how);
         entities[at] = malformed(&entities[at], how);
+        // A second fault elsewhere: the refusal Cedar gives for several is the engine's too.
+        if let Some((which, how)) = second {
+            let at = place(&which, how);
+            entities[at] = malformed(&entities[at], how);
+        }
         assert_same(&entities)?;
     }
+}
+
+/// The store of a schema with an enumerated type, from raw entities given as text.
+fn enum_engine_reads(text: &str) -> Result<Engine, String> {
+    let schema = r#"
+        entity Color enum ["red", "blue"];
+        entity Group;
+        entity Thing in [Group] { color: Color, shade?: Color };
+        action look appliesTo { principal: [Thing], resource: [Thing] };
+    "#;
+    let options = orgwarden::EngineOptions {
+        schema: Some(schema.into()),
+        include_default_policies: false,
+        ..orgwarden::EngineOptions::default()
+    };
+    let mut engine = Engine::new(options).map_err(|e| e.to_string())?;
+    engine.load_entities_json(text).map_err(|e| e.to_string())?;
+    Ok(engine)
+}
+
+/// What Cedar makes of `text` under the engine's schema (see [`cedar_reads`]).
+fn cedar_reads_with(engine_schema: &cedar_policy::Schema, text: &str) -> Result<Entities, String> {
+    Entities::from_json_str(text, Some(engine_schema)).map_err(|e| message_with_causes(&e))
+}
+
+#[test]
+fn ids_of_an_enumerated_type_are_checked_as_cedar_checks_them() {
+    let schema = enum_engine_reads("[]").unwrap().schema().clone();
+    let thing = |color: &str, group: &str| {
+        format!(
+            r#"{{"uid":{{"type":"Thing","id":"t"}},"attrs":{{"color":{{"type":"Color","id":"{color}"}}}},"parents":[{{"type":"Group","id":"{group}"}}]}}"#
+        )
+    };
+    let cases = [
+        format!("[{}]", thing("red", "g")),
+        // Not one of the enumeration's ids: refused in Cedar's words.
+        format!("[{}]", thing("green", "g")),
+        // An enumerated entity given as an entity is refused too.
+        format!(
+            r#"[{}, {{"uid":{{"type":"Color","id":"green"}},"attrs":{{}},"parents":[]}}]"#,
+            thing("blue", "g")
+        ),
+        format!(
+            r#"[{}, {{"uid":{{"type":"Group","id":"g"}},"attrs":{{}},"parents":[]}}]"#,
+            thing("blue", "g")
+        ),
+    ];
+    for text in &cases {
+        match (cedar_reads_with(&schema, text), enum_engine_reads(text)) {
+            (Ok(expected), Ok(engine)) => {
+                assert_eq!(engine.entities().len(), expected.len(), "{text}");
+                for entity in expected.iter() {
+                    let held = engine.entities().get(&entity.uid()).unwrap();
+                    assert!(held.as_ref().deep_eq(entity.as_ref()), "{text}");
+                }
+            }
+            (Err(expected), Err(refused)) => assert_eq!(refused, cedar_words(&expected), "{text}"),
+            (expected, engine) => panic!(
+                "{text}\nCedar: {:?}\nengine: {:?}",
+                expected.map(|e| e.len()),
+                engine.map(|e| e.entities().len())
+            ),
+        }
+    }
+    // The refusal names the entity and the id, not only the kind of fault.
+    let refusal = enum_engine_reads(&cases[1]).unwrap_err();
+    assert!(
+        refusal.contains(r#"`Color::"green"`"#) && refusal.contains("not declared as a valid eid"),
+        "{refusal}"
+    );
+}
+
+/// Duplicate keys, which the engine's JSON reading has always resolved to the last (the
+/// `serde_json::Value` Cedar's parser was given): the reader reads the same.
+#[test]
+fn duplicate_keys_read_as_the_last_one() {
+    let text = r#"[{"uid":{"type":"User","id":"u"},"uid":{"type":"User","id":"v"},"parents":[],
+        "attrs":{"email":"x@example.com","name":"U","mfaEnabled":true,"passwordCompliant":false,
+        "email":"v@example.com","name":"V"}}]"#;
+    let mut engine = defaults().clone();
+    engine.load_entities_json(text).unwrap();
+    let expected = cedar_reads(&serde_json::from_str::<Vec<Value>>(text).unwrap()).unwrap();
+    assert_eq!(engine.entities().len(), expected.len());
+    let user = expected.iter().find(|e| e.uid().id().unescaped() == "v").unwrap();
+    assert!(engine.entities().get(&user.uid()).unwrap().as_ref().deep_eq(user.as_ref()));
 }

@@ -7,6 +7,7 @@ mod closure;
 mod decision;
 mod described_schema;
 mod raw_entities;
+mod raw_json;
 mod resources;
 mod rows;
 mod ruleset;

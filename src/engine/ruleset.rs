@@ -136,6 +136,12 @@ impl Ruleset {
         if !self.embedded_schema {
             return None;
         }
+        self.shared_action_entities()
+    }
+
+    /// The schema's action entities, made once and shared by every store built on this
+    /// ruleset; `None` if the schema cannot list them.
+    pub(crate) fn shared_action_entities(&self) -> Option<&[Arc<cedar_policy_core::ast::Entity>]> {
         self.action_entities
             .get_or_init(|| {
                 let actions = self.schema.action_entities().ok()?;

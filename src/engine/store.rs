@@ -6,17 +6,18 @@ use std::collections::{HashMap, HashSet};
 use cedar_policy::{Entities, Entity, EntityUid, EvalResult};
 use cedar_policy_core::ast::Entity as CoreEntity;
 use cedar_policy_core::entities::conformance::EntitySchemaConformanceChecker;
-use cedar_policy_core::entities::err::EntitiesError;
 use cedar_policy_core::entities::{Entities as CoreEntities, TCComputation};
 use cedar_policy_core::extensions::Extensions;
 
 use super::closure::{self, Children};
 use super::described_schema::DescribedSchema;
-use super::raw_entities::RawEntityReader;
+use super::raw_entities::read_entities;
 use super::{Engine, EntityRef};
 use crate::error::{Error, Result};
-use crate::limits::{check_hierarchy, check_size, parse_json, MAX_ENTITIES};
-use crate::snapshot::{check_snapshot, entity_count, lowercase, snapshot_entities, Snapshot};
+use crate::limits::{check_hierarchy, check_size, MAX_ENTITIES};
+use crate::snapshot::{
+    check_snapshot, entity_count, lowercase, snapshot_entities, store_sharing_actions, Snapshot,
+};
 
 /// The entities, the index of known accounts by email (MEM-2), and the index of each entity's
 /// children that incremental updates keep (built on the first one after a load).
@@ -103,8 +104,8 @@ fn account(entity: &Entity) -> Option<(String, EntityUid)> {
     }
 }
 
-fn entities_error(error: impl std::fmt::Display) -> Error {
-    Error::InvalidEntities(error.to_string())
+fn entities_error(error: impl std::error::Error) -> Error {
+    Error::InvalidEntities(crate::error::message_with_causes(&error))
 }
 
 impl Engine {
@@ -162,14 +163,10 @@ impl Engine {
     pub fn upsert_entities_counted(&mut self, json: &str) -> Result<StoreUpdate> {
         let schema = DescribedSchema::new(&self.ruleset.schema);
         // An upsert closes the hierarchy of what it changed with the store's (`closure.rs`).
+        // Each version given was checked against the schema as given, with its parents, as
+        // Cedar's `upsert_entities` checks it.
         let entities = self.parse_entities(json, &schema)?.entities;
         check_size("entity count", self.store.entities.len() + entities.len(), MAX_ENTITIES)?;
-        // What Cedar's `upsert_entities` checks: each version given, as given (with its
-        // parents), against the schema.
-        let checker = EntitySchemaConformanceChecker::new(&schema, Extensions::all_available());
-        for entity in &entities {
-            checker.validate_entity(entity).map_err(|e| entities_error(EntitiesError::from(e)))?;
-        }
         let changed: HashSet<EntityUid> =
             entities.iter().map(|entity| EntityUid::from(entity.uid().clone())).collect();
         let recomputed = self.store.update(entities, std::iter::empty())?;
@@ -193,36 +190,28 @@ impl Engine {
         Ok(StoreUpdate { entities: self.store.entities.len(), recomputed })
     }
 
-    /// Cedar entities JSON as Cedar's core entities, each read as Cedar's parser reads it (see
-    /// `raw_entities.rs`); checked against the schema by the caller, with the store.
+    /// Cedar entities JSON as Cedar's core entities (`raw_entities::read_entities`), with the
+    /// order of their hierarchy.
     fn parse_entities(&self, json: &str, schema: &DescribedSchema) -> Result<ParsedEntities> {
-        let values: Vec<serde_json::Value> = parse_json("entities", json)?;
-        check_size("entity count", values.len(), MAX_ENTITIES)?;
-        let mut reader = RawEntityReader::new(schema);
-        let entities = values
-            .into_iter()
-            .map(|value| match reader.read(&value) {
-                Some(entity) => Ok(entity),
-                // What the reader leaves, Cedar reads (or refuses, in its own words).
-                None => Entity::from_json_value(value, Some(&self.ruleset.schema))
-                    .map(|entity| entity.as_ref().clone())
-                    .map_err(entities_error),
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let entities = read_entities(json, schema, &self.ruleset.schema)?;
         let parents_first = check_hierarchy(&entities)?;
         Ok(ParsedEntities { entities, parents_first })
     }
 
-    /// Cedar's `Entities::from_entities` with the schema, as before the reader: each entity
-    /// checked against it, duplicates refused, the schema's actions added. The schema's
-    /// descriptions are looked up once per type, and the closure is computed here (cycles were
-    /// refused by `check_hierarchy`).
+    /// The store of a raw load: what Cedar's `Entities::from_entities` with the schema makes
+    /// (each entity checked against it, duplicates refused, the schema's actions added), built
+    /// with less of its work. The closure is computed here (cycles were refused by
+    /// `check_hierarchy`). Each entity was checked against the schema as parsed, as that call
+    /// would check it again: before the closure, with its parents. Action entities given in the
+    /// batch are checked here as that call checks them, against the schema's own, which then
+    /// replace them. When the batch holds a uid twice, or an action the schema does not have,
+    /// Cedar's call builds the store (or refuses it) itself.
     fn replace_entities(&mut self, parsed: ParsedEntities, schema: &DescribedSchema) -> Result<usize> {
         let ParsedEntities { mut entities, parents_first } = parsed;
-        // The entities parsed: what remains to build is the store and its hierarchy.
-        crate::memory::reserve_for_entities(entities.len());
+        let has_order = parents_first.is_some();
         // The closure in one pass, parents first, where Cedar's would search from every entity;
-        // Cedar still verifies it in debug builds, and computes it when no order was found.
+        // Cedar still verifies it in debug builds, and computes it when no order was found
+        // (a uid given twice).
         let closure = match parents_first {
             Some(order) => {
                 closure::close_batch(&mut entities, &order);
@@ -234,10 +223,24 @@ impl Engine {
             }
             None => TCComputation::ComputeNow,
         };
-        let loaded =
-            CoreEntities::from_entities(entities, Some(schema), closure, Extensions::all_available())
+        let extensions = Extensions::all_available();
+        let checker = EntitySchemaConformanceChecker::new(schema, extensions);
+        let checked = has_order
+            && entities
+                .iter()
+                .filter(|entity| entity.uid().is_action())
+                .all(|action| checker.validate_action(action).is_ok());
+        let ruleset = std::sync::Arc::clone(&self.ruleset);
+        let loaded = match ruleset.shared_action_entities().filter(|_| checked) {
+            Some(actions) => {
+                // The batch's actions are the schema's, which replace them.
+                entities.retain(|entity| !entity.uid().is_action());
+                store_sharing_actions(entities, actions, closure)?
+            }
+            None => CoreEntities::from_entities(entities, Some(schema), closure, extensions)
                 .map(Entities::from)
-                .map_err(entities_error)?;
+                .map_err(entities_error)?,
+        };
         self.store.replace(loaded);
         self.store.index_accounts();
         Ok(self.store.entities.len())

@@ -260,25 +260,36 @@ impl SnapshotEntities {
         } else {
             TCComputation::AssumeAlreadyComputed
         };
-        let extensions = Extensions::all_available();
-        let invalid =
-            |e: cedar_policy_core::entities::err::EntitiesError| Error::InvalidEntities(e.to_string());
-        let store =
-            CoreEntities::from_entities(self.entities, None::<&NoEntitiesSchema>, closure, extensions)
-                .map_err(invalid)?;
-        // The schema closes the actions' hierarchy, and no snapshot entity is an action.
-        store
-            .add_entities(actions.iter().cloned(), None::<&NoEntitiesSchema>, closure, extensions)
-            .map(Entities::from)
-            .map_err(invalid)
+        // No snapshot entity is an action.
+        store_sharing_actions(self.entities, actions, closure)
     }
 
     /// The store of these entities, checked by Cedar against `schema` (a caller's schema,
     /// which they are not built for) and with its actions.
     pub fn into_checked_store(self, schema: &Schema) -> Result<Entities> {
         Entities::from_entities(self.into_entities(), Some(schema))
-            .map_err(|e| Error::InvalidEntities(e.to_string()))
+            .map_err(|e| Error::InvalidEntities(crate::error::message_with_causes(&e)))
     }
+}
+
+/// The store of `entities`, already checked against the schema and none of them an action,
+/// with the schema's `actions` shared (their hierarchy closed by the schema); `closure` says
+/// whether Cedar verifies the closure the entities carry (debug builds) or assumes it.
+pub(crate) fn store_sharing_actions(
+    entities: Vec<ast::Entity>,
+    actions: &[Arc<ast::Entity>],
+    closure: TCComputation,
+) -> Result<Entities> {
+    let extensions = Extensions::all_available();
+    let invalid = |e: cedar_policy_core::entities::err::EntitiesError| {
+        Error::InvalidEntities(crate::error::message_with_causes(&e))
+    };
+    let store = CoreEntities::from_entities(entities, None::<&NoEntitiesSchema>, closure, extensions)
+        .map_err(invalid)?;
+    store
+        .add_entities(actions.iter().cloned(), None::<&NoEntitiesSchema>, closure, extensions)
+        .map(Entities::from)
+        .map_err(invalid)
 }
 
 /// What the conversion gathers for a user: their lower-cased email, which the user and each of

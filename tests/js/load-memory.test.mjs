@@ -10,6 +10,45 @@ import { generateSnapshot } from '../../bench/workload.mjs';
 
 const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
+// First in the file: the module's memory has grown for nothing else yet.
+test('an array of anything but entities does not grow the memory ahead of it', () => {
+  // 200,001 items, as many entities as the text could size a store for (about 400 MiB).
+  const text = `[${'0,'.repeat(200_000)}0]`;
+  const before = moduleStatus().memoryBytes;
+  const authz = new Authorizer();
+  const refused = authz.loadEntities(text);
+  assert.equal(refused.type, 'failure');
+  assert.equal(refused.errors[0].code, 'INVALID_ENTITIES');
+  const grown = moduleStatus().memoryBytes - before;
+  // The text itself is copied into the module; nothing is reserved for a store.
+  assert.ok(grown < 2 * 2 ** 20, `a refused array grew the memory ${mib(grown)}`);
+  authz.free();
+});
+
+test('a large raw load grows the memory by what its store needs, and reloads reuse it', () => {
+  // 9,000 users as Cedar entities JSON: over the size from which a load reserves.
+  const users = Array.from({ length: 9_000 }, (_, i) => ({
+    uid: { type: 'User', id: `user-${i}` },
+    attrs: { email: `user-${i}@example.com`, name: `User ${i}`, mfaEnabled: i % 2 === 0, passwordCompliant: true },
+    parents: [],
+  }));
+  const text = JSON.stringify(users);
+  const before = moduleStatus().memoryBytes;
+  const authz = new Authorizer();
+  const loaded = authz.loadEntities(text);
+  assert.equal(loaded.type, 'success', JSON.stringify(loaded));
+  const grown = moduleStatus().memoryBytes - before;
+  // The text copied in, the entities and the store: no reservation beyond what they take.
+  assert.ok(grown / users.length < 2_800, `a first raw load grew the memory ${mib(grown)}: ${(grown / users.length).toFixed(0)} bytes per entity`);
+  const sizes = [];
+  for (let i = 0; i < 4; i++) {
+    assert.equal(authz.loadEntities(text).type, 'success');
+    sizes.push(moduleStatus().memoryBytes);
+  }
+  assert.deepEqual(sizes.slice(2), [sizes[1], sizes[1]], `memory after each reload: ${sizes.map(mib).join(', ')}`);
+  authz.free();
+});
+
 test('a large load grows the memory by what its store needs, and reloads reuse it', () => {
   // About 9,000 entities: over the size from which a load reserves.
   const text = JSON.stringify(generateSnapshot({ orgCount: 80, members: 30, seed: 7 }));
