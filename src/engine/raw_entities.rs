@@ -19,15 +19,16 @@
 //! over random and malformed entities).
 //!
 //! It also tells which entities it read pass Cedar's schema conformance check by
-//! construction ([`ReadEntity::conforms`]), so that the store checks only the others (see
-//! `Engine::replace_entities`). An entity conforms when its type is declared and not external,
-//! every required attribute is there, every value has its declared type (values are built by
-//! their schema type, and an entity reference must name the type declared for it), and each
-//! parent's type is declared as one it may be in. Its other ancestors need no check: Cedar's
-//! allowed parent types are transitively closed (the validator closes the schema's `in`
-//! relation), so an ancestor reached through parents that conform, or that Cedar checked, has
-//! an allowed type too. Uids of enumerated types and actions are never proven: Cedar checks
-//! their ids.
+//! construction ([`ReadEntity::conforms`]), so that Cedar's check runs on the others only (in
+//! [`read_entities`], where Cedar's parser runs it: on each entity as given, with its parents),
+//! and the store is built without checking any again (`Engine::replace_entities`). An entity
+//! conforms when its type is declared and not external, every required attribute is there,
+//! every value has its declared type (values are built by their schema type, and an entity
+//! reference must name the type declared for it), and each parent's type is declared as one
+//! it may be in. Its other ancestors need no check: Cedar's allowed parent types are
+//! transitively closed (the validator closes the schema's `in` relation), so an ancestor
+//! reached through parents that passed has an allowed type too. Uids of enumerated types and
+//! actions are never proven: Cedar checks their ids.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
