@@ -9,9 +9,9 @@
 //! Memory never shrinks, so every reservation is net of the memory already free (a reload, a
 //! replaced store) and below what the load takes: for a snapshot's text, twice its size before
 //! it is read; for entities, once they are known to be built (counted from a snapshot that
-//! passed its checks) or, for Cedar JSON, read as it is parsed, in steps of as many entities
-//! again as were read; less than a load's peak per entity. Natively
-//! the system allocator grows as it likes and nothing is reserved.
+//! passed its checks) or, for Cedar JSON, as they are read, in steps of at most four times the
+//! entities read so far and never past the array's items; less than a load's peak per entity.
+//! Natively the system allocator grows as it likes and nothing is reserved.
 
 use crate::limits::MAX_ENTITIES;
 
