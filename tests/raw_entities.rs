@@ -180,8 +180,8 @@ fn malformed(entity: &Value, how: usize) -> Value {
         // conformance only of what conforms).
         19 => {
             if let Some(name) = first_attr {
-                // An entity reference of a type the attribute does not declare (every
-                // attribute is made a reference to a `Platform`, which none declares).
+                // An entity reference of a type the attribute does not declare: the first
+                // attribute names the `Platform`, a type no attribute declares.
                 e["attrs"][&name] = json!({ "__entity": { "type": "Platform", "id": "platform" } });
             }
         }
