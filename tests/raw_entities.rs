@@ -260,7 +260,8 @@ proptest! {
         assert_same(&entities)?;
     }
 
-    /// One entity malformed (or in a shape only Cedar reads): the same store or the same words.
+    /// One entity malformed (or in a shape only Cedar reads), sometimes a second one too: the
+    /// same store, or the same words for the refusal Cedar gives first.
     #[test]
     fn malformed_raw_entities_are_refused_as_cedar_refuses_them(
         snapshot in snapshot_strategy(1..=2),

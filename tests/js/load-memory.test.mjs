@@ -25,6 +25,28 @@ test('an array of anything but entities does not grow the memory ahead of it', (
   authz.free();
 });
 
+// A first load by `loadWith` on a new authorizer grows the memory by no more than its store
+// takes: 2,200-2,600 bytes of module memory per entity at its peak (BENCHMARKS), so a
+// reservation past that shows here. Then four reloads in place: the old store is alive while
+// the new one is built, so the second load may grow the memory; from then on every load fits
+// in what the ones before freed. `countOf` gives the entities of the first load's answer.
+function assertFirstLoadThenReloadsReuse(what, loadWith, countOf) {
+  const before = moduleStatus().memoryBytes;
+  const authz = new Authorizer();
+  const loaded = loadWith(authz);
+  assert.equal(loaded.type, 'success', JSON.stringify(loaded));
+  const entities = countOf(loaded);
+  const grown = moduleStatus().memoryBytes - before;
+  assert.ok(grown / entities < 2_800, `a first ${what} grew the memory ${mib(grown)}: ${(grown / entities).toFixed(0)} bytes per entity`);
+  const sizes = [];
+  for (let i = 0; i < 4; i++) {
+    assert.equal(loadWith(authz).type, 'success');
+    sizes.push(moduleStatus().memoryBytes);
+  }
+  assert.deepEqual(sizes.slice(2), [sizes[1], sizes[1]], `memory after each reload: ${sizes.map(mib).join(', ')}`);
+  return { authz, sizes };
+}
+
 test('a large raw load grows the memory by what its store needs, and reloads reuse it', () => {
   // 9,000 users as Cedar entities JSON: over the size from which a load reserves.
   const users = Array.from({ length: 9_000 }, (_, i) => ({
@@ -33,43 +55,18 @@ test('a large raw load grows the memory by what its store needs, and reloads reu
     parents: [],
   }));
   const text = JSON.stringify(users);
-  const before = moduleStatus().memoryBytes;
-  const authz = new Authorizer();
-  const loaded = authz.loadEntities(text);
-  assert.equal(loaded.type, 'success', JSON.stringify(loaded));
-  const grown = moduleStatus().memoryBytes - before;
   // The text copied in, the entities and the store: no reservation beyond what they take.
-  assert.ok(grown / users.length < 2_800, `a first raw load grew the memory ${mib(grown)}: ${(grown / users.length).toFixed(0)} bytes per entity`);
-  const sizes = [];
-  for (let i = 0; i < 4; i++) {
-    assert.equal(authz.loadEntities(text).type, 'success');
-    sizes.push(moduleStatus().memoryBytes);
-  }
-  assert.deepEqual(sizes.slice(2), [sizes[1], sizes[1]], `memory after each reload: ${sizes.map(mib).join(', ')}`);
+  const { authz } = assertFirstLoadThenReloadsReuse('raw load', (a) => a.loadEntities(text), () => users.length);
   authz.free();
 });
 
 test('a large load grows the memory by what its store needs, and reloads reuse it', () => {
   // About 9,000 entities: over the size from which a load reserves.
   const text = JSON.stringify(generateSnapshot({ orgCount: 80, members: 30, seed: 7 }));
-  const before = moduleStatus().memoryBytes;
-  const authz = new Authorizer();
-  const loaded = authz.loadSnapshot(text);
-  assert.equal(loaded.type, 'success');
-  const entities = loaded.entityCount;
-  assert.ok(entities > 5_000, `${entities} entities`);
-  const grown = moduleStatus().memoryBytes - before;
-  // A load of these orgs takes 2,200-2,600 bytes of module memory per entity at its peak
-  // (BENCHMARKS); a reservation past that would show here.
-  assert.ok(grown / entities < 2_800, `a first load grew the memory ${mib(grown)}: ${(grown / entities).toFixed(0)} bytes per entity`);
-  const sizes = [];
-  for (let i = 0; i < 4; i++) {
-    assert.equal(authz.loadSnapshot(text).type, 'success');
-    sizes.push(moduleStatus().memoryBytes);
-  }
-  // The old store is alive while the new one is built, so the second load may grow the memory;
-  // from then on every load fits in what the ones before freed.
-  assert.deepEqual(sizes.slice(2), [sizes[1], sizes[1]], `memory after each reload: ${sizes.map(mib).join(', ')}`);
+  const { authz, sizes } = assertFirstLoadThenReloadsReuse('load', (a) => a.loadSnapshot(text), (loaded) => {
+    assert.ok(loaded.entityCount > 5_000, `${loaded.entityCount} entities`);
+    return loaded.entityCount;
+  });
   authz.free();
   const fresh = new Authorizer();
   assert.equal(fresh.loadSnapshot(text).type, 'success');
