@@ -251,51 +251,68 @@ pub(crate) fn check_schema_shape(name: &str, text: &str) -> Result<()> {
 
 /// Refuses a batch of raw entities whose parent chains are longer than
 /// [`MAX_HIERARCHY_DEPTH`], or cyclic, before their transitive closure is computed. Only
-/// parents within the batch count: the store's entities are closed already. When each uid
-/// appears once, gives the batch's indices in an order with every entity after its parents in
-/// the batch, which a load closes the hierarchy in (`closure::close_batch`); otherwise `None`
-/// (Cedar refuses the duplicate). `None` too in a crash-probe build, which leaves the closure
-/// to Cedar's recursion, whose crash points it measures.
-pub(crate) fn check_hierarchy(entities: &[cedar_policy_core::ast::Entity]) -> Result<Option<Vec<usize>>> {
+/// parents within the batch count: the store's entities are closed already. `graph` is the
+/// batch's hierarchy over numbers, an entity given twice counting once with the parents of
+/// both. When each uid appears once, gives the batch's indices in an order with every entity
+/// after its parents in the batch, which a load closes the hierarchy in
+/// (`closure::close_batch`); otherwise `None` (Cedar refuses the duplicate). `None` too in a
+/// crash-probe build, which leaves the closure to Cedar's recursion, whose crash points it
+/// measures.
+pub(crate) fn check_hierarchy(
+    entities: &[cedar_policy_core::ast::Entity],
+    graph: &crate::engine::BatchGraph,
+) -> Result<Option<Vec<usize>>> {
     if cfg!(feature = "crash-probe") {
         return Ok(None);
     }
-    // foldhash, not SipHash: the batch's uids are hashed once per entity and per parent.
-    let mut index: crate::snapshot::FastMap<&cedar_policy_core::ast::EntityUID, usize> =
-        crate::snapshot::FastMap::default();
-    let mut parents_of: Vec<Vec<&cedar_policy_core::ast::EntityUID>> = Vec::new();
-    for entity in entities {
-        let next = index.len();
-        let slot = *index.entry(entity.uid()).or_insert(next);
-        if slot == parents_of.len() {
-            parents_of.push(Vec::new());
-        }
-        if let Some(list) = parents_of.get_mut(slot) {
-            list.extend(entity.parents());
-        }
-    }
-    // Kahn's algorithm from the top: an entity is placed once all its parents in the batch are.
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); parents_of.len()];
-    let mut waiting: Vec<usize> = vec![0; parents_of.len()];
-    for (child, parents) in parents_of.iter().enumerate() {
-        for parent in parents.iter().filter_map(|p| index.get(p)) {
-            if let (Some(list), Some(count)) = (children.get_mut(*parent), waiting.get_mut(child)) {
-                list.push(child);
+    let held = graph.held();
+    // The edges parent -> child between the batch's own uids, as flat lists by parent.
+    let in_batch = |entity: usize| graph.parents(entity).iter().copied().filter(move |p| *p < held);
+    let mut waiting: Vec<usize> = vec![0; held];
+    let mut child_starts: Vec<usize> = vec![0; held + 1];
+    for entity in 0..graph.len() {
+        for parent in in_batch(entity) {
+            if let (Some(count), Some(start)) =
+                (graph.number(entity).and_then(|n| waiting.get_mut(n)), child_starts.get_mut(parent + 1))
+            {
                 *count += 1;
+                *start += 1;
             }
         }
     }
-    let mut depth: Vec<usize> = vec![1; parents_of.len()];
+    // Counts shifted by one, summed: where each parent's children start.
+    let mut running = 0;
+    for start in &mut child_starts {
+        running += *start;
+        *start = running;
+    }
+    let mut children: Vec<usize> = vec![0; child_starts.last().copied().unwrap_or(0)];
+    let mut filled: Vec<usize> = child_starts.clone();
+    for entity in 0..graph.len() {
+        let Some(child) = graph.number(entity) else { continue };
+        for parent in in_batch(entity) {
+            if let Some(next) = filled.get_mut(parent) {
+                if let Some(slot) = children.get_mut(*next) {
+                    *slot = child;
+                }
+                *next += 1;
+            }
+        }
+    }
+    drop(filled);
+    // Kahn's algorithm from the top: an entity is placed once all its parents in the batch are.
+    let mut depth: Vec<usize> = vec![1; held];
     let mut ready: Vec<usize> =
         waiting.iter().enumerate().filter(|(_, n)| **n == 0).map(|(i, _)| i).collect();
-    let mut placed: Vec<usize> = Vec::with_capacity(parents_of.len());
+    let mut placed: Vec<usize> = Vec::with_capacity(held);
     while let Some(node) = ready.pop() {
         placed.push(node);
         let level = depth.get(node).copied().unwrap_or(1);
         if level > MAX_HIERARCHY_DEPTH {
             return Err(limit_exceeded("depth of the entity hierarchy".to_owned(), MAX_HIERARCHY_DEPTH));
         }
-        for &child in children.get(node).map(Vec::as_slice).unwrap_or_default() {
+        let below = child_starts.get(node).copied().zip(child_starts.get(node + 1).copied());
+        for &child in below.and_then(|(from, to)| children.get(from..to)).unwrap_or_default() {
             if let (Some(d), Some(count)) = (depth.get_mut(child), waiting.get_mut(child)) {
                 *d = (*d).max(level + 1);
                 *count -= 1;
@@ -305,20 +322,20 @@ pub(crate) fn check_hierarchy(entities: &[cedar_policy_core::ast::Entity]) -> Re
             }
         }
     }
-    if placed.len() < parents_of.len() {
-        let stuck = index
-            .iter()
-            .filter(|(_, i)| waiting.get(**i).is_some_and(|n| *n > 0))
-            .min_by_key(|(_, i)| **i)
-            .map(|(uid, _)| uid.to_string())
+    if placed.len() < held {
+        // The first uid given that is still waiting for a parent.
+        let stuck = (0..graph.len())
+            .find(|entity| graph.number(*entity).and_then(|n| waiting.get(n)).is_some_and(|n| *n > 0))
+            .and_then(|entity| entities.get(entity))
+            .map(|entity| entity.uid().to_string())
             .unwrap_or_default();
         return Err(Error::InvalidEntities(format!(
             "the entity hierarchy has a cycle (among the ancestors of {stuck})"
         )));
     }
-    // Slots are distinct uids in the order they first appear: the batch's indices when no uid
-    // repeats.
-    Ok((parents_of.len() == entities.len()).then_some(placed))
+    // Numbers are distinct uids in the order they first appear: the batch's indices when no
+    // uid repeats.
+    Ok(graph.is_unique().then_some(placed))
 }
 
 #[cfg(test)]

@@ -10,8 +10,14 @@
 //! replaced store) and below what the load takes: for a snapshot's text, twice its size before
 //! it is read; for entities, once they are known to be built (counted from a snapshot that
 //! passed its checks) or, for Cedar JSON, as they are read, in steps of at most four times the
-//! entities read so far and never past the array's items; less than a load's peak per entity.
-//! Natively the system allocator grows as it likes and nothing is reserved.
+//! entities read so far and never past the array's items, at what those took each; less than a
+//! load's peak per entity. Natively the system allocator grows as it likes and nothing is
+//! reserved.
+
+use std::mem::size_of;
+use std::sync::Arc;
+
+use cedar_policy_core::ast::{Entity, EntityUID};
 
 use crate::limits::MAX_ENTITIES;
 
@@ -37,6 +43,38 @@ pub(crate) fn reserve_for_snapshot_text(json_bytes: usize) {
 /// built. A failed reservation only means the load grows the memory as it goes.
 pub(crate) fn reserve_for_entities(entities: usize) {
     reserve(entities.min(MAX_ENTITIES).saturating_mul(BYTES_PER_ENTITY));
+}
+
+/// What making a store of `entities` entities takes beside them, while their vector is still
+/// held: each entity's `Arc` (Cedar's map holds them behind one, with the allocator's word
+/// before it), and the map's table: a power of two of slots at most 7/8 full, with the table of
+/// half its size it grew from, held while the entries move in. In the wasm module an entity
+/// is 176 bytes and a slot 88: about 360 bytes per entity at 50,000 entities.
+fn store_bytes(entities: usize) -> usize {
+    let entities = entities.min(MAX_ENTITIES);
+    let arcs = entities.saturating_mul(size_of::<Entity>() + 3 * size_of::<usize>());
+    let slots = (entities.saturating_mul(8) / 7).checked_next_power_of_two().unwrap_or(usize::MAX);
+    let table = slots.saturating_mul(size_of::<(EntityUID, Arc<Entity>)>() + 1);
+    arcs.saturating_add(table).saturating_add(table / 2)
+}
+
+/// Makes room, in one growth of the memory, for reading `ahead` more raw entities at
+/// `bytes_per_entity_read` each (what the ones read so far took), and, when they are the last
+/// of the array, for then closing their hierarchy and making the store of all `then_store_of`
+/// read. A raw load's entities differ in size from one batch to the next (about 2,000 bytes
+/// each for a generated organization's, less for users with a few attributes), so what the
+/// first ones took sizes the rest.
+pub(crate) fn reserve_for_raw_entities(ahead: usize, bytes_per_entity_read: usize, then_store_of: usize) {
+    let reading = ahead.min(MAX_ENTITIES).saturating_mul(bytes_per_entity_read);
+    reserve(reading.saturating_add(store_bytes(then_store_of)));
+}
+
+/// Bytes the module holds allocated (natively, none are counted).
+pub(crate) fn allocated_bytes() -> usize {
+    #[cfg(all(feature = "wasm", target_arch = "wasm32"))]
+    return crate::image_allocator::allocated_bytes();
+    #[cfg(not(all(feature = "wasm", target_arch = "wasm32")))]
+    0
 }
 
 fn reserve(wanted: usize) {

@@ -430,7 +430,24 @@ fn sec4_entity_cycles_are_refused_before_the_closure() {
             engine.upsert_entities_json(&cyclic).unwrap_err(),
         ] {
             assert_eq!(error.code(), ErrorCode::InvalidEntities, "{error}");
-            assert!(error.to_string().contains("cycle"), "{error}");
+            // Every entity waits on the cycle: the message names the first one given.
+            let cycle = r#"the entity hierarchy has a cycle (among the ancestors of WorkspaceRole::"c0")"#;
+            assert!(error.to_string().contains(cycle), "{error}");
+        }
+        // An entity given twice counts once, with the parents of both versions: `x0` is first
+        // given without parents, then again under `x1`, which is in a cycle with `x2`.
+        let role = |id: &str, parents: &[&str]| {
+            let parents: Vec<Value> =
+                parents.iter().map(|p| json!({ "type": "WorkspaceRole", "id": p })).collect();
+            json!({ "uid": { "type": "WorkspaceRole", "id": id }, "attrs": {}, "parents": parents })
+        };
+        let twice = json!([role("x0", &[]), role("x1", &["x2"]), role("x2", &["x1"]), role("x0", &["x1"])]);
+        for error in [
+            engine.load_entities_json(&twice.to_string()).unwrap_err(),
+            engine.upsert_entities_json(&twice.to_string()).unwrap_err(),
+        ] {
+            let cycle = r#"the entity hierarchy has a cycle (among the ancestors of WorkspaceRole::"x0")"#;
+            assert!(error.to_string().contains(cycle), "{error}");
         }
         let self_parent =
             r#"[{"uid":{"type":"OrgRole","id":"x"},"attrs":{},"parents":[{"type":"OrgRole","id":"x"}]}]"#;

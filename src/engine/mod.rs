@@ -4,6 +4,7 @@
 mod batch;
 mod catalog;
 mod closure;
+pub(crate) use closure::BatchGraph;
 mod decision;
 mod described_schema;
 mod raw_entities;

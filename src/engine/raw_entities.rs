@@ -73,6 +73,7 @@ pub(crate) fn read_entities(
         cedar_schema,
         entities: Vec::new(),
         items,
+        allocated_before: crate::memory::allocated_bytes(),
         next_reservation: FIRST_RESERVATION,
         count: 0,
         refused: None,
@@ -100,6 +101,8 @@ struct Batch<'r, 's> {
     entities: Vec<Entity>,
     /// The array's items, counted in the text before it is read.
     items: usize,
+    /// The module's allocated bytes before the first entity was read.
+    allocated_before: usize,
     /// How many entities read make the memory grow next.
     next_reservation: usize,
     /// The array's items, read or not.
@@ -155,13 +158,19 @@ impl<'de> Visitor<'de> for &mut Batch<'_, '_> {
                 Err(refusal) => self.refused = Some(refusal),
             }
             // The memory grows in one step for up to four times as many entities as were read,
-            // at most the items left (`memory.rs`: V8 collects its garbage at each growth, and
-            // the allocator's own steps are small). Only entities already read justify a
-            // growth: an array of anything else never makes the memory grow ahead of it.
+            // at most the items left, each at what the ones read took, and with the last step
+            // room for the closure and the store (`memory.rs`: V8 collects its garbage at each
+            // growth, and the allocator's own steps are small: the closure's sets of
+            // ancestors, grown into as they came, made a load of 50,000 entities collect 30
+            // times). Only entities already read justify a growth: an array of anything else
+            // never makes the memory grow ahead of it.
             if self.entities.len() == self.next_reservation {
                 let built = self.entities.len();
                 let ahead = self.items.saturating_sub(built).min(built.saturating_mul(RESERVATION_STEP));
-                crate::memory::reserve_for_entities(ahead);
+                let read = crate::memory::allocated_bytes().saturating_sub(self.allocated_before);
+                let last = built.saturating_add(ahead) >= self.items;
+                let then_store_of = if last { self.items } else { 0 };
+                crate::memory::reserve_for_raw_entities(ahead, read / built, then_store_of);
                 self.next_reservation = built.saturating_add(ahead).max(built.saturating_add(1));
             }
         }

@@ -9,7 +9,7 @@ use cedar_policy_core::entities::conformance::EntitySchemaConformanceChecker;
 use cedar_policy_core::entities::{Entities as CoreEntities, TCComputation};
 use cedar_policy_core::extensions::Extensions;
 
-use super::closure::{self, Children};
+use super::closure::{self, BatchGraph, Children};
 use super::described_schema::DescribedSchema;
 use super::raw_entities::read_entities;
 use super::{Engine, EntityRef};
@@ -28,9 +28,11 @@ pub(crate) struct EntityStore {
     children: Option<Children>,
 }
 
-/// Raw entities as parsed, with the order `check_hierarchy` found them in, parents first.
+/// Raw entities as parsed, with their hierarchy over numbers and the order `check_hierarchy`
+/// found them in, parents first.
 struct ParsedEntities {
     entities: Vec<CoreEntity>,
+    graph: BatchGraph,
     parents_first: Option<Vec<usize>>,
 }
 
@@ -194,8 +196,9 @@ impl Engine {
     /// order of their hierarchy.
     fn parse_entities(&self, json: &str, schema: &DescribedSchema) -> Result<ParsedEntities> {
         let entities = read_entities(json, schema, &self.ruleset.schema)?;
-        let parents_first = check_hierarchy(&entities)?;
-        Ok(ParsedEntities { entities, parents_first })
+        let graph = BatchGraph::of(&entities);
+        let parents_first = check_hierarchy(&entities, &graph)?;
+        Ok(ParsedEntities { entities, graph, parents_first })
     }
 
     /// The store of a raw load: what Cedar's `Entities::from_entities` with the schema makes
@@ -207,14 +210,15 @@ impl Engine {
     /// replace them. When the batch holds a uid twice, or an action the schema does not have,
     /// Cedar's call builds the store (or refuses it) itself.
     fn replace_entities(&mut self, parsed: ParsedEntities, schema: &DescribedSchema) -> Result<usize> {
-        let ParsedEntities { mut entities, parents_first } = parsed;
+        let ParsedEntities { mut entities, graph, parents_first } = parsed;
         let has_order = parents_first.is_some();
         // The closure in one pass, parents first, where Cedar's would search from every entity;
         // Cedar still verifies it in debug builds, and computes it when no order was found
         // (a uid given twice).
         let closure = match parents_first {
             Some(order) => {
-                closure::close_batch(&mut entities, &order);
+                closure::close_batch(&mut entities, &graph, &order);
+                drop(graph);
                 if cfg!(debug_assertions) {
                     TCComputation::EnforceAlreadyComputed
                 } else {
