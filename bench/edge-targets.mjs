@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The edge targets at scale: `node bench/edge-targets.mjs [--quick]` (about 10 minutes; --quick
-// about 3). Measures the release package (pkg/dist) against each target for a multi-tenant
+// The edge targets at scale: `node bench/edge-targets.mjs [--quick]` (about 4 minutes; --quick
+// about 2). Measures the release package (pkg/dist) against each target for a multi-tenant
 // Worker whose store (KV) holds 1,000 orgs of about 100 entities, and prints one Markdown table
 // (target | limit | measured | met? | the official @cedar-policy/cedar-wasm where it applies),
 // then the measurements that show where the time goes:
@@ -14,7 +14,8 @@
 //     through the web entry so that reading, compiling and instantiating the .wasm are apart;
 //   - load per entity from ~1k to 250k entities (the store's limit), `loadSnapshot` and raw
 //     `loadEntities` (Cedar entities JSON) of the same store, the first load in a fresh process
-//     and again once warm, and the module memory the store takes: bench/cold-start.mjs.
+//     and again once warm (the median of five loads after a warm-up), and the module memory
+//     the store takes: bench/cold-start.mjs.
 // Every timing is repeated (fresh processes where a cold figure is measured): medians, with the
 // spread as min–max over the runs. The official package keeps no entities between calls, so its
 // figures are per call: the Cedar entities JSON of the same org is parsed on every call.
