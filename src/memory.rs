@@ -10,9 +10,9 @@
 //! replaced store) and below what the load takes: for a snapshot's text, twice its size before
 //! it is read; for entities, once they are known to be built (counted from a snapshot that
 //! passed its checks) or, for Cedar JSON, as they are read, in steps of at most four times the
-//! entities read so far and never past the array's items, at what those took each; less than a
-//! load's peak per entity. Natively the system allocator grows as it likes and nothing is
-//! reserved.
+//! entities read so far and never past the array's items, at what those took each, the last
+//! step with room for the closure and the store; less than a load's peak per entity. Natively
+//! the system allocator grows as it likes and nothing is reserved.
 
 use std::mem::size_of;
 use std::sync::Arc;
