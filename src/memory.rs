@@ -21,8 +21,8 @@ use cedar_policy_core::ast::{Entity, EntityUID};
 
 use crate::limits::MAX_ENTITIES;
 
-/// Module memory a load takes per entity at its peak (the records read, the entities built,
-/// the store and its hierarchy), at the least: 2,262 to 2,562 bytes measured over stores of 1k
+/// Module memory a snapshot load takes per entity at its peak (the records read, the entities
+/// built, the store and its hierarchy), at the least: 2,262 to 2,562 bytes measured over stores of 1k
 /// to 248k entities (BENCHMARKS, "Edge at scale"). Memory never shrinks, so after a first load
 /// it holds that peak anyway; a reservation under it costs nothing, and tests/js/load-memory
 /// fails one over it. A store of unusually small entities may end up holding the reservation.
@@ -39,9 +39,9 @@ pub(crate) fn reserve_for_snapshot_text(json_bytes: usize) {
     reserve(json_bytes.saturating_mul(BYTES_PER_SNAPSHOT_BYTE));
 }
 
-/// Makes room, in one growth of the memory, for a store of `entities` entities about to be
-/// built. A failed reservation only means the load grows the memory as it goes.
-pub(crate) fn reserve_for_entities(entities: usize) {
+/// Makes room, in one growth of the memory, for a snapshot's store of `entities` entities about
+/// to be built. A failed reservation only means the load grows the memory as it goes.
+pub(crate) fn reserve_for_snapshot_entities(entities: usize) {
     reserve(entities.min(MAX_ENTITIES).saturating_mul(BYTES_PER_ENTITY));
 }
 
@@ -61,9 +61,9 @@ fn store_bytes(entities: usize) -> usize {
 /// Makes room, in one growth of the memory, for reading `ahead` more raw entities at
 /// `bytes_per_entity_read` each (what the ones read so far took), and, when they are the last
 /// of the array, for then closing their hierarchy and making the store of all `then_store_of`
-/// read. A raw load's entities differ in size from one batch to the next (about 2,000 bytes
-/// each for a generated organization's, less for users with a few attributes), so what the
-/// first ones took sizes the rest.
+/// read. Entities differ in size with their attributes and parents from one batch to the next
+/// (2,022 bytes each as read, for the 50,035 of bench/edge-targets.mjs), so what the first ones
+/// took sizes the rest.
 pub(crate) fn reserve_for_raw_entities(ahead: usize, bytes_per_entity_read: usize, then_store_of: usize) {
     let reading = ahead.min(MAX_ENTITIES).saturating_mul(bytes_per_entity_read);
     reserve(reading.saturating_add(store_bytes(then_store_of)));

@@ -116,7 +116,7 @@ impl Engine {
         check_snapshot(snapshot)?;
         let count = entity_count(snapshot);
         check_size("entity count", count, MAX_ENTITIES)?;
-        crate::memory::reserve_for_entities(count);
+        crate::memory::reserve_for_snapshot_entities(count);
         let mut entities = snapshot_entities(snapshot)?;
         // Every property test over random organizations loads through here.
         debug_assert_eq!(entities.len(), count, "entity_count disagrees with the conversion");
