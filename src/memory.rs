@@ -62,8 +62,8 @@ fn store_bytes(entities: usize) -> usize {
 /// `bytes_per_entity_read` each (what the ones read so far took), and, when they are the last
 /// of the array, for then closing their hierarchy and making the store of all `then_store_of`
 /// read. Entities differ in size with their attributes and parents from one batch to the next
-/// (2,022 bytes each as read, for the 50,035 of bench/edge-targets.mjs), so what the first ones
-/// took sizes the rest.
+/// (2,022 bytes each as read, for a generated store of 50,035 entities), so what the first
+/// ones took sizes the rest.
 pub(crate) fn reserve_for_raw_entities(ahead: usize, bytes_per_entity_read: usize, then_store_of: usize) {
     let reading = ahead.min(MAX_ENTITIES).saturating_mul(bytes_per_entity_read);
     reserve(reading.saturating_add(store_bytes(then_store_of)));
