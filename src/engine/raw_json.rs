@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 /// One JSON value of the text it was read from.
@@ -128,41 +128,13 @@ impl<'de> Visitor<'de> for JsonVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
         let mut pairs = Vec::new();
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            pairs.push((key.0, map.next_value()?));
+        // A key is read as a string value is, borrowed where it has no escapes: serde_json
+        // gives every key as a string.
+        while let Some(key) = map.next_key::<Json<'de>>()? {
+            let Json::String(key) = key else { return Err(A::Error::custom("expected a string key")) };
+            pairs.push((key, map.next_value()?));
         }
         Ok(Json::Object(pairs))
-    }
-}
-
-/// An object's key, borrowed where it has no escapes.
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
-
-struct KeyVisitor;
-
-impl<'de> Visitor<'de> for KeyVisitor {
-    type Value = Key<'de>;
-
-    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        formatter.write_str("a string key")
-    }
-
-    fn visit_borrowed_str<E>(self, value: &'de str) -> Result<Key<'de>, E> {
-        Ok(Key(Cow::Borrowed(value)))
-    }
-
-    fn visit_str<E>(self, value: &str) -> Result<Key<'de>, E> {
-        Ok(Key(Cow::Owned(value.to_owned())))
-    }
-
-    fn visit_string<E>(self, value: String) -> Result<Key<'de>, E> {
-        Ok(Key(Cow::Owned(value)))
     }
 }
 
