@@ -26,7 +26,7 @@ use crate::limits::MAX_ENTITIES;
 /// to 248k entities (BENCHMARKS, "Edge at scale"). Memory never shrinks, so after a first load
 /// it holds that peak anyway; a reservation under it costs nothing, and tests/js/load-memory
 /// fails one over it. A store of unusually small entities may end up holding the reservation.
-const BYTES_PER_ENTITY: usize = 2_000;
+const BYTES_PER_SNAPSHOT_ENTITY: usize = 2_000;
 /// Module memory that reading a snapshot's JSON into its records takes per byte of it, at
 /// the least: its strings and the records holding them. Reserved before the text is read, so
 /// it is also what a malformed text can make the memory grow by, beside the text itself.
@@ -42,7 +42,7 @@ pub(crate) fn reserve_for_snapshot_text(json_bytes: usize) {
 /// Makes room, in one growth of the memory, for a snapshot's store of `entities` entities about
 /// to be built. A failed reservation only means the load grows the memory as it goes.
 pub(crate) fn reserve_for_snapshot_entities(entities: usize) {
-    reserve(entities.min(MAX_ENTITIES).saturating_mul(BYTES_PER_ENTITY));
+    reserve(entities.min(MAX_ENTITIES).saturating_mul(BYTES_PER_SNAPSHOT_ENTITY));
 }
 
 /// What making a store of `entities` entities takes beside them, while their vector is still
