@@ -93,17 +93,12 @@ impl ActionEntry {
             .map(|(_, info)| info)
     }
 
-    /// The slice of `set` that decides this action (see [`ActionEntry::members`]). `None`
-    /// if a member is missing from `set` or Cedar refused the slice, neither of which can
-    /// happen for the set the catalog was made from: a slice short of a forbid would allow
-    /// what the whole set denies, so there is no partial slice.
-    pub(crate) fn policies(&self, set: &PolicySet) -> Option<&PolicySet> {
-        self.slice
-            .get_or_init(|| {
-                let members: Option<Vec<_>> = self.members.iter().map(|id| set.policy(id).cloned()).collect();
-                PolicySet::from_policies(members?).ok()
-            })
-            .as_ref()
+    /// The slice that decides this action (see [`ActionEntry::members`]), made by `gather`
+    /// on the first call. `None` if `gather` could not make it, which cannot happen for the
+    /// set the catalog was made from: a slice short of a forbid would allow what the whole set
+    /// denies, so there is no partial slice.
+    pub(crate) fn policies(&self, gather: impl FnOnce() -> Option<PolicySet>) -> Option<&PolicySet> {
+        self.slice.get_or_init(gather).as_ref()
     }
 
     /// The `notPermitted` answer for a principal of this type.

@@ -7,6 +7,7 @@ mod closure;
 pub(crate) use closure::BatchGraph;
 mod decision;
 mod described_schema;
+mod open_forms;
 mod raw_entities;
 mod raw_json;
 mod resources;
@@ -129,14 +130,17 @@ impl Engine {
     }
 
     /// The slice of the policy set that decides `action`: the policies whose action scope can
-    /// include it, which are all a check of that action evaluates.
+    /// include it, which are all a check of that action evaluates. Each has its action scope
+    /// opened to any action (`src/engine/open_forms.rs`), so the slice decides requests for `action`
+    /// alone.
     pub fn action_policies(&self, action: &str) -> Result<&cedar_policy::PolicySet> {
         let entry = self.ruleset.catalog.action(action)?;
         self.slice(entry)
     }
 
     fn slice<'a>(&'a self, entry: &'a ActionEntry) -> Result<&'a cedar_policy::PolicySet> {
-        entry.policies(&self.ruleset.policies.set).ok_or_else(|| {
+        let ruleset = &self.ruleset;
+        entry.policies(|| ruleset.open_forms().slice(&entry.members, &ruleset.policies)).ok_or_else(|| {
             Error::InvalidPolicy(vec![crate::error::Diagnostic::message(format!(
                 "the policies of `{}` could not be gathered",
                 entry.name

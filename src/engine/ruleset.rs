@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 use cedar_policy::Schema;
 
 use super::catalog::Catalog;
+use super::open_forms::OpenForms;
 use super::rows::RowPlan;
 use super::EngineOptions;
 use crate::error::Result;
@@ -26,6 +27,8 @@ pub(crate) struct Ruleset {
     /// Whether `schema` is the embedded one, which the snapshot's entities are built to
     /// conform to.
     embedded_schema: bool,
+    /// Built on the first check (for the defaults in the wasm package, at its build).
+    open_forms: OnceLock<OpenForms>,
     /// Built on the first row query (for the defaults in the wasm package, at its build).
     row_plan: OnceLock<RowPlan>,
     /// The schema's action entities, which a store loaded without the schema needs added:
@@ -111,9 +114,21 @@ impl Ruleset {
             policies,
             catalog,
             embedded_schema,
+            open_forms: OnceLock::new(),
             row_plan: OnceLock::new(),
             action_entities: OnceLock::new(),
         })
+    }
+
+    /// Each policy with its action scope opened, which the per-action slices hold (see
+    /// [`super::open_forms`]).
+    pub(crate) fn open_forms(&self) -> &OpenForms {
+        #[cfg(not(feature = "compiled-runtime"))]
+        return self.open_forms.get_or_init(|| OpenForms::new(&self.policies));
+        // Built by the compile step; no forms (slices of the policies themselves) would only
+        // be slower, and keeps the parser out of the runtime.
+        #[cfg(feature = "compiled-runtime")]
+        self.open_forms.get_or_init(OpenForms::default)
     }
 
     pub(crate) fn row_plan(&self) -> &RowPlan {
@@ -126,7 +141,7 @@ impl Ruleset {
     }
 
     fn new_row_plan(&self) -> RowPlan {
-        RowPlan::new(&self.policies, self.catalog.actions())
+        RowPlan::new(&self.policies, self.open_forms(), self.catalog.actions())
     }
 
     /// The action entities to add to snapshot entities loaded without a conformance check,
@@ -179,7 +194,7 @@ fn shared(options: &EngineOptions, build: impl FnOnce() -> Result<Ruleset>) -> R
 }
 
 /// Builds what a start of the default engine would otherwise build first: the default
-/// ruleset with its action entities and row plan, the snapshot's type names, and the parsers
+/// ruleset with its action entities, open forms and row plan, the snapshot's type names, and the parsers
 /// Cedar builds lazily. The wasm package's build runs this once and ships the memory it leaves
 /// as the module's initial memory, so a cold start does none of it. The per-action slices
 /// stay lazy: each is a few policies, quick to gather when its action is first asked about.
@@ -187,6 +202,7 @@ fn shared(options: &EngineOptions, build: impl FnOnce() -> Result<Ruleset>) -> R
 pub fn preinitialize() -> Result<()> {
     let defaults = Ruleset::defaults()?;
     defaults.unchecked_snapshot_actions();
+    defaults.open_forms().make_all(&defaults.policies);
     defaults.row_plan();
     crate::snapshot::preinitialize();
     Ok(())
@@ -199,6 +215,8 @@ pub fn preinitialize() -> Result<()> {
 #[cfg(feature = "compiled-runtime")]
 pub fn preinitialize_with(options: EngineOptions) -> Result<()> {
     let built = Ruleset::build(options, None)?;
+    let _ = built.open_forms.set(OpenForms::new(&built.policies));
+    built.open_forms().make_all(&built.policies);
     let _ = built.row_plan.set(built.new_row_plan());
     built.unchecked_snapshot_actions();
     crate::snapshot::preinitialize();
