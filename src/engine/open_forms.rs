@@ -41,7 +41,7 @@ pub(crate) struct OpenForm {
 /// The open forms of a policy set, each made the first time a slice or the row plan needs
 /// it: parsing every policy's forms at once would cost a ruleset of custom policies about
 /// twice its own parse on its first check. The default ruleset's are all made when the
-/// package is built.
+/// package is built, and a ruleset that extends the defaults starts from them.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OpenForms {
     forms: HashMap<PolicyId, FormEntry>,
@@ -78,6 +78,21 @@ impl OpenForms {
                 (PolicyId::new(&info.id), FormEntry { source, range, form: OnceLock::new() })
             })
             .collect();
+        Self { forms }
+    }
+
+    /// The forms of `policies`, a set that extends the one these were found in: the forms
+    /// already made are kept, so a ruleset that adds policies to the defaults parses forms for
+    /// its own policies only.
+    pub(crate) fn extended(&self, policies: &AnnotatedPolicies) -> Self {
+        let mut forms = self.forms.clone();
+        for (info, source, range) in policy_statements(policies) {
+            forms.entry(PolicyId::new(&info.id)).or_insert_with(|| FormEntry {
+                source,
+                range,
+                form: OnceLock::new(),
+            });
+        }
         Self { forms }
     }
 
@@ -291,6 +306,31 @@ mod tests {
         assert!(open_form_texts("permit (principal, action, resource, x);").is_none());
         // A text that is another policy than the one it is offered for.
         assert!(open_form(&policy, r#"forbid (principal, action, resource);"#).is_none());
+    }
+
+    /// A set that extends the defaults keeps their forms as made, and makes its own on first
+    /// need, from its own source.
+    #[test]
+    fn an_extended_set_keeps_the_forms_already_made() {
+        let schema = default_schema().expect("default schema");
+        let defaults = build_policy_set(default_policy_sources(), 0, &schema).expect("default policies");
+        let forms = OpenForms::new(&defaults);
+        forms.make_all(&defaults);
+        let custom = crate::policies::PolicySource::new(
+            "custom.cedar",
+            r#"@id("custom-view") permit (principal is User, action in [Action::"viewBilling"], resource is Organization) when { principal in resource.members };"#,
+        );
+        let extended_set =
+            crate::policies::extend_policy_set(defaults.clone(), vec![custom], 0, &schema).expect("extends");
+        let extended = forms.extended(&extended_set);
+        let made =
+            |id: &str| extended.forms.get(&PolicyId::new(id)).and_then(|entry| entry.form.get()).is_some();
+        assert!(made("bill1-admins-view-billing"));
+        assert!(!made("custom-view"));
+        let form =
+            extended.get(&PolicyId::new("custom-view"), &extended_set).expect("the custom policy's form");
+        assert_eq!(form.whole.action_constraint(), ActionConstraint::Any);
+        assert_eq!(form.whole.annotation("id"), Some("custom-view"));
     }
 
     /// Every default policy has open forms, and only the SEC-3 forbids read the action (every

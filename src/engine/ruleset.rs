@@ -108,13 +108,19 @@ impl Ruleset {
         }
         let policies = extend_policy_set(start, sources, prevalidated, &schema)?;
         let catalog = Catalog::new(&schema, &policies)?;
+        let open_forms = OnceLock::new();
+        if let Some(base) = base {
+            // The defaults' forms are made (in the package, when it was built): only the
+            // caller's policies still need theirs.
+            let _ = open_forms.set(base.open_forms().extended(&policies));
+        }
         Ok(Self {
             schema,
             schema_text,
             policies,
             catalog,
             embedded_schema,
-            open_forms: OnceLock::new(),
+            open_forms,
             row_plan: OnceLock::new(),
             action_entities: OnceLock::new(),
         })
