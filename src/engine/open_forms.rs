@@ -34,8 +34,9 @@ pub(crate) struct OpenForm {
     /// Every condition kept: what a check of an action in the policy's scope evaluates.
     pub whole: Policy,
     /// Cut before the first condition that mentions `action`, when one does: what a matrix
-    /// row can evaluate once for every action (`None`: `whole` is the row form too).
-    pub cut: Option<Policy>,
+    /// row can evaluate once for every action (`None`: `whole` is the row form too). Boxed,
+    /// as few policies have one.
+    pub cut: Option<Box<Policy>>,
 }
 
 /// The open forms of a policy set, each made the first time a slice or the row plan needs
@@ -54,17 +55,18 @@ struct FormEntry {
     source: usize,
     /// Its bytes in that source.
     range: Range<usize>,
-    /// `None` inside: the text has no open form.
-    form: OnceLock<Option<OpenForm>>,
+    /// `None` inside: the text has no open form. Boxed: a policy is several hundred bytes,
+    /// and the map's free slots would hold as many.
+    form: OnceLock<Option<Box<OpenForm>>>,
 }
 
 impl FormEntry {
     /// The forms of the policy `id` of `policies`, made on the first call.
-    fn made(&self, id: &PolicyId, policies: &AnnotatedPolicies) -> &Option<OpenForm> {
+    fn made(&self, id: &PolicyId, policies: &AnnotatedPolicies) -> &Option<Box<OpenForm>> {
         self.form.get_or_init(|| {
             let policy = policies.set.policy(id)?;
             let statement = policies.sources.get(self.source)?.text.get(self.range.clone())?;
-            open_form(policy, statement)
+            open_form(policy, statement).map(Box::new)
         })
     }
 }
@@ -108,7 +110,7 @@ impl OpenForms {
         };
         #[cfg(not(feature = "compiled-runtime"))]
         let form = entry.made(id, policies);
-        form.as_ref()
+        form.as_deref()
     }
 
     /// Makes every policy's forms now, for a ruleset whose memory is shipped as it is.
@@ -172,7 +174,7 @@ pub(crate) fn open_form(policy: &Policy, statement: &str) -> Option<OpenForm> {
     let texts = open_form_texts(statement)?;
     let whole = parse_form(policy, &texts.whole)?;
     let cut = match texts.cut {
-        Some(text) => Some(parse_form(policy, &text)?),
+        Some(text) => Some(Box::new(parse_form(policy, &text)?)),
         None => None,
     };
     Some(OpenForm { whole, cut })

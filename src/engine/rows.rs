@@ -77,7 +77,7 @@ impl RowPlan {
                 continue;
             };
             let (form, complete) = match &open.cut {
-                Some(cut) => (cut.clone(), false),
+                Some(cut) => (Policy::clone(cut), false),
                 None => (open.whole.clone(), true),
             };
             plan.numbers.insert(id, plan.policies.len());
