@@ -55,18 +55,19 @@ struct FormEntry {
     source: usize,
     /// Its bytes in that source.
     range: Range<usize>,
-    /// `None` inside: the text has no open form. Boxed: a policy is several hundred bytes,
-    /// and the map's free slots would hold as many.
-    form: OnceLock<Option<Box<OpenForm>>>,
+    /// `None` inside: the text has no open form. Behind an `Arc`: a policy is several hundred
+    /// bytes, which the map's free slots would each hold, and a ruleset that extends this one
+    /// shares the forms instead of copying them.
+    form: OnceLock<Option<Arc<OpenForm>>>,
 }
 
 impl FormEntry {
     /// The forms of the policy `id` of `policies`, made on the first call.
-    fn made(&self, id: &PolicyId, policies: &AnnotatedPolicies) -> &Option<Box<OpenForm>> {
+    fn made(&self, id: &PolicyId, policies: &AnnotatedPolicies) -> &Option<Arc<OpenForm>> {
         self.form.get_or_init(|| {
             let policy = policies.set.policy(id)?;
             let statement = policies.sources.get(self.source)?.text.get(self.range.clone())?;
-            open_form(policy, statement).map(Box::new)
+            open_form(policy, statement).map(Arc::new)
         })
     }
 }
@@ -84,8 +85,8 @@ impl OpenForms {
     }
 
     /// The forms of `policies`, a set that extends the one these were found in: the forms
-    /// already made are kept, so a ruleset that adds policies to the defaults parses forms for
-    /// its own policies only.
+    /// already made are shared, so a ruleset that adds policies to the defaults parses forms
+    /// for its own policies only.
     pub(crate) fn extended(&self, policies: &AnnotatedPolicies) -> Self {
         let mut forms = self.forms.clone();
         for (info, source, range) in policy_statements(policies) {
@@ -170,7 +171,7 @@ fn policy_statements(policies: &AnnotatedPolicies) -> Vec<(&Arc<PolicyInfo>, usi
 /// The forms are made on the text and parsed by Cedar's policy-set parser, which the engine
 /// needs anyway: rebuilding them through Cedar's JSON or syntax-tree formats, or printing a
 /// policy, would bring their code into the wasm module.
-pub(crate) fn open_form(policy: &Policy, statement: &str) -> Option<OpenForm> {
+fn open_form(policy: &Policy, statement: &str) -> Option<OpenForm> {
     let texts = open_form_texts(statement)?;
     let whole = parse_form(policy, &texts.whole)?;
     let cut = match texts.cut {
@@ -198,7 +199,6 @@ fn parse_form(policy: &Policy, text: &str) -> Option<Policy> {
 }
 
 /// The texts of a policy's open forms.
-#[derive(Debug, PartialEq, Eq)]
 struct OpenFormTexts {
     whole: String,
     cut: Option<String>,
@@ -329,6 +329,10 @@ mod tests {
             |id: &str| extended.forms.get(&PolicyId::new(id)).and_then(|entry| entry.form.get()).is_some();
         assert!(made("bill1-admins-view-billing"));
         assert!(!made("custom-view"));
+        // Shared with the set it extends, not copied.
+        let id = PolicyId::new("bill1-admins-view-billing");
+        let (theirs, ours) = (forms.get(&id, &defaults), extended.get(&id, &extended_set));
+        assert!(theirs.zip(ours).is_some_and(|(a, b)| std::ptr::eq(a, b)));
         let form =
             extended.get(&PolicyId::new("custom-view"), &extended_set).expect("the custom policy's form");
         assert_eq!(form.whole.action_constraint(), ActionConstraint::Any);
