@@ -336,7 +336,7 @@ const residentBytesPerSnapshotEntity = (memory.after - memory.before) / (memory.
 row(
   'module memory per entity (action entities counted)',
   `≤ 1 KiB (${count(LIMITS.bytesPerEntity)} bytes)`,
-  `${count(Math.round(residentBytes))} bytes over ${RESIDENT_ORGS} resident orgs of ~100 (${count(Math.round(residentBytesPerSnapshotEntity))} per snapshot entity); ${count(Math.round(bytesPer(largest)))} bytes of growth while one store of ${count(largest.entities)} loads (the load's transient memory included)`,
+  `${count(Math.round(residentBytes))} bytes over ${RESIDENT_ORGS} resident orgs of ~100 (${count(Math.round(residentBytesPerSnapshotEntity))} per snapshot entity), of which the stores hold ${count(Math.round(memory.storeBytes / memory.entities))} as the allocator counts them (\`storeBytes\`); ${count(Math.round(bytesPer(largest)))} bytes of growth while one store of ${count(largest.entities)} loads (the load's transient memory included)`,
   verdict(bytesPer(largest) <= LIMITS.bytesPerEntity && residentBytes <= LIMITS.bytesPerEntity),
   'keeps no entities between calls',
 );

@@ -77,7 +77,7 @@ if (child === 'memory') {
   // the child runs with --expose-gc); the texts of the in-memory source are part of that heap.
   globalThis.gc?.();
   const { heapUsed } = process.memoryUsage();
-  console.log(JSON.stringify({ before, after: status.memoryBytes, orgs: status.orgs, entities: status.entities, heapUsed, sourceBytes: ids.reduce((sum, id) => sum + texts[id].length, 0) }));
+  console.log(JSON.stringify({ before, after: status.memoryBytes, storeBytes: status.storeBytes, orgs: status.orgs, entities: status.entities, heapUsed, sourceBytes: ids.reduce((sum, id) => sum + texts[id].length, 0) }));
   process.exit(0);
 }
 

@@ -286,6 +286,16 @@ pub fn memory_bytes() -> f64 {
     (core::arch::wasm32::memory_size(0) as f64) * 65536.0
 }
 
+/// The bytes the module's allocator holds allocated now (src/image_allocator.rs): memory in use,
+/// where `memoryBytes` is memory reserved. The JS layer measures a store's bytes as what a
+/// change of it leaves allocated, and a caller can budget resident stores by it.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen(js_name = heldBytes)]
+pub fn held_bytes() -> f64 {
+    // Below 4 GiB on wasm32, so exact in an f64.
+    crate::memory::allocated_bytes() as f64
+}
+
 /// Traps on purpose: the package's tests call it through the JS layer's guard to prove that a
 /// trapped module is replaced and later calls answer. Not part of the API.
 #[cfg(target_arch = "wasm32")]

@@ -51,6 +51,8 @@ export class Authorizer {
   #options;
   #freed = false;
   #listeners = new Set();
+  /** What the store's changes left allocated in the module: see storeBytes(). */
+  #storeBytes = 0;
 
   /**
    * The embedded schema and default policies unless `options` say otherwise. Throws an
@@ -72,6 +74,7 @@ export class Authorizer {
         try {
           this.#raw = new glue.RawEngine(this.#options);
           this.#generation = generation();
+          this.#storeBytes = 0;
           return null;
         } catch (error) {
           // The engine's own refusal is returned by Rust, then thrown by the glue as a plain
@@ -110,21 +113,33 @@ export class Authorizer {
     return guarded(() => run(raw, input.value), (code, message) => refuse(asError(code, message)));
   }
 
+  /**
+   * Runs a change of the store and counts what it left allocated in the module, less what it
+   * freed (a replaced store, removed entities). The call's input is copied in and freed within
+   * it, and the answer lives in JS, so the difference is the store's alone.
+   */
+  #changeStore(change) {
+    const before = glue.heldBytes();
+    const answer = change();
+    this.#storeBytes = Math.max(0, this.#storeBytes + glue.heldBytes() - before);
+    return answer;
+  }
+
   /** Replaces the store with an organization snapshot (an object or its JSON text). */
   loadSnapshot(snapshot) {
-    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(snapshot, 'snapshot'), (raw, bytes) => raw.loadSnapshot(bytes), { rebuild: true });
+    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(snapshot, 'snapshot'), (raw, bytes) => this.#changeStore(() => raw.loadSnapshot(bytes)), { rebuild: true });
     return Authorizer.#changed(this, 'loadSnapshot', answer);
   }
 
   /** Replaces the store with raw Cedar entities (an array or its JSON text). */
   loadEntities(entities) {
-    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), (raw, bytes) => raw.loadEntities(bytes), { rebuild: true });
+    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), (raw, bytes) => this.#changeStore(() => raw.loadEntities(bytes)), { rebuild: true });
     return Authorizer.#changed(this, 'loadEntities', answer);
   }
 
   /** Adds or replaces the given Cedar entities, keeping the rest of the store. */
   upsertEntities(entities) {
-    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), (raw, bytes) => raw.upsertEntities(bytes));
+    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), (raw, bytes) => this.#changeStore(() => raw.upsertEntities(bytes)));
     return Authorizer.#changed(this, 'upsertEntities', answer);
   }
 
@@ -137,12 +152,12 @@ export class Authorizer {
       removed = list.value;
       return read.ownJson(list.value, 'entity references');
     };
-    const answer = Authorizer.#answer(this, failedAnswer, prepare, (raw, bytes) => raw.removeEntities(bytes));
+    const answer = Authorizer.#answer(this, failedAnswer, prepare, (raw, bytes) => this.#changeStore(() => raw.removeEntities(bytes)));
     return Authorizer.#changed(this, 'removeEntities', answer, removed);
   }
 
   /**
-   * Calls `listener({ change, entityCount, removed? })` after every store change that succeeded
+   * Calls `listener({ change, entityCount, storeBytes, removed? })` after every store change that succeeded
    * (`loadSnapshot`, `loadEntities`, `upsertEntities`, `removeEntities`), so a UI can ask again
    * what it shows. Returns the function that unsubscribes. A listener that throws does not
    * undo or fail the change, nor stop the other listeners (see reportListenerError).
@@ -161,7 +176,7 @@ export class Authorizer {
 
   static #changed(self, change, answer, removed) {
     if (answer.type !== 'success' || !(typeof self === 'object' && self !== null && #raw in self)) return answer;
-    const event = { change, entityCount: answer.entityCount, ...(removed ? { removed } : {}) };
+    const event = { change, entityCount: answer.entityCount, storeBytes: self.#storeBytes, ...(removed ? { removed } : {}) };
     for (const listener of [...self.#listeners]) {
       try {
         listener(event);
@@ -279,6 +294,15 @@ export class Authorizer {
   /** Entities in the store, the schema's action entities included. */
   entityCount() {
     return Authorizer.#value(this, (raw) => raw.entityCount());
+  }
+
+  /**
+   * Bytes of module memory the store holds, as the module's allocator counted what its loads
+   * and updates kept (its entities, their hierarchy, its indexes); 0 before the first load.
+   * What a budget of resident stores counts (`orgwarden/orgs`' maxStoreBytes).
+   */
+  storeBytes() {
+    return Authorizer.#value(this, () => this.#storeBytes);
   }
 
   /** Releases the engine's memory in the module now. Later calls answer AUTHORIZER_FREED. */

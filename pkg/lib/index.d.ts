@@ -46,6 +46,8 @@ export interface StoreChange<N extends SchemaNames = DefaultNames> {
   change: 'loadSnapshot' | 'loadEntities' | 'upsertEntities' | 'removeEntities';
   /** Entities in the store after the change. */
   entityCount: number;
+  /** Module memory the store holds after the change (see Authorizer.storeBytes). */
+  storeBytes: number;
   /** The entities `removeEntities` removed. */
   removed?: TypedEntityRef<N['entityType']>[];
 }
@@ -213,6 +215,12 @@ export class Authorizer<N extends SchemaNames = DefaultNames> {
   /** Entities in the store, the schema's action entities included. Throws AUTHORIZER_FREED after free(). */
   entityCount(): number;
   /**
+   * Bytes of module memory the store holds: what its loads and updates left allocated in the
+   * module, as the module's allocator counts them; 0 before the first load. Throws
+   * AUTHORIZER_FREED after free().
+   */
+  storeBytes(): number;
+  /**
    * Calls `listener` after every store change that succeeded, so a UI can ask again what it
    * shows; returns the function that unsubscribes. Throws on a listener that is not a function.
    */
@@ -244,7 +252,10 @@ export function membershipId(org: string, user: string): string;
 /** The module instance: its memory (which never shrinks) and how often a trap replaced it. */
 export interface ModuleStatus {
   ready: boolean;
+  /** The module's memory: reserved, it grows and never shrinks. */
   memoryBytes: number;
+  /** The bytes allocated in it now: in use; what is freed is reused before the memory grows. */
+  heldBytes: number;
   resets: number;
   lastTrap: string | null;
 }

@@ -127,8 +127,13 @@ export function armTrapForTests() {
   state.trapArmed = true;
 }
 
-/** What a long-lived process may want to watch: the module's memory and its replacements. */
+/**
+ * What a long-lived process may want to watch: the module's memory (reserved: it never
+ * shrinks), the bytes allocated in it (in use: freed memory is reused), and its replacements.
+ */
 export function moduleStatus() {
-  const memoryBytes = state.ready && !state.broken ? guarded(() => glue.memoryBytes(), () => 0) : 0;
-  return { ready: state.ready, memoryBytes, resets: state.resets, lastTrap: state.lastTrap };
+  const live = state.ready && !state.broken;
+  const memoryBytes = live ? guarded(() => glue.memoryBytes(), () => 0) : 0;
+  const heldBytes = live ? guarded(() => glue.heldBytes(), () => 0) : 0;
+  return { ready: state.ready, memoryBytes, heldBytes, resets: state.resets, lastTrap: state.lastTrap };
 }

@@ -55,6 +55,15 @@ export interface OrgAuthorizersOptions {
    */
   maxEntities?: number;
   /**
+   * At most this many bytes of module memory held by resident orgs' stores (each org counted by
+   * its authorizer's `storeBytes()`: what its load and later updates left allocated, as the
+   * module's allocator counts it); least recently used orgs are evicted until it holds. An org
+   * whose store alone is larger is refused (LIMIT_EXCEEDED). The memory budget itself, where
+   * maxEntities approximates it by a count. Freed stores' memory is reused, so the module's
+   * memory settles near this budget plus a load's peak. Default: no limit (`Infinity`).
+   */
+  maxStoreBytes?: number;
+  /**
    * The largest snapshot an org may have, in bytes of JSON (an object is measured by its JSON
    * text). A larger one is refused (ORG_TOO_LARGE) before it is parsed or copied into the
    * module, and nothing else changes: other orgs stay as they were. kvSource and fetchSource
@@ -96,6 +105,8 @@ export interface ResidentOrg {
   orgId: string;
   version: string | null;
   entityCount: number;
+  /** Module memory its store holds (Authorizer.storeBytes). */
+  storeBytes: number;
   stale: boolean;
   /** Since the source last confirmed (or gave) this version. */
   ageMs: number;
@@ -107,6 +118,9 @@ export interface OrgAuthorizersStatus {
   entities: number;
   maxOrgs: number;
   maxEntities: number;
+  /** Module memory the resident orgs' stores hold, and its budget. */
+  storeBytes: number;
+  maxStoreBytes: number;
   maxSnapshotBytes: number;
   /** Lookups answered by a resident org without asking the source. */
   hits: number;

@@ -1,6 +1,7 @@
 // Many organizations in one process or isolate (the `orgwarden/orgs` export): one Authorizer
 // per organization, built from a source the first time a request reaches that org, kept warm,
-// revalidated by version, evicted least-recently-used under a budget of resident entities.
+// revalidated by version, evicted least-recently-used under budgets of resident orgs, entities
+// and store bytes.
 //
 // Authorizers share the parsed policies, so a resident org costs its entities only. Each org
 // has its own authorizer and store, so a request for org B is decided by B's authorizer
@@ -46,6 +47,15 @@ function option(options, name, fallback, { min = 0, integer = false } = {}) {
     throw new OrgwardenError('INVALID_REQUEST', `createOrgAuthorizers: \`${name}\` must be a number ≥ ${min}${integer ? ' (a whole number or Infinity)' : ''}`);
   }
   return value;
+}
+
+/** The bytes a just-loaded authorizer's store holds (0 if it cannot say: it is then budgeted by its entities only). */
+function heldBy(authorizer) {
+  try {
+    return authorizer.storeBytes();
+  } catch {
+    return 0;
+  }
 }
 
 /** Waits for `promise` at most `ms`, then answers TIMED_OUT (no timer for Infinity). */
@@ -115,12 +125,15 @@ export function createOrgAuthorizers(options) {
   // About 1.3 KiB of module memory an entity (bench/orgs.mjs): 50,000 resident entities keep
   // the module near 70 MiB, inside a 128 MB isolate with room for the JS heap.
   const maxEntities = option(options, 'maxEntities', DEFAULT_MAX_ENTITIES, { min: 1, integer: true });
+  // Counted by the module's allocator (Authorizer.storeBytes): the memory budget itself, where
+  // maxEntities is a proxy for it that a store of unusually large entities outgrows.
+  const maxStoreBytes = option(options, 'maxStoreBytes', Infinity, { min: 1, integer: true });
   const maxSnapshotBytes = option(options, 'maxSnapshotBytes', DEFAULT_MAX_SNAPSHOT_BYTES, { min: 1, integer: true });
   const revalidateAfterMs = option(options, 'revalidateAfterMs', 60_000);
   const serveStaleForMs = option(options, 'serveStaleForMs', 0);
   const loadTimeoutMs = option(options, 'loadTimeoutMs', 10_000, { min: 1 });
 
-  /** orgId → { orgId, authorizer, version, entityCount, generation, checkedAt, failedSince, refreshError }; Map order is LRU order. */
+  /** orgId → { orgId, authorizer, version, entityCount, storeBytes, generation, checkedAt, failedSince, refreshError }; Map order is LRU order. */
   const resident = new Map();
   /** orgId → { promise, startedAt }: the one load under way per org (coalescing). */
   const inflight = new Map();
@@ -128,6 +141,7 @@ export function createOrgAuthorizers(options) {
   const failed = new Map();
   const counters = { hits: 0, misses: 0, revalidations: 0, coalesced: 0, sourceCalls: 0, builds: 0, evictions: 0, failures: 0 };
   let entities = 0;
+  let storeBytes = 0;
   let seenGeneration = generation();
 
   const now = () => {
@@ -154,6 +168,7 @@ export function createOrgAuthorizers(options) {
     if (resident.get(entry.orgId) !== entry) return;
     resident.delete(entry.orgId);
     entities -= entry.entityCount;
+    storeBytes -= entry.storeBytes;
     entry.unsubscribe?.();
     entry.authorizer.free();
   }
@@ -173,10 +188,10 @@ export function createOrgAuthorizers(options) {
     for (const entry of [...resident.values()]) if (entry.generation !== current) drop(entry);
   }
 
-  /** Evicts least-recently-used orgs (never `keep`) until both budgets hold. */
+  /** Evicts least-recently-used orgs (never `keep`) until every budget holds. */
   function evict(keep) {
     for (const entry of resident.values()) {
-      if (resident.size <= maxOrgs && entities <= maxEntities) return;
+      if (resident.size <= maxOrgs && entities <= maxEntities && storeBytes <= maxStoreBytes) return;
       if (entry === keep) continue;
       drop(entry);
       counters.evictions += 1;
@@ -236,7 +251,17 @@ export function createOrgAuthorizers(options) {
         },
       };
     }
-    return { authorizer, entityCount: loaded.entityCount };
+    const bytes = heldBy(authorizer);
+    if (bytes > maxStoreBytes) {
+      authorizer.free();
+      return {
+        error: {
+          code: 'LIMIT_EXCEEDED',
+          message: `org ${JSON.stringify(orgId)} holds ${bytes} bytes of module memory, more than maxStoreBytes (${maxStoreBytes})`,
+        },
+      };
+    }
+    return { authorizer, entityCount: loaded.entityCount, storeBytes: bytes };
   }
 
   /** Puts a built authorizer in place of the org's current one (freed after), then evicts to budget. */
@@ -246,20 +271,24 @@ export function createOrgAuthorizers(options) {
       const old = entry.authorizer;
       entry.unsubscribe?.();
       entities -= entry.entityCount;
-      Object.assign(entry, { authorizer: built.authorizer, entityCount: built.entityCount });
+      storeBytes -= entry.storeBytes;
+      Object.assign(entry, { authorizer: built.authorizer, entityCount: built.entityCount, storeBytes: built.storeBytes });
       old.free();
     } else {
-      entry = { orgId, authorizer: built.authorizer, entityCount: built.entityCount };
+      entry = { orgId, authorizer: built.authorizer, entityCount: built.entityCount, storeBytes: built.storeBytes };
       resident.set(orgId, entry);
     }
     Object.assign(entry, { version, generation: generation(), checkedAt: now(), failedSince: null, refreshError: null, failedVersion: null });
     entities += entry.entityCount;
-    // Changes made through the authorizer forOrg gave (upsertEntities, …) keep the budget right.
+    storeBytes += entry.storeBytes;
+    // Changes made through the authorizer forOrg gave (upsertEntities, …) keep the budgets right.
     const held = entry;
-    entry.unsubscribe = built.authorizer.subscribe(({ entityCount }) => {
+    entry.unsubscribe = built.authorizer.subscribe((event) => {
       if (resident.get(orgId) !== held) return;
-      entities += entityCount - held.entityCount;
-      held.entityCount = entityCount;
+      entities += event.entityCount - held.entityCount;
+      held.entityCount = event.entityCount;
+      storeBytes += event.storeBytes - held.storeBytes;
+      held.storeBytes = event.storeBytes;
       evict(held);
     });
     failed.delete(orgId);
@@ -517,6 +546,8 @@ export function createOrgAuthorizers(options) {
       entities,
       maxOrgs,
       maxEntities,
+      storeBytes,
+      maxStoreBytes,
       maxSnapshotBytes,
       ...counters,
       rememberedFailures: failed.size,
@@ -526,6 +557,7 @@ export function createOrgAuthorizers(options) {
         orgId: entry.orgId,
         version: entry.version,
         entityCount: entry.entityCount,
+        storeBytes: entry.storeBytes,
         stale: entry.failedSince !== null,
         ageMs: t - entry.checkedAt,
       })),

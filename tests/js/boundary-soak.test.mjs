@@ -6,6 +6,9 @@
 //
 // Memory is measured in moduleStatus().memoryBytes before, halfway and after each kind: the
 // first half may size the heap for that kind of call, the second half must not grow it further.
+// The bytes allocated in it (moduleStatus().heldBytes, the allocator's count) must be the same
+// at the end as halfway, to the byte: a refused call, or a load that replaces the store with
+// the same one, keeps nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api as ow, label } from './build-under-test.mjs';
@@ -33,6 +36,7 @@ function loaded() {
 }
 
 const mem = () => ow.moduleStatus().memoryBytes;
+const held = () => ow.moduleStatus().heldBytes;
 const mib = (bytes) => `${(bytes / MiB).toFixed(2)} MiB`;
 const observed = [];
 
@@ -48,9 +52,13 @@ const soaked = loaded();
 function soak(t, label, calls, call, check, { steady = STEADY_GROWTH, total = Infinity, soakedStore = true } = {}) {
   const before = mem();
   let half = before;
+  let heldAtHalf = held();
   const started = performance.now();
   for (let i = 0; i < calls; i++) {
-    if (i === Math.floor(calls / 2)) half = mem();
+    if (i === Math.floor(calls / 2)) {
+      half = mem();
+      heldAtHalf = held();
+    }
     let answer;
     try {
       answer = call(i);
@@ -60,12 +68,14 @@ function soak(t, label, calls, call, check, { steady = STEADY_GROWTH, total = In
     check(answer, i);
   }
   const after = mem();
+  const heldAfter = held();
   const seconds = (performance.now() - started) / 1000;
   const line = `${label}: ${calls} calls in ${seconds.toFixed(2)} s; module memory ${mib(before)} → ${mib(half)} (half) → ${mib(after)}`;
   t.diagnostic(line);
   observed.push(line);
   assert.equal(ow.moduleStatus().resets, 0, `${label}: the module trapped: ${ow.moduleStatus().lastTrap}`);
   assert.ok(after - half <= steady, `${label}: module memory grew ${mib(after - half)} over the second half of the calls`);
+  assert.equal(heldAfter, heldAtHalf, `${label}: the second half of the calls kept ${heldAfter - heldAtHalf} bytes allocated`);
   assert.ok(after - before <= total, `${label}: module memory grew ${mib(after - before)} (allowed ${mib(total)})`);
 
   // The known decisions, on a fresh authorizer and on the soaked one.
@@ -120,7 +130,7 @@ test(`soak${label}: calls after free()`, (t) => {
       assert.equal(failureCode(answer), 'AUTHORIZER_FREED');
     },
   );
-  for (const accessor of ['policies', 'policySources', 'schemaText', 'entityCount']) {
+  for (const accessor of ['policies', 'policySources', 'schemaText', 'entityCount', 'storeBytes']) {
     assert.throws(() => freed[accessor](), (error) => error instanceof ow.OrgwardenError && error.code === 'AUTHORIZER_FREED');
   }
 });

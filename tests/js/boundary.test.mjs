@@ -103,6 +103,7 @@ const INSTANCE = {
   schemaText: { answer: 'accessor', slots: ['any'], returns: 'string', weight: 1 },
   schemaNames: { answer: 'accessor', slots: ['any'], returns: 'object', weight: 1 },
   entityCount: { answer: 'accessor', slots: ['any'], returns: 'number', weight: 1.5 },
+  storeBytes: { answer: 'accessor', slots: ['any'], returns: 'number', weight: 1 },
   free: { answer: 'free', slots: ['any'], weight: 1 },
   [Symbol.dispose]: { answer: 'free', slots: [], weight: 0.5, name: 'Symbol.dispose' },
 };
@@ -775,7 +776,7 @@ function createFuzzer(seed) {
     }
     if (spec.answer === 'status') {
       const s = outcome.value;
-      if (!s || typeof s.ready !== 'boolean' || typeof s.memoryBytes !== 'number' || typeof s.resets !== 'number') say('malformed status', safeJson(s));
+      if (!s || typeof s.ready !== 'boolean' || typeof s.memoryBytes !== 'number' || typeof s.heldBytes !== 'number' || typeof s.resets !== 'number') say('malformed status', safeJson(s));
     }
   }
 

@@ -255,6 +255,59 @@ test(`orgs${label}: maxEntities is a budget of resident entities; an org larger 
   tight.clear();
 });
 
+test(`orgs${label}: maxStoreBytes is a budget of the module memory resident stores hold; updates count; a larger org is refused`, async () => {
+  const probe = new Authorizer();
+  probe.loadSnapshot(acmeAs('p'));
+  const perOrg = probe.storeBytes();
+  probe.free();
+  assert.ok(perOrg > 0, `a store of acme holds ${perOrg} bytes`);
+  const budget = Math.floor(perOrg * 2.5);
+  const snapshots = Object.fromEntries(['a', 'b', 'c', 'd'].map((id) => [id, { snapshot: acmeAs(id), version: '1' }]));
+  const { source } = memorySource({ ...snapshots, big: { snapshot: fixture, version: '1' } });
+  const orgs = createOrgAuthorizers({ source, maxStoreBytes: budget });
+  for (const id of ['a', 'b', 'c', 'd']) assert.equal((await deleteAcme(orgs, 'olivia', id)).allowed, true);
+  let status = orgs.status();
+  assert.deepEqual(status.resident.map((r) => [r.orgId, r.storeBytes]), [['c', perOrg], ['d', perOrg]]);
+  assert.equal(status.storeBytes, perOrg * 2);
+  assert.equal(status.maxStoreBytes, budget);
+  assert.equal(status.evictions, 2);
+
+  // An update through the authorizer the registry gave grows its store (100 teams: over half an
+  // org of acme's size); the budget follows it and the least recently used org goes.
+  const d = (await orgs.forOrg('d')).authorizer;
+  const teams = Array.from({ length: 100 }, (_, i) => ({
+    uid: { type: 'Team', id: `t${i}` },
+    attrs: { org: { type: 'Organization', id: 'd' }, name: `T${i}`, complianceLabels: [] },
+    parents: [],
+  }));
+  assert.equal(d.upsertEntities(teams).type, 'success');
+  assert.ok(d.storeBytes() > perOrg * 1.5, `d holds ${d.storeBytes()} bytes after the update`);
+  status = orgs.status();
+  assert.deepEqual(status.resident.map((r) => r.orgId), ['d']);
+  assert.equal(status.storeBytes, d.storeBytes());
+  assert.equal(status.evictions, 3);
+  assert.equal(d.isAllowed(user('olivia'), 'deleteOrganization', org('d')), true);
+
+  // An org whose store alone is over the budget is refused, and nothing else changes.
+  const tight = createOrgAuthorizers({ source, maxStoreBytes: perOrg });
+  assert.equal((await tight.forOrg('a')).type, 'success');
+  const refused = await tight.forOrg('big');
+  assert.equal(refused.type, 'failure');
+  assert.equal(refused.errors[0].code, 'LIMIT_EXCEEDED');
+  assert.match(refused.errors[0].message, /more than maxStoreBytes/);
+  assert.deepEqual(tight.status().resident.map((r) => r.orgId), ['a']);
+  assert.equal(tight.status().storeBytes, perOrg);
+
+  orgs.clear();
+  tight.clear();
+  assert.equal(orgs.status().storeBytes, 0);
+  assert.equal(tight.status().storeBytes, 0);
+  for (const bad of [0, -1, 1.5, NaN, '1000', null]) {
+    assert.throws(() => createOrgAuthorizers({ source, maxStoreBytes: bad }), { code: 'INVALID_REQUEST' }, String(bad));
+  }
+  assert.equal(createOrgAuthorizers({ source }).status().maxStoreBytes, Infinity);
+});
+
 test(`orgs${label}: module memory does not grow across 200 load/evict cycles`, async () => {
   const sourceOf = async (orgId) => ({ snapshot: acmeAs(orgId), version: '1' });
   const orgs = createOrgAuthorizers({ source: sourceOf, maxOrgs: 4 });

@@ -422,6 +422,36 @@ export function cases(api, fixture, internals = {}, build = 'full') {
       equal(thrown?.code, 'INVALID_REQUEST');
     },
 
+    'storeBytes counts what the store holds in the module; a reload reuses it, free gives it all back'() {
+      const held = () => moduleStatus().heldBytes;
+      // The first authorizer of a run builds what all of them share.
+      loaded().free();
+      const start = held();
+      const authz = new Authorizer();
+      equal(authz.storeBytes(), 0);
+      const empty = held();
+      const heard = [];
+      authz.subscribe((event) => heard.push(event.storeBytes));
+      equal(authz.loadSnapshot(fixture).type, 'success');
+      const bytes = authz.storeBytes();
+      equal(bytes, held() - empty);
+      const perEntity = bytes / authz.entityCount();
+      expect(perEntity > 300 && perEntity < 6_000, `${perEntity} bytes an entity`);
+      // A reload replaces the store: the old one is freed, nothing adds up.
+      equal(authz.loadSnapshot(fixture).type, 'success');
+      equal(authz.storeBytes(), bytes);
+      equal(held() - empty, bytes);
+      // A refused load changes nothing.
+      equal(authz.loadSnapshot('{ nope').type, 'failure');
+      equal(authz.storeBytes(), bytes);
+      // Updates count what they add and what they free (the first one also indexes children).
+      equal(authz.removeEntities([user('mia')]).type, 'success');
+      equal(authz.storeBytes(), held() - empty);
+      deepEqual(heard, [bytes, bytes, authz.storeBytes()]);
+      authz.free();
+      equal(held(), start, 'free gives back every byte the authorizer held');
+    },
+
     'ORG-1: a new organization makes its creator the first owner'() {
       const org = newOrganization('initech', 'initech', 'mia');
       deepEqual(org.members, [{ user: 'mia', role: 'owner' }]);

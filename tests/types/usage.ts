@@ -4,6 +4,7 @@ import init, {
   Authorizer,
   validatePolicies,
   membershipId,
+  moduleStatus,
   newOrganization,
   splitOrganizations,
   type ActionValidation,
@@ -169,6 +170,17 @@ if (tenant.type === 'success' && !tenant.stale) tenant.authorizer.isAllowed(oliv
 void tenants.check('acme', olivia, 'deleteOrganisation', acme);
 createOrgAuthorizers({ source: fetchSource((orgId) => `https://orgs.example/${encodeURIComponent(orgId)}`, { headers: { authorization: 'Bearer t' } }) });
 const resident: number = tenants.status().entities;
+const byMemory = createOrgAuthorizers({ source: inMemory, maxStoreBytes: 64 * 1024 * 1024 });
+const held: number[] = [byMemory.status().storeBytes, byMemory.status().maxStoreBytes, ...byMemory.status().resident.map((org) => org.storeBytes)];
+const inUse: number = moduleStatus().heldBytes;
+if (tenant.type === 'success') {
+  const storeBytes: number = tenant.authorizer.storeBytes();
+  tenant.authorizer.subscribe((event) => void (event.storeBytes + event.entityCount));
+  void storeBytes;
+}
+// @ts-expect-error: a budget is a number of bytes.
+createOrgAuthorizers({ source: inMemory, maxStoreBytes: '64 MiB' });
+void [held, inUse];
 const snapshotLimit: number = tenants.status().maxSnapshotBytes;
 const tooLarge: OrgErrorCode = 'ORG_TOO_LARGE';
 void [snapshotLimit, tooLarge];
