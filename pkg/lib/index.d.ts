@@ -280,6 +280,8 @@ export type {
   OrgError,
   OrgErrorCode,
   OrgSource,
+  R2BucketLike,
+  R2SourceOptions,
   ResidentOrg,
   SourceAnswer,
 } from './orgs.js';

@@ -66,8 +66,8 @@ export interface OrgAuthorizersOptions {
   /**
    * The largest snapshot an org may have, in bytes of JSON (an object is measured by its JSON
    * text). A larger one is refused (ORG_TOO_LARGE) before it is parsed or copied into the
-   * module, and nothing else changes: other orgs stay as they were. kvSource and fetchSource
-   * refuse it before parsing (fetchSource before reading past the limit). Default 8 MiB, over
+   * module, and nothing else changes: other orgs stay as they were. kvSource, r2Source and
+   * fetchSource refuse it before parsing (r2Source and fetchSource before reading past the limit). Default 8 MiB, over
    * twice an org of 50,000 entities.
    */
   maxSnapshotBytes?: number;
@@ -192,6 +192,29 @@ export interface KVSourceOptions {
  * text's SHA-256. A missing key is ORG_NOT_FOUND.
  */
 export function kvSource(namespace: KVNamespaceLike, options?: KVSourceOptions): OrgSource;
+
+/**
+ * The part of a Cloudflare R2 bucket binding that r2Source uses: `get` answers an object with
+ * its body (`text()`), or, when the `onlyIf` condition fails, its metadata alone.
+ */
+export interface R2BucketLike {
+  get(
+    key: string,
+    options?: { onlyIf: { etagDoesNotMatch: string } },
+  ): Promise<{ etag: string; size: number; body?: ReadableStream | null; text?(): Promise<string> } | null>;
+}
+
+export interface R2SourceOptions {
+  /** The key of an org's snapshot object. Default: the org id. */
+  key?: (orgId: string) => string;
+}
+
+/**
+ * Cloudflare R2: one object per org. Version: the object's ETag; a version held is sent as
+ * `onlyIf: { etagDoesNotMatch }`, so an unchanged org is not read again. A missing object is
+ * ORG_NOT_FOUND; one over maxSnapshotBytes is refused by its size (ORG_TOO_LARGE), unread.
+ */
+export function r2Source(bucket: R2BucketLike, options?: R2SourceOptions): OrgSource;
 
 export interface FetchSourceOptions {
   /** Replaces globalThis.fetch (a service binding's fetch, a mock). */

@@ -109,6 +109,61 @@ export function kvSource(namespace, options = {}) {
 }
 
 /**
+ * A Cloudflare R2 bucket as a source: one object per organization (`key(orgId)`, the org id
+ * itself by default). The version is the object's ETag: holding one, the source asks R2 for the
+ * object only if its ETag differs (`onlyIf: { etagDoesNotMatch }`), so an unchanged org costs
+ * one request and no body. A missing object is ORG_NOT_FOUND; an object larger than the
+ * registry's maxSnapshotBytes is refused by its size before its body is read (ORG_TOO_LARGE).
+ */
+export function r2Source(bucket, options = {}) {
+  if (bucket === null || typeof bucket !== 'object' || typeof bucket.get !== 'function') {
+    throw new OrgwardenError('INVALID_REQUEST', 'r2Source needs an R2 bucket binding (an object with get)');
+  }
+  const { key = (orgId) => orgId } = options ?? {};
+  if (typeof key !== 'function') throw new OrgwardenError('INVALID_REQUEST', 'r2Source: `key` must be a function (orgId) => string');
+  return async (orgId, { version = null, maxSnapshotBytes = Infinity } = {}) => {
+    const name = key(orgId);
+    if (typeof name !== 'string' || name === '') {
+      return unavailable(`r2Source: key(${JSON.stringify(orgId)}) is not a non-empty string`);
+    }
+    let object;
+    try {
+      object = await bucket.get(name, version !== null ? { onlyIf: { etagDoesNotMatch: version } } : undefined);
+    } catch (error) {
+      return unavailable(`r2Source: reading ${JSON.stringify(name)} failed: ${errorText(error)}`);
+    }
+    if (object === null || object === undefined) return { notFound: true };
+    const etag = versionText(object.etag);
+    // R2 answers a failed condition with the object's metadata and no body (an R2Object, which
+    // has no `text()`, not an R2ObjectBody): the ETag held is current. `body` is not looked at
+    // before `text()`: on a proxied binding, even asking for it starts the stream.
+    if (typeof object.text !== 'function') {
+      return version !== null && etag === version ? { notModified: true } : unavailable(`r2Source: ${JSON.stringify(name)} came without a body`);
+    }
+    const size = Number(object.size);
+    const limits = inputLimits();
+    const tooLarge = Number.isFinite(size) && size > maxSnapshotBytes;
+    if (tooLarge || (limits && Number.isFinite(size) && size > limits.maxJsonBytes)) {
+      try {
+        await object.body?.cancel();
+      } catch {
+        // nothing to release
+      }
+      return tooLarge
+        ? { error: { code: 'ORG_TOO_LARGE', message: `r2Source: ${JSON.stringify(name)} (${size} bytes) is larger than maxSnapshotBytes (${maxSnapshotBytes})` } }
+        : { error: { code: 'LIMIT_EXCEEDED', message: `r2Source: ${JSON.stringify(name)} (${size} bytes) exceeds the limit of ${limits.maxJsonBytes}` } };
+    }
+    let text;
+    try {
+      text = await object.text();
+    } catch (error) {
+      return unavailable(`r2Source: reading the body of ${JSON.stringify(name)} failed: ${errorText(error)}`);
+    }
+    return answerForText(text, etag, version, maxSnapshotBytes);
+  };
+}
+
+/**
  * An HTTP endpoint as a source: GET `url(orgId)`, sending `If-None-Match` with the version
  * held. 304 is notModified, 404 and 410 are ORG_NOT_FOUND, any other failure (a status that
  * is not 2xx, a network error) is ORG_UNAVAILABLE. The version is the response's ETag, else a

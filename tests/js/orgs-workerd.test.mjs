@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { Authorizer } from 'orgwarden';
+import { r2Source } from 'orgwarden/orgs';
 import { orgSnapshot } from './org-snapshots.mjs';
 
 const REVALIDATE_MS = 1_000;
@@ -140,6 +141,92 @@ test('workerd orgs: an org deleted from KV denies once revalidated; a fixed one 
   assert.equal((await deleteOrg('broken', 'olivia')).status, 200);
   const now = await status();
   assert.deepEqual(now.resident.map((r) => r.orgId).sort(), ['acme', 'broken']);
+});
+
+test('workerd orgs over R2: loaded on first touch, an unchanged object not read again, updated, deleted, malformed, too large', async () => {
+  const MAX_SNAPSHOT_BYTES = 200_000;
+  const r2 = new Miniflare(
+    worker({
+      scriptPath: fileURLToPath(new URL('../workerd/orgs-worker.mjs', import.meta.url)),
+      r2Buckets: ['SNAPSHOTS'],
+      bindings: { REVALIDATE_MS: String(REVALIDATE_MS), MAX_SNAPSHOT_BYTES: String(MAX_SNAPSHOT_BYTES) },
+    }),
+  );
+  try {
+    const bucket = await r2.getR2Bucket('SNAPSHOTS');
+    const store = (orgId, body) => bucket.put(`orgs/${orgId}.json`, typeof body === 'string' ? body : JSON.stringify(body));
+    const ask = async (orgId, userId) => {
+      const query = new URLSearchParams({ user: userId, action: 'deleteOrganization', type: 'Organization', id: orgId });
+      const response = await r2.dispatchFetch(`http://worker.test/orgs/${encodeURIComponent(orgId)}/authorize?${query}`);
+      return { status: response.status, body: await response.json() };
+    };
+    const r2Status = async () => (await r2.dispatchFetch('http://worker.test/status')).json();
+    await store('acme', acme);
+    await store('globex', globex);
+
+    assert.equal((await ask('acme', 'olivia')).status, 200);
+    assert.equal((await ask('acme', 'mia')).status, 403);
+    let now = await r2Status();
+    assert.equal(now.builds, 1);
+    assert.equal(now.hits, 1);
+    const etag = (await bucket.head('orgs/acme.json')).etag;
+    assert.deepEqual(now.resident.map((r) => [r.orgId, r.version]), [['acme', etag]]);
+
+    // r2Source itself, in Node over the same bucket: holding the current ETag, it asks R2 for
+    // the object only if it changed, and R2 answers without a body.
+    const asked = [];
+    const watched = {
+      get: async (key, options) => {
+        const object = await bucket.get(key, options);
+        asked.push({ options, body: object !== null && typeof object.text === 'function' });
+        return object;
+      },
+    };
+    const direct = r2Source(watched, { key: (orgId) => `orgs/${orgId}.json` });
+    assert.deepEqual(await direct('acme', { version: etag }), { notModified: true });
+    assert.deepEqual(asked, [{ options: { onlyIf: { etagDoesNotMatch: etag } }, body: false }]);
+    const fresh = await direct('acme', { version: null });
+    assert.deepEqual(fresh, { snapshot: JSON.stringify(acme), version: etag });
+    assert.deepEqual(await direct('acme', { version: 'an older etag' }), fresh);
+    assert.deepEqual(await direct('initech', { version: null }), { notFound: true });
+    assert.throws(() => r2Source({}), { code: 'INVALID_REQUEST' });
+
+    // Due again, unchanged: R2 answers the ETag condition without a body, and nothing is rebuilt.
+    await sleep(REVALIDATE_MS + 50);
+    assert.equal((await ask('acme', 'olivia')).status, 200);
+    const revalidated = await r2Status();
+    assert.equal(revalidated.revalidations - now.revalidations, 1);
+    assert.equal(revalidated.builds, now.builds);
+
+    // Updated: the new object (a new ETag) answers once due.
+    const promoted = structuredClone(acme);
+    promoted.organizations[0].members.find((m) => m.user === 'mia').role = 'owner';
+    await store('acme', promoted);
+    await sleep(REVALIDATE_MS + 50);
+    assert.equal((await ask('acme', 'mia')).status, 200);
+    now = await r2Status();
+    assert.equal(now.builds, revalidated.builds + 1);
+    assert.notEqual(now.resident.find((r) => r.orgId === 'acme').version, etag);
+
+    // Malformed and oversized objects deny for their org only, each with its code.
+    await store('garbled', '{"users": [');
+    await store('huge', JSON.stringify({ ...acmeAs('huge'), padding: 'x'.repeat(MAX_SNAPSHOT_BYTES) }));
+    assert.equal((await ask('garbled', 'adam')).body.errors[0].code, 'INVALID_JSON');
+    const huge = await ask('huge', 'olivia');
+    assert.equal(huge.body.errors[0].code, 'ORG_TOO_LARGE');
+    assert.match(huge.body.reason, /maxSnapshotBytes/);
+    assert.equal((await ask('globex', 'oscar')).status, 200);
+
+    // Deleted: denied once due.
+    await bucket.delete('orgs/acme.json');
+    await sleep(REVALIDATE_MS + 50);
+    assert.equal((await ask('acme', 'olivia')).body.errors[0].code, 'ORG_NOT_FOUND');
+    assert.equal((await ask('initech', 'olivia')).body.errors[0].code, 'ORG_NOT_FOUND');
+    now = await r2Status();
+    assert.deepEqual(now.resident.map((r) => r.orgId), ['globex']);
+  } finally {
+    await r2.dispose();
+  }
 });
 
 /** The n-th (from 0) ```js block of the README's "Many organizations at the edge". */

@@ -153,9 +153,11 @@ untyped.allowedResources(fromQuery, String('go'), String('User'));
 
 // ---- orgwarden/orgs: one authorizer per organization, loaded from a source -----------------
 
-import { createOrgAuthorizers, fetchSource, kvSource, type KVNamespaceLike, type OrgErrorCode, type OrgSource } from 'orgwarden/orgs';
+import { createOrgAuthorizers, fetchSource, kvSource, r2Source, type KVNamespaceLike, type OrgErrorCode, type OrgSource, type R2BucketLike } from 'orgwarden/orgs';
 
 declare const ORGS: KVNamespaceLike;
+declare const SNAPSHOTS: R2BucketLike;
+createOrgAuthorizers({ source: r2Source(SNAPSHOTS, { key: (orgId) => `orgs/${orgId}.json` }), maxStoreBytes: 32 * 1024 * 1024 });
 const fromKv = createOrgAuthorizers({ source: kvSource(ORGS, { key: (orgId) => `org:${orgId}` }), maxEntities: 100_000, maxSnapshotBytes: 4 * 1024 * 1024 });
 const inMemory: OrgSource = async (_orgId, { version }) => (version === 'v1' ? { notModified: true } : { snapshot, version: 'v1' });
 const tenants = createOrgAuthorizers({ source: inMemory, revalidateAfterMs: 30_000, serveStaleForMs: 300_000 });

@@ -1,30 +1,34 @@
 // A multi-tenant Cloudflare Worker: each organization's snapshot is read from a KV namespace
-// (binding ORGS, key `org:<id>`) the first time a request reaches that org in this isolate,
-// kept warm, and revalidated after REVALIDATE_MS. tests/js/orgs-workerd.test.mjs runs it in
-// real workerd through miniflare.
+// (binding ORGS, key `org:<id>`), or from an R2 bucket when one is bound (binding SNAPSHOTS,
+// object `orgs/<id>.json`), the first time a request reaches that org in this isolate, kept
+// warm, and revalidated after REVALIDATE_MS. tests/js/orgs-workerd.test.mjs runs it in real
+// workerd through miniflare.
 //   GET /orgs/<org>/authorize?user=<id>&action=<name>&type=<EntityType>&id=<entity id>
 //     -> 200 {allowed: true, ...} or 403 {allowed: false, reason, errors?, ...}; 400 on a malformed query.
 //   GET /status -> the registry's status (resident orgs, hits, misses, memory)
 import '../../pkg/entries/workerd.js';
-import { createOrgAuthorizers, kvSource } from '../../pkg/lib/orgs.js';
+import { createOrgAuthorizers, kvSource, r2Source } from '../../pkg/lib/orgs.js';
 
 // Bindings reach the worker with the first request, so the registry is made then, once per
 // isolate, and lives as long as the isolate.
 let orgs;
 
 function registry(env) {
-  const kv = kvSource(env.ORGS, { key: (orgId) => `org:${orgId}` });
+  const stored = env.SNAPSHOTS
+    ? r2Source(env.SNAPSHOTS, { key: (orgId) => `orgs/${orgId}.json` })
+    : kvSource(env.ORGS, { key: (orgId) => `org:${orgId}` });
   // For the test of coalescing: reads of the orgs named in SLOW_ORGS take SLOW_MS longer, so
   // that concurrent requests arrive while the first one's read is under way.
   const slow = new Set((env.SLOW_ORGS ?? '').split(',').filter(Boolean));
   const source = async (orgId, request) => {
     if (slow.has(orgId)) await new Promise((resolve) => setTimeout(resolve, Number(env.SLOW_MS)));
-    return kv(orgId, request);
+    return stored(orgId, request);
   };
   orgs ??= createOrgAuthorizers({
     source,
     revalidateAfterMs: Number(env.REVALIDATE_MS),
     maxEntities: 200_000,
+    ...(env.MAX_SNAPSHOT_BYTES ? { maxSnapshotBytes: Number(env.MAX_SNAPSHOT_BYTES) } : {}),
   });
   return orgs;
 }
