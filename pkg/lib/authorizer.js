@@ -302,7 +302,11 @@ export class Authorizer {
    * What a budget of resident stores counts (`orgwarden/orgs`' maxStoreBytes).
    */
   storeBytes() {
-    return Authorizer.#value(this, () => this.#storeBytes);
+    // A count kept here, in JS: reading it never enters the module.
+    if (typeof this !== 'object' || this === null || !(#raw in this)) throwing('INVALID_REQUEST', 'called on a value that is not an Authorizer');
+    if (this.#freed) throwing('AUTHORIZER_FREED', freed);
+    if (this.#generation !== generation()) throwing('ENGINE_RESET', reset);
+    return this.#storeBytes;
   }
 
   /** Releases the engine's memory in the module now. Later calls answer AUTHORIZER_FREED. */

@@ -216,8 +216,9 @@ export class Authorizer<N extends SchemaNames = DefaultNames> {
   entityCount(): number;
   /**
    * Bytes of module memory the store holds: what its loads and updates left allocated in the
-   * module, as the module's allocator counts them; 0 before the first load. Throws
-   * AUTHORIZER_FREED after free().
+   * module, as the module's allocator counts them; 0 before the first load. Read in JS,
+   * without entering the module. Throws AUTHORIZER_FREED after free(), ENGINE_RESET once a
+   * trap replaced the module (until a load rebuilds the store).
    */
   storeBytes(): number;
   /**

@@ -162,6 +162,13 @@ export function createOrgAuthorizers(options) {
   function touch(entry) {
     resident.delete(entry.orgId);
     resident.set(entry.orgId, entry);
+    // A change through the authorizer that was refused tells no subscriber, yet may have kept
+    // a few bytes (an index built on the way): the org's count is read again at each use.
+    const bytes = heldBy(entry.authorizer);
+    const grew = bytes > entry.storeBytes;
+    storeBytes += bytes - entry.storeBytes;
+    entry.storeBytes = bytes;
+    if (grew) evict(entry);
   }
 
   function drop(entry) {

@@ -287,6 +287,12 @@ test(`orgs${label}: maxStoreBytes is a budget of the module memory resident stor
   assert.equal(status.storeBytes, d.storeBytes());
   assert.equal(status.evictions, 3);
   assert.equal(d.isAllowed(user('olivia'), 'deleteOrganization', org('d')), true);
+  // A refused change tells no subscriber; what it kept is counted at the org's next use.
+  const selfParent = { type: 'Team', id: 'loop' };
+  const refusedUpdate = d.upsertEntities([{ uid: selfParent, attrs: { org: org('d'), name: 'L', complianceLabels: [] }, parents: [selfParent] }]);
+  assert.equal(refusedUpdate.type, 'failure');
+  assert.equal((await orgs.forOrg('d')).type, 'success');
+  assert.equal(orgs.status().storeBytes, d.storeBytes());
 
   // An org whose store alone is over the budget is refused, and nothing else changes.
   const tight = createOrgAuthorizers({ source, maxStoreBytes: perOrg });
