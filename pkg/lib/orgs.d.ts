@@ -59,16 +59,17 @@ export interface OrgAuthorizersOptions {
    * its authorizer's `storeBytes()`: what its load and later updates left allocated, as the
    * module's allocator counts it); least recently used orgs are evicted until it holds. An org
    * whose store alone is larger is refused (LIMIT_EXCEEDED). The memory budget itself, where
-   * maxEntities approximates it by a count. Freed stores' memory is reused, so the module's
-   * memory settles near this budget plus a load's peak. Default: no limit (`Infinity`).
+   * maxEntities approximates it by a count. Freed stores' memory is reused; beside the stores,
+   * the module holds its start (about 4 MiB) and a load's transient peak. Default: no limit
+   * (`Infinity`).
    */
   maxStoreBytes?: number;
   /**
    * The largest snapshot an org may have, in bytes of JSON (an object is measured by its JSON
    * text). A larger one is refused (ORG_TOO_LARGE) before it is parsed or copied into the
    * module, and nothing else changes: other orgs stay as they were. kvSource, r2Source and
-   * fetchSource refuse it before parsing (r2Source and fetchSource before reading past the limit). Default 8 MiB, over
-   * twice an org of 50,000 entities.
+   * fetchSource refuse it before parsing (r2Source and fetchSource before reading past the
+   * limit). Default 8 MiB, over twice an org of 50,000 entities.
    */
   maxSnapshotBytes?: number;
   /** A resident org is asked about again (with its version) after this long. Default 60,000. */

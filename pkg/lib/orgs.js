@@ -49,7 +49,7 @@ function option(options, name, fallback, { min = 0, integer = false } = {}) {
   return value;
 }
 
-/** The bytes a just-loaded authorizer's store holds (0 if it cannot say: it is then budgeted by its entities only). */
+/** The bytes an authorizer's store holds; 0 once it holds none (freed, or lost in a reset). */
 function heldBy(authorizer) {
   try {
     return authorizer.storeBytes();
