@@ -159,6 +159,7 @@ export function r2Source(bucket, options = {}) {
     } catch (error) {
       return unavailable(`r2Source: reading the body of ${JSON.stringify(name)} failed: ${errorText(error)}`);
     }
+    if (typeof text !== 'string') return unavailable(`r2Source: the body of ${JSON.stringify(name)} is not text`);
     return answerForText(text, etag, version, maxSnapshotBytes);
   };
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { api, build, label } from './build-under-test.mjs';
-import { createOrgAuthorizers, kvSource, fetchSource } from 'orgwarden/orgs';
+import { createOrgAuthorizers, kvSource, r2Source, fetchSource } from 'orgwarden/orgs';
 
 const { Authorizer, moduleStatus } = api;
 // The package's internals, for the trap hook: the same module instance the entry uses.
@@ -487,6 +487,26 @@ test(`orgs${label}: forOrg and check never throw — hostile ids, hostile source
   assert.throws(() => createOrgAuthorizers({}), { code: 'INVALID_REQUEST' });
   assert.throws(() => createOrgAuthorizers({ source: () => null, maxOrgs: 0 }), { code: 'INVALID_REQUEST' });
   hostile.clear();
+
+  // r2Source over hostile buckets: each org denies with a code, and an object over the size
+  // limit is refused without its body being read.
+  let bodyRead = false;
+  const buckets = {
+    throws: [{ get: () => { throw new Error('boom'); } }, 'ORG_UNAVAILABLE'],
+    rejects: [{ get: async () => { throw new Error('late'); } }, 'ORG_UNAVAILABLE'],
+    'not text': [{ get: async () => ({ etag: 'e', size: 2, text: async () => 42 }) }, 'ORG_UNAVAILABLE'],
+    'no body': [{ get: async () => ({ etag: 'e', size: 2 }) }, 'ORG_UNAVAILABLE'],
+    huge: [{ get: async () => ({ etag: 'e', size: 1e12, text: async () => { bodyRead = true; return '{}'; } }) }, 'ORG_TOO_LARGE'],
+    missing: [{ get: async () => null }, 'ORG_NOT_FOUND'],
+  };
+  for (const [name, [bucket, code]] of Object.entries(buckets)) {
+    const overR2 = createOrgAuthorizers({ source: r2Source(bucket) });
+    const decision = await overR2.check('acme', user('olivia'), 'viewMembers', org('acme'));
+    assert.equal(decision.allowed, false, name);
+    assert.equal(decision.errors[0].code, code, name);
+  }
+  assert.equal(bodyRead, false);
+  for (const bad of [null, 5, {}, { get: 1 }]) assert.throws(() => r2Source(bad), { code: 'INVALID_REQUEST' });
 });
 
 test(`orgs${label}: an authorizer freed by its holder or lost in a trap is rebuilt from the source`, async () => {
