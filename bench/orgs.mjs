@@ -66,7 +66,7 @@ if (child === 'memory') {
   const { moduleStatus } = await import('orgwarden');
   const texts = JSON.parse(readFileSync(process.argv.at(-1), 'utf8'));
   const ids = Object.keys(texts);
-  const orgs = createOrgAuthorizers({ source: memorySource(texts), maxEntities: Infinity });
+  const orgs = createOrgAuthorizers({ source: memorySource(texts), maxEntities: Infinity, maxStoreBytes: Infinity });
   const before = moduleStatus().memoryBytes;
   for (const id of ids) {
     const decision = await orgs.check(id, { type: 'User', id: ownerOf(texts, id) }, 'viewBilling', { type: 'Organization', id });

@@ -12,7 +12,7 @@ import { createOrgAuthorizers, kvSource } from '../../pkg/lib/orgs.js';
 let orgs;
 
 export async function handle(request, env) {
-  orgs ??= createOrgAuthorizers({ source: kvSource(env.ORGS, { key: (orgId) => `org:${orgId}` }), maxEntities: Infinity });
+  orgs ??= createOrgAuthorizers({ source: kvSource(env.ORGS, { key: (orgId) => `org:${orgId}` }), maxEntities: Infinity, maxStoreBytes: Infinity });
   const url = new URL(request.url);
   if (url.pathname === '/status') return Response.json({ registry: orgs.status(), module: moduleStatus() });
   const orgId = url.searchParams.get('org');

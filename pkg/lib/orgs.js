@@ -29,6 +29,14 @@ const MAX_REMEMBERED_FAILURES = 1024;
 const DEFAULT_MAX_ENTITIES = 50_000;
 
 /**
+ * The default budget of the module memory resident stores hold (see maxStoreBytes): half a
+ * 128 MB isolate, leaving room for the module's start, a load's transient peak and the JS
+ * heap. Entities of large orgs take about 2 KiB each, so 50,000 of them alone would be 96 MiB:
+ * this budget binds before maxEntities does for them.
+ */
+const DEFAULT_MAX_STORE_BYTES = 64 * 1024 * 1024;
+
+/**
  * The default size limit of one org's snapshot, in bytes of JSON (see maxSnapshotBytes). A
  * snapshot takes about 70 bytes of JSON an entity (bench/orgs.mjs's organizations), so 8 MiB
  * is over twice an org as large as the whole default entity budget; and a refused one costs
@@ -127,7 +135,7 @@ export function createOrgAuthorizers(options) {
   const maxEntities = option(options, 'maxEntities', DEFAULT_MAX_ENTITIES, { min: 1, integer: true });
   // Counted by the module's allocator (Authorizer.storeBytes): the memory budget itself, where
   // maxEntities is a proxy for it that a store of unusually large entities outgrows.
-  const maxStoreBytes = option(options, 'maxStoreBytes', Infinity, { min: 1, integer: true });
+  const maxStoreBytes = option(options, 'maxStoreBytes', DEFAULT_MAX_STORE_BYTES, { min: 1, integer: true });
   const maxSnapshotBytes = option(options, 'maxSnapshotBytes', DEFAULT_MAX_SNAPSHOT_BYTES, { min: 1, integer: true });
   const revalidateAfterMs = option(options, 'revalidateAfterMs', 60_000);
   const serveStaleForMs = option(options, 'serveStaleForMs', 0);

@@ -311,7 +311,8 @@ test(`orgs${label}: maxStoreBytes is a budget of the module memory resident stor
   for (const bad of [0, -1, 1.5, NaN, '1000', null]) {
     assert.throws(() => createOrgAuthorizers({ source, maxStoreBytes: bad }), { code: 'INVALID_REQUEST' }, String(bad));
   }
-  assert.equal(createOrgAuthorizers({ source }).status().maxStoreBytes, Infinity);
+  assert.equal(createOrgAuthorizers({ source }).status().maxStoreBytes, 64 * 1024 * 1024);
+  assert.equal(createOrgAuthorizers({ source, maxStoreBytes: Infinity }).status().maxStoreBytes, Infinity);
 });
 
 test(`orgs${label}: module memory does not grow across 200 load/evict cycles`, async () => {
