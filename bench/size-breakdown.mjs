@@ -26,60 +26,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
+import { reader, sections } from './wasm-sections.mjs';
+
 const dir = process.argv[2] ?? 'target/variants/named';
 const wasmPath = `${dir}/orgwarden_bg.wasm`;
 const mapPath = `${dir}/orgwarden.map`;
 const bytes = readFileSync(wasmPath);
-
-// --- a small reader of the binary format -------------------------------------------------
-
-function reader(buffer, at = 0) {
-  return {
-    at,
-    u32() {
-      let result = 0;
-      let shift = 0;
-      for (;;) {
-        const byte = buffer[this.at++];
-        result += (byte & 0x7f) * 2 ** shift;
-        shift += 7;
-        if (!(byte & 0x80)) return result;
-      }
-    },
-    i32() {
-      let result = 0;
-      let shift = 0;
-      let byte;
-      do {
-        byte = buffer[this.at++];
-        result |= (byte & 0x7f) << shift;
-        shift += 7;
-      } while (byte & 0x80);
-      return shift < 32 && byte & 0x40 ? result | (~0 << shift) : result;
-    },
-    name() {
-      const length = this.u32();
-      const text = buffer.toString('utf8', this.at, this.at + length);
-      this.at += length;
-      return text;
-    },
-  };
-}
-
-function sections(buffer) {
-  const list = [];
-  const r = reader(buffer, 8);
-  while (r.at < buffer.length) {
-    const start = r.at;
-    const id = buffer[r.at++];
-    const size = r.u32();
-    const body = r.at;
-    const name = id === 0 ? reader(buffer, body).name() : undefined;
-    list.push({ id, name, start, body, end: body + size });
-    r.at = body + size;
-  }
-  return list;
-}
 
 const all = sections(bytes);
 const section = (id, name) => all.find((s) => s.id === id && s.name === name);

@@ -25,6 +25,7 @@ import { Miniflare } from 'miniflare';
 
 import { median } from './measure.mjs';
 import { membersFor, orgTexts, ownerOf } from './orgs.mjs';
+import { sections } from './wasm-sections.mjs';
 import { countEntities } from './workload.mjs';
 
 const QUICK = process.argv.includes('--quick');
@@ -228,25 +229,8 @@ console.log(`\nAn empty Worker: ready ${spread(cold.empty.map((r) => r.ready))} 
 
 /** The size of a module's code section (what workerd compiles as the isolate starts). */
 function codeBytes(bytes) {
-  let at = 8;
-  const leb = () => {
-    let value = 0;
-    let shift = 0;
-    let byte;
-    do {
-      byte = bytes[at++];
-      value += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
-    return value;
-  };
-  while (at < bytes.length) {
-    const id = bytes[at++];
-    const size = leb();
-    if (id === 10) return size;
-    at += size;
-  }
-  return 0;
+  const code = sections(bytes).find((section) => section.id === 10);
+  return code ? code.end - code.body : 0;
 }
 
 function workerdVersion() {
