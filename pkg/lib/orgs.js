@@ -172,11 +172,16 @@ export function createOrgAuthorizers(options) {
     resident.set(entry.orgId, entry);
     // A change through the authorizer that was refused tells no subscriber, yet may have kept
     // a few bytes (an index built on the way): the org's count is read again at each use.
+    if (recountBytes(entry)) evict(entry);
+  }
+
+  /** Brings the org's byte count, and the total, up to its authorizer's; answers whether it grew. */
+  function recountBytes(entry) {
     const bytes = heldBy(entry.authorizer);
     const grew = bytes > entry.storeBytes;
     storeBytes += bytes - entry.storeBytes;
     entry.storeBytes = bytes;
-    if (grew) evict(entry);
+    return grew;
   }
 
   function drop(entry) {
@@ -298,12 +303,11 @@ export function createOrgAuthorizers(options) {
     storeBytes += entry.storeBytes;
     // Changes made through the authorizer forOrg gave (upsertEntities, …) keep the budgets right.
     const held = entry;
-    entry.unsubscribe = built.authorizer.subscribe((event) => {
+    entry.unsubscribe = built.authorizer.subscribe(({ entityCount }) => {
       if (resident.get(orgId) !== held) return;
-      entities += event.entityCount - held.entityCount;
-      held.entityCount = event.entityCount;
-      storeBytes += event.storeBytes - held.storeBytes;
-      held.storeBytes = event.storeBytes;
+      entities += entityCount - held.entityCount;
+      held.entityCount = entityCount;
+      recountBytes(held);
       evict(held);
     });
     failed.delete(orgId);
