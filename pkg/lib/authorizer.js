@@ -96,10 +96,8 @@ export class Authorizer {
    * answer. Loads rebuild an engine lost in a reset, since they replace its whole store.
    */
   static #answer(self, refuse, prepare, run, { rebuild = false } = {}) {
-    if (typeof self !== 'object' || self === null || !(#raw in self)) {
-      return refuse(asError('INVALID_REQUEST', 'called on a value that is not an Authorizer'));
-    }
-    if (self.#freed) return refuse(asError('AUTHORIZER_FREED', freed));
+    const unusable = Authorizer.#unusable(self);
+    if (unusable) return refuse(unusable);
     const input = prepare();
     if (input.error) return refuse(input.error);
     // Reading the arguments ran the caller's getters, which may have freed this authorizer.
@@ -111,6 +109,14 @@ export class Authorizer {
     }
     const raw = self.#raw;
     return guarded(() => run(raw, input.value), (code, message) => refuse(asError(code, message)));
+  }
+
+  /** Why `self` cannot answer a call: it is not an Authorizer, or it was freed; else null. */
+  static #unusable(self) {
+    if (typeof self !== 'object' || self === null || !(#raw in self)) {
+      return asError('INVALID_REQUEST', 'called on a value that is not an Authorizer');
+    }
+    return self.#freed ? asError('AUTHORIZER_FREED', freed) : null;
   }
 
   /**
@@ -303,8 +309,8 @@ export class Authorizer {
    */
   storeBytes() {
     // A count kept here, in JS: reading it never enters the module.
-    if (typeof this !== 'object' || this === null || !(#raw in this)) throwing('INVALID_REQUEST', 'called on a value that is not an Authorizer');
-    if (this.#freed) throwing('AUTHORIZER_FREED', freed);
+    const unusable = Authorizer.#unusable(this);
+    if (unusable) throwing(unusable.code, unusable.message);
     if (this.#generation !== generation()) throwing('ENGINE_RESET', reset);
     return this.#storeBytes;
   }
