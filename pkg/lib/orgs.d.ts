@@ -231,3 +231,27 @@ export interface FetchSourceOptions {
  * the JSON, else the body's SHA-256.
  */
 export function fetchSource(url: (orgId: string) => string | URL, options?: FetchSourceOptions): OrgSource;
+
+/**
+ * The part of a Cloudflare Durable Object namespace binding that durableObjectSource uses: an
+ * object's id from its name, and its stub, whose `fetch` the object answers.
+ */
+export interface DurableObjectNamespaceLike<Id = unknown> {
+  idFromName(name: string): Id;
+  get(id: Id): { fetch(input: string, init: RequestInit): Promise<Response> };
+}
+
+export interface DurableObjectSourceOptions {
+  /** The name of the object that holds an org's snapshot. Default: the org id (one object per org). */
+  name?: (orgId: string) => string;
+  /** Sent with every request to the object. */
+  headers?: HeadersInit;
+}
+
+/**
+ * Cloudflare Durable Objects: the object `name(orgId)` answers `GET https://orgwarden/orgs/<orgId>`
+ * (the org id URI-encoded) as fetchSource's endpoint does: If-None-Match with the version held,
+ * 304 notModified, 404 and 410 ORG_NOT_FOUND, anything else that is not 2xx ORG_UNAVAILABLE;
+ * the version is the ETag, else as for fetchSource.
+ */
+export function durableObjectSource<Id>(namespace: DurableObjectNamespaceLike<Id>, options?: DurableObjectSourceOptions): OrgSource;

@@ -14,7 +14,7 @@ import { Authorizer, OrgwardenError } from './authorizer.js';
 import { generation, isReady, moduleStatus } from './module.js';
 import * as read from './arguments.js';
 
-export { kvSource, r2Source, fetchSource } from './sources.js';
+export { kvSource, r2Source, fetchSource, durableObjectSource } from './sources.js';
 
 const failure = (code, message) => ({ type: 'failure', errors: [{ code, message }] });
 const deny = ({ code, message }) => ({ type: 'failure', allowed: false, reason: message, errors: [{ code, message }] });

@@ -179,15 +179,65 @@ export function fetchSource(url, options = {}) {
   }
   // workerd refuses a `fetch` called on another `this` ("Illegal invocation").
   const doFetch = fetchOption ?? ((input, init) => globalThis.fetch(input, init));
-  return async (orgId, { version = null, maxSnapshotBytes = Infinity } = {}) => {
+  return responseSource(headers, (orgId) => {
     const target = url(orgId);
+    return { label: `GET ${String(target)}`, send: (init) => doFetch(target, init) };
+  });
+}
+
+/**
+ * A Cloudflare Durable Object namespace as a source: the object named `name(orgId)` (the org id
+ * itself by default, one object per org) answers `GET https://orgwarden/orgs/<orgId>` through
+ * its stub's `fetch`, with the same protocol as fetchSource: If-None-Match with the version
+ * held, 304 not modified, 404 or 410 not found, the ETag as the version. An object's storage is
+ * strongly consistent, so a change written to it is what the next revalidation reads.
+ */
+export function durableObjectSource(namespace, options = {}) {
+  if (
+    namespace === null ||
+    typeof namespace !== 'object' ||
+    typeof namespace.idFromName !== 'function' ||
+    typeof namespace.get !== 'function'
+  ) {
+    throw new OrgwardenError('INVALID_REQUEST', 'durableObjectSource needs a Durable Object namespace binding (an object with idFromName and get)');
+  }
+  const { name = (orgId) => orgId, headers } = options ?? {};
+  if (typeof name !== 'function') {
+    throw new OrgwardenError('INVALID_REQUEST', 'durableObjectSource: `name` must be a function (orgId) => string');
+  }
+  return responseSource(headers, (orgId) => {
+    const objectName = name(orgId);
+    if (typeof objectName !== 'string' || objectName === '') {
+      throw new Error(`name(${JSON.stringify(orgId)}) is not a non-empty string`);
+    }
+    const target = `https://orgwarden/orgs/${encodeURIComponent(orgId)}`;
+    return {
+      label: `the Durable Object ${JSON.stringify(objectName)}, GET ${target}`,
+      send: (init) => namespace.get(namespace.idFromName(objectName)).fetch(target, init),
+    };
+  });
+}
+
+/**
+ * A source over HTTP responses: `request(orgId)` names the request (`label`, for messages) and
+ * `send(init)` makes it. The conditional GET, the statuses, the size limits and the version are
+ * read here, once for every source that speaks HTTP.
+ */
+function responseSource(headers, request) {
+  return async (orgId, { version = null, maxSnapshotBytes = Infinity } = {}) => {
     const requestHeaders = new Headers(headers ?? undefined);
     if (version !== null) requestHeaders.set('If-None-Match', version);
+    let label = `the request for ${JSON.stringify(orgId)}`;
     let response;
     try {
-      response = await doFetch(target, { method: 'GET', headers: requestHeaders });
+      const made = request(orgId);
+      label = made.label;
+      response = await made.send({ method: 'GET', headers: requestHeaders });
     } catch (error) {
-      return unavailable(`GET ${String(target)} failed: ${errorText(error)}`);
+      return unavailable(`${label} failed: ${errorText(error)}`);
+    }
+    if (response === null || typeof response !== 'object' || typeof response.status !== 'number' || !response.headers) {
+      return unavailable(`${label} did not answer with a Response`);
     }
     const discard = async () => {
       try {
@@ -198,7 +248,7 @@ export function fetchSource(url, options = {}) {
     };
     if (response.status === 304) {
       await discard();
-      return version !== null ? { notModified: true } : unavailable(`GET ${String(target)} answered 304 to a request without If-None-Match`);
+      return version !== null ? { notModified: true } : unavailable(`${label} answered 304 to a request without If-None-Match`);
     }
     if (response.status === 404 || response.status === 410) {
       await discard();
@@ -206,12 +256,12 @@ export function fetchSource(url, options = {}) {
     }
     if (!response.ok) {
       await discard();
-      return unavailable(`GET ${String(target)} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+      return unavailable(`${label} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
     }
     const limits = inputLimits();
     const length = Number(response.headers.get('Content-Length'));
     const tooLarge = (bytes) => ({
-      error: { code: 'ORG_TOO_LARGE', message: `GET ${String(target)}: the snapshot (${bytes} bytes) is larger than maxSnapshotBytes (${maxSnapshotBytes})` },
+      error: { code: 'ORG_TOO_LARGE', message: `${label}: the snapshot (${bytes} bytes) is larger than maxSnapshotBytes (${maxSnapshotBytes})` },
     });
     if (Number.isFinite(length) && length > maxSnapshotBytes) {
       await discard();
@@ -220,14 +270,14 @@ export function fetchSource(url, options = {}) {
     if (limits && Number.isFinite(length) && length > limits.maxJsonBytes) {
       await discard();
       return {
-        error: { code: 'LIMIT_EXCEEDED', message: `GET ${String(target)}: the snapshot (${length} bytes) exceeds the limit of ${limits.maxJsonBytes}` },
+        error: { code: 'LIMIT_EXCEEDED', message: `${label}: the snapshot (${length} bytes) exceeds the limit of ${limits.maxJsonBytes}` },
       };
     }
     let body;
     try {
       body = await cappedText(response, maxSnapshotBytes);
     } catch (error) {
-      return unavailable(`GET ${String(target)}: reading the body failed: ${errorText(error)}`);
+      return unavailable(`${label}: reading the body failed: ${errorText(error)}`);
     }
     if (body.tooLarge) return tooLarge(`more than ${body.tooLarge}`);
     return answerForText(body.text, versionText(response.headers.get('ETag')), version, maxSnapshotBytes);

@@ -554,6 +554,47 @@ test('wrangler + workerd: the README\'s Cloudflare Worker, byte for byte, bundle
   });
 });
 
+test('wrangler + workerd: the README\'s Durable Object Worker, byte for byte, bundled by wrangler, in workerd with its SQLite-backed class', async () => {
+  const dir = await project('wrangler-durable', { 'wrangler.toml': src('wrangler/durable.toml') });
+  await fs.writeFile(path.join(dir, 'worker.js'), readmeSample(README, '### Many organizations at the edge', 2));
+  await run(bin('wrangler'), ['deploy', '--dry-run', '--outdir', 'dist'], { cwd: dir, env });
+  const out = path.join(dir, 'dist');
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: path.join(out, 'worker.js'),
+    modulesRoot: out,
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: '2026-04-01',
+    cf: false,
+    durableObjects: { ORG_SNAPSHOTS: { className: 'OrgSnapshots', useSQLite: true } },
+  });
+  try {
+    // The backend's writes, through miniflare's binding: the fixture as the object of `acme`.
+    const namespace = await mf.getDurableObjectNamespace('ORG_SNAPSHOTS');
+    const put = async (snapshot) => {
+      const response = await namespace.get(namespace.idFromName('acme')).fetch('https://orgwarden/orgs/acme', { method: 'PUT', body: JSON.stringify(snapshot) });
+      assert.equal(response.status, 204);
+    };
+    const fixture = JSON.parse(await fs.readFile(FIXTURE, 'utf8'));
+    await put(fixture);
+    const as = (user) => mf.dispatchFetch('http://worker.test/', { headers: { 'x-org-id': 'acme', 'x-user-id': user } });
+    const admin = await as('adam');
+    assert.equal(admin.status, 200);
+    assert.equal(await admin.text(), 'ok');
+    const member = await as('mia');
+    assert.equal(member.status, 403);
+    assert.equal((await member.json()).cause, 'notPermitted');
+    // Promoted in the object: the next request is decided on it.
+    fixture.organizations.find((o) => o.id === 'acme').members.find((m) => m.user === 'mia').role = 'admin';
+    await put(fixture);
+    assert.equal((await as('mia')).status, 200);
+    const elsewhere = await mf.dispatchFetch('http://worker.test/', { headers: { 'x-org-id': 'initech', 'x-user-id': 'adam' } });
+    assert.equal((await elsewhere.json()).errors[0].code, 'ORG_NOT_FOUND');
+  } finally {
+    await mf.dispose();
+  }
+});
+
 // --- Deno ------------------------------------------------------------------------------------
 
 test('Deno: the "deno" export from an npm-installed node_modules decides; and the README\'s Node sample', async () => {

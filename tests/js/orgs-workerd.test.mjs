@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { Authorizer } from 'orgwarden';
-import { r2Source } from 'orgwarden/orgs';
+import { durableObjectSource, r2Source } from 'orgwarden/orgs';
 import { orgSnapshot } from './org-snapshots.mjs';
 
 const REVALIDATE_MS = 1_000;
@@ -293,6 +293,89 @@ test('workerd orgs: the README\'s "Many organizations at the edge" worker runs a
     assert.equal((await ask('initech', 'olivia')).body.errors[0].code, 'ORG_NOT_FOUND');
     assert.equal((await ask(undefined, 'olivia')).body.errors[0].code, 'INVALID_REQUEST');
     assert.equal((await ask('acme', undefined)).status, 403);
+  } finally {
+    await sample.dispose();
+  }
+});
+
+test('workerd orgs: the README\'s Durable Object worker runs as written — a change written to an org\'s object decides the next request', async () => {
+  let script = sectionSample(2);
+  for (const [from, to] of [
+    ["import 'orgwarden';", "import '../../pkg/entries/workerd.js';"],
+    ["from 'orgwarden/orgs';", "from '../../pkg/lib/orgs.js';"],
+  ]) {
+    assert.ok(script.includes(from), `the sample has ${from}`);
+    script = script.replace(from, to);
+  }
+  const sample = new Miniflare(
+    worker({
+      script,
+      scriptPath: fileURLToPath(new URL('../workerd/readme-durable-worker.mjs', import.meta.url)),
+      kvNamespaces: [],
+      // As the README says: a SQLite-backed class.
+      durableObjects: { ORG_SNAPSHOTS: { className: 'OrgSnapshots', useSQLite: true } },
+    }),
+  );
+  try {
+    const namespace = await sample.getDurableObjectNamespace('ORG_SNAPSHOTS');
+    // The backend's side: PUT and DELETE through its own binding (here, miniflare's from Node).
+    const write = async (orgId, method, body) => {
+      const response = await namespace.get(namespace.idFromName(orgId)).fetch(`https://orgwarden/orgs/${orgId}`, { method, body });
+      assert.equal(response.status, 204, `${method} ${orgId}`);
+    };
+    await write('acme', 'PUT', JSON.stringify(acme));
+    await write('globex', 'PUT', JSON.stringify(globex));
+    const ask = async (orgId, userId) => {
+      const response = await sample.dispatchFetch('http://worker.test/', { headers: { 'x-org-id': orgId, 'x-user-id': userId } });
+      return { status: response.status, body: response.status === 200 ? await response.text() : await response.json() };
+    };
+
+    // The same decisions as one authorizer over the whole fixture.
+    const plain = new Authorizer();
+    plain.loadSnapshot(fixture);
+    for (const [orgId, userId] of [['acme', 'olivia'], ['acme', 'adam'], ['acme', 'mia'], ['globex', 'oscar']]) {
+      const expected = plain.check({ type: 'User', id: userId }, 'viewUsage', { type: 'Organization', id: orgId });
+      const answer = await ask(orgId, userId);
+      assert.equal(answer.status, expected.allowed ? 200 : 403, `${userId} in ${orgId}`);
+      if (!expected.allowed) assert.equal(answer.body.reason, expected.reason);
+    }
+    plain.free();
+
+    // Promoted in the object: allowed from the very next request, without waiting.
+    const promoted = structuredClone(acme);
+    promoted.organizations[0].members.find((m) => m.user === 'mia').role = 'admin';
+    await write('acme', 'PUT', JSON.stringify(promoted));
+    assert.equal((await ask('acme', 'mia')).status, 200);
+    // Removed from the org: denied from the very next request.
+    const removed = structuredClone(promoted);
+    removed.organizations[0].members = removed.organizations[0].members.filter((m) => m.user !== 'mia');
+    await write('acme', 'PUT', JSON.stringify(removed));
+    const revoked = await ask('acme', 'mia');
+    assert.equal(revoked.status, 403);
+    assert.equal(revoked.body.allowed, false);
+
+    // A malformed org denies with its code; the others are unaffected.
+    await write('garbled', 'PUT', '{"users": [');
+    assert.equal((await ask('garbled', 'adam')).body.errors[0].code, 'INVALID_JSON');
+    assert.equal((await ask('globex', 'oscar')).status, 200);
+    // An org never written, and one deleted: not found, from the next request.
+    assert.equal((await ask('initech', 'olivia')).body.errors[0].code, 'ORG_NOT_FOUND');
+    await write('acme', 'DELETE');
+    assert.equal((await ask('acme', 'olivia')).body.errors[0].code, 'ORG_NOT_FOUND');
+    // Written again: its revision did not start over, so no isolate can take it for an old one.
+    await write('acme', 'PUT', JSON.stringify(acme));
+    assert.equal((await ask('acme', 'olivia')).status, 200);
+
+    // The adapter over the same objects, from Node: an unchanged org is a 304 (nothing to
+    // rebuild), a new revision is a new version, and the org id travels URI-encoded.
+    const direct = durableObjectSource(namespace);
+    const current = await direct('acme', { version: null });
+    assert.deepEqual(current, { snapshot: JSON.stringify(acme), version: '"5"' });
+    assert.deepEqual(await direct('acme', { version: current.version }), { notModified: true });
+    assert.deepEqual(await direct('acme', { version: '"4"' }), current);
+    assert.deepEqual(await direct('initech', { version: null }), { notFound: true });
+    const oneObject = durableObjectSource(namespace, { name: () => 'globex' });
+    assert.equal((await oneObject('a b/c', { version: null })).version, '"1"', 'any org id reaches the object named');
   } finally {
     await sample.dispose();
   }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { api, build, label } from './build-under-test.mjs';
-import { createOrgAuthorizers, kvSource, r2Source, fetchSource } from 'orgwarden/orgs';
+import { createOrgAuthorizers, kvSource, r2Source, fetchSource, durableObjectSource } from 'orgwarden/orgs';
 
 const { Authorizer, moduleStatus } = api;
 // The package's internals, for the trap hook: the same module instance the entry uses.
@@ -654,4 +654,91 @@ test(`fetchSource${label}: over real HTTP — ETag and If-None-Match, 304, 404, 
   });
   assert.equal((await mocked('acme', { version: 'W/"old"' })).version, 'W/"x"');
   assert.deepEqual(calls, [['https://orgs.internal/acme', 'W/"old"']]);
+});
+
+test(`durableObjectSource${label}: the object named for the org, asked as fetchSource asks; hostile namespaces and stubs are ORG_UNAVAILABLE`, async () => {
+  // A namespace shaped like Cloudflare's, its objects in a Map: name -> { snapshot, etag }.
+  const objects = new Map([['acme', { snapshot: JSON.stringify(acme), etag: '"1"' }]]);
+  const asked = [];
+  const namespace = {
+    idFromName: (name) => ({ name }),
+    get: (id) => ({
+      fetch: async (url, init) => {
+        asked.push({ name: id.name, url, method: init.method, ifNoneMatch: init.headers.get('If-None-Match'), caller: init.headers.get('x-caller') });
+        const held = objects.get(id.name);
+        if (!held) return new Response(null, { status: 404 });
+        if (init.headers.get('If-None-Match') === held.etag) return new Response(null, { status: 304 });
+        return new Response(held.snapshot, { headers: { ETag: held.etag } });
+      },
+    }),
+  };
+  const source = durableObjectSource(namespace, { headers: { 'x-caller': 'edge' } });
+  assert.deepEqual(await source('acme', { version: null }), { snapshot: JSON.stringify(acme), version: '"1"' });
+  assert.deepEqual(await source('acme', { version: '"1"' }), { notModified: true });
+  assert.deepEqual(await source('globex', { version: null }), { notFound: true });
+  assert.deepEqual(asked, [
+    { name: 'acme', url: 'https://orgwarden/orgs/acme', method: 'GET', ifNoneMatch: null, caller: 'edge' },
+    { name: 'acme', url: 'https://orgwarden/orgs/acme', method: 'GET', ifNoneMatch: '"1"', caller: 'edge' },
+    { name: 'globex', url: 'https://orgwarden/orgs/globex', method: 'GET', ifNoneMatch: null, caller: 'edge' },
+  ]);
+  // One object for every org: the org id is in the path, encoded.
+  asked.length = 0;
+  await durableObjectSource(namespace, { name: () => 'acme' })('a b/c?d', { version: null });
+  assert.deepEqual([asked[0].name, asked[0].url], ['acme', 'https://orgwarden/orgs/a%20b%2Fc%3Fd']);
+
+  // Through the registry: built once, 304 rebuilds nothing, a new revision is swapped in.
+  const c = clock();
+  const orgs = createOrgAuthorizers({ source, revalidateAfterMs: 0, now: c.now });
+  assert.equal((await deleteAcme(orgs, 'olivia')).allowed, true);
+  assert.equal((await deleteAcme(orgs, 'mia')).allowed, false);
+  assert.equal(orgs.status().builds, 1);
+  objects.set('acme', { snapshot: JSON.stringify(acmeWithMiaOwner()), etag: '"2"' });
+  assert.equal((await deleteAcme(orgs, 'mia')).allowed, true, 'the next request reads the new revision');
+  assert.equal(orgs.status().builds, 2);
+  orgs.clear();
+
+  // Refused at creation: not a namespace, a name that is not a function.
+  for (const hostile of [undefined, null, {}, { idFromName() {} }, { get() {} }, 'ORG_SNAPSHOTS']) {
+    assert.throws(() => durableObjectSource(hostile), { code: 'INVALID_REQUEST' });
+  }
+  assert.throws(() => durableObjectSource(namespace, { name: 'acme' }), { code: 'INVALID_REQUEST' });
+
+  // Failing at request time: each is ORG_UNAVAILABLE for that org, with what failed.
+  const failing = {
+    'idFromName throws': [{ idFromName() { throw new Error('bad name'); }, get: namespace.get }, /bad name/],
+    'get throws': [{ idFromName: namespace.idFromName, get() { throw new Error('no stub'); } }, /no stub/],
+    'fetch rejects': [{ idFromName: namespace.idFromName, get: () => ({ fetch: () => Promise.reject(new Error('object overloaded')) }) }, /object overloaded/],
+    'a stub without fetch': [{ idFromName: namespace.idFromName, get: () => ({}) }, /failed/],
+    'an answer that is not a Response': [{ idFromName: namespace.idFromName, get: () => ({ fetch: async () => ({ ok: true }) }) }, /did not answer with a Response/],
+    'a 500': [{ idFromName: namespace.idFromName, get: () => ({ fetch: async () => new Response('boom', { status: 500 }) }) }, /answered 500/],
+    'a 304 to a request without a version': [{ idFromName: namespace.idFromName, get: () => ({ fetch: async () => new Response(null, { status: 304 }) }) }, /answered 304/],
+  };
+  for (const [what, [hostile, message]] of Object.entries(failing)) {
+    const answer = await durableObjectSource(hostile)('acme', { version: null });
+    assert.equal(answer.error?.code, 'ORG_UNAVAILABLE', what);
+    assert.match(answer.error.message, message, what);
+    assert.match(answer.error.message, /Durable Object "acme"|the request for "acme"/, `${what}: the message names the object`);
+  }
+  for (const name of [() => '', () => 42, () => { throw new Error('no name'); }]) {
+    assert.equal((await durableObjectSource(namespace, { name })('acme', { version: null })).error?.code, 'ORG_UNAVAILABLE');
+  }
+  // Gone (410) is not found; an object over the limit is refused by its Content-Length, unread.
+  const gone = { idFromName: namespace.idFromName, get: () => ({ fetch: async () => new Response(null, { status: 410 }) }) };
+  assert.deepEqual(await durableObjectSource(gone)('acme', { version: null }), { notFound: true });
+  let read = false;
+  let cancelled = false;
+  const huge = {
+    idFromName: namespace.idFromName,
+    get: () => ({
+      fetch: async () => {
+        // highWaterMark 0: the stream pulls only when its reader asks.
+        const body = new ReadableStream({ pull() { read = true; }, cancel() { cancelled = true; } }, { highWaterMark: 0 });
+        return new Response(body, { headers: { 'Content-Length': String(1e12) } });
+      },
+    }),
+  };
+  const tooLarge = await durableObjectSource(huge)('acme', { version: null, maxSnapshotBytes: 1_000 });
+  assert.equal(tooLarge.error?.code, 'ORG_TOO_LARGE');
+  assert.equal(read, false, 'the body was never read');
+  assert.equal(cancelled, true, 'the body was released');
 });

@@ -153,7 +153,7 @@ untyped.allowedResources(fromQuery, String('go'), String('User'));
 
 // ---- orgwarden/orgs: one authorizer per organization, loaded from a source -----------------
 
-import { createOrgAuthorizers, fetchSource, kvSource, r2Source, type KVNamespaceLike, type OrgErrorCode, type OrgSource, type R2BucketLike } from 'orgwarden/orgs';
+import { createOrgAuthorizers, durableObjectSource, fetchSource, kvSource, r2Source, type DurableObjectNamespaceLike, type KVNamespaceLike, type OrgErrorCode, type OrgSource, type R2BucketLike } from 'orgwarden/orgs';
 
 declare const ORGS: KVNamespaceLike;
 declare const SNAPSHOTS: R2BucketLike;
@@ -171,6 +171,14 @@ if (tenant.type === 'success' && !tenant.stale) tenant.authorizer.isAllowed(oliv
 // @ts-expect-error: the org's checks take the schema's action names too.
 void tenants.check('acme', olivia, 'deleteOrganisation', acme);
 createOrgAuthorizers({ source: fetchSource((orgId) => `https://orgs.example/${encodeURIComponent(orgId)}`, { headers: { authorization: 'Bearer t' } }) });
+// A namespace shaped like Cloudflare's: ids of its own type, stubs answering fetch.
+declare const ORG_SNAPSHOTS: { idFromName(name: string): { toString(): string; name?: string }; get(id: { toString(): string }): { fetch(input: string, init?: RequestInit): Promise<Response> } };
+createOrgAuthorizers({ source: durableObjectSource(ORG_SNAPSHOTS), revalidateAfterMs: 0 });
+createOrgAuthorizers({ source: durableObjectSource(ORG_SNAPSHOTS, { name: () => 'all-orgs', headers: { 'x-caller': 'edge' } }) });
+declare const shapedLikeOurs: DurableObjectNamespaceLike<string>;
+durableObjectSource(shapedLikeOurs);
+// @ts-expect-error: an object's name is a string.
+durableObjectSource(ORG_SNAPSHOTS, { name: (orgId: string) => orgId.length });
 const resident: number = tenants.status().entities;
 const byMemory = createOrgAuthorizers({ source: inMemory, maxStoreBytes: 64 * 1024 * 1024 });
 const held: number[] = [byMemory.status().storeBytes, byMemory.status().maxStoreBytes, ...byMemory.status().resident.map((org) => org.storeBytes)];
