@@ -14,7 +14,9 @@
 //     less a warm request's round trip;
 //   - a warm check: a request doing 2,001 checks less one doing 1, per check;
 //   - isolate memory with 100 orgs of ~100 entities resident: the module's memory, what the
-//     stores hold of it, and the growth of the workerd process's resident set (VmRSS).
+//     stores hold of it, and the growth of the workerd process's resident set (VmRSS);
+//   - and, with no target, the README's Durable Object Worker: what asking each org's object on
+//     every request adds to a warm request.
 // workerd's clocks stand still while a request computes, so everything is timed from outside,
 // around `dispatchFetch`. The same targets measured in Node are bench/edge-targets.mjs's.
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -179,6 +181,43 @@ async function warmIsolate(build) {
 const warm = {};
 for (const build of BUILDS) warm[build.worker] = await warmIsolate(build);
 
+// ---- Durable Objects: each org asked on every request ------------------------------------------
+// The full package's Worker over one object per org (bench/workerd/durable-worker.mjs), beside
+// the KV Worker, requests taking turns: what asking the object on every request adds to a warm
+// request (the object answers 304; nothing is rebuilt). Locally the object is in the same
+// process; on Cloudflare the round trip to wherever it runs comes on top.
+async function durableRequests() {
+  log('Durable Objects: one object per org, asked on every request');
+  const durable = new Miniflare({
+    ...config('durable-worker.mjs'),
+    durableObjects: { ORG_SNAPSHOTS: { className: 'OrgSnapshots', useSQLite: true } },
+  });
+  const kvWorker = new Miniflare(config('worker.mjs'));
+  const namespace = await durable.getDurableObjectNamespace('ORG_SNAPSHOTS');
+  const ids = bigIds.slice(0, RUNS.firstRequest);
+  for (const id of ids) {
+    const put = await namespace.get(namespace.idFromName(id)).fetch(`https://orgwarden/orgs/${id}`, { method: 'PUT', body: texts[id] });
+    if (put.status !== 204) throw new Error(`PUT ${id}: ${put.status}`);
+  }
+  // The first org warms each isolate and is not counted; the KV Worker loads every org first.
+  await timedFetch(durable, query(ids[0]));
+  for (const id of ids) await timedFetch(kvWorker, query(id));
+  const first = [];
+  for (const id of ids.slice(1)) first.push((await timedFetch(durable, query(id))).ms);
+  const revalidated = [];
+  const kvWarm = [];
+  for (let i = 0; i < 4 * ids.length; i++) {
+    const id = ids[i % ids.length];
+    revalidated.push((await timedFetch(durable, query(id))).ms);
+    kvWarm.push((await timedFetch(kvWorker, query(id))).ms);
+  }
+  const builds = (await (await durable.dispatchFetch('http://worker.test/status')).json()).registry.builds;
+  await Promise.all([durable.dispose(), kvWorker.dispose()]);
+  if (builds !== ids.length) throw new Error(`the Durable Object Worker built ${builds} times for ${ids.length} orgs: a 304 rebuilt`);
+  return { first, revalidated, kvWarm };
+}
+const durable = await durableRequests();
+
 // ---- the table ----------------------------------------------------------------------------------
 const spread = (values, digits = 1) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -226,6 +265,12 @@ console.log('| target (in workerd) | build | limit | measured: median (min–max
 console.log('| --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 console.log(`\nAn empty Worker: ready ${spread(cold.empty.map((r) => r.ready))} ms after \`new Miniflare\`, its first answer ${spread(cold.empty.map((r) => r.first))} ms.`);
+const askingCost = durable.revalidated.map((ms, i) => ms - durable.kvWarm[i]);
+console.log(
+  `\nDurable Objects (full package, one object per org, asked on every request; no target): the first request for an org of ${bigEntities.toLocaleString('en')} entities ${spread(durable.first, 2)} ms; ` +
+    `a warm request ${spread(durable.revalidated, 2)} ms (the object answers 304, nothing is rebuilt) against ${spread(durable.kvWarm, 2)} ms for the KV Worker's (not due), ` +
+    `so asking the object adds ${spread(askingCost, 2)} ms here, where it runs in the same process; on Cloudflare the round trip to the object comes on top.`,
+);
 
 /** The size of a module's code section (what workerd compiles as the isolate starts). */
 function codeBytes(bytes) {
