@@ -509,12 +509,13 @@ test('webpack 5: production build of a page importing "orgwarden", in Chromium',
 
 /**
  * The README Worker `sample` (its block `index`) written as worker.js into a project with
- * wrangler/wrangler.toml and `files`, bundled by `wrangler deploy --dry-run` and run in workerd
- * (miniflare): `requests(as, wasm)` gets `as(user)`, the worker's response to a request from
- * that user, and the names of the .wasm modules wrangler emitted beside worker.js.
+ * `toml` (wrangler/wrangler.toml unless given) and `files`, bundled by `wrangler deploy
+ * --dry-run` and run in workerd (miniflare, with `durableObjects` when given):
+ * `requests(as, wasm, mf)` gets `as(user, headers?)`, the worker's response to a request from
+ * that user, the names of the .wasm modules wrangler emitted beside worker.js, and miniflare.
  */
-async function readmeWorker(name, [heading, index], files, requests) {
-  const dir = await project(name, { 'wrangler.toml': src('wrangler/wrangler.toml'), 'org.json': FIXTURE, ...files });
+async function readmeWorker(name, [heading, index], files, requests, { toml = 'wrangler/wrangler.toml', durableObjects } = {}) {
+  const dir = await project(name, { 'wrangler.toml': src(toml), 'org.json': FIXTURE, ...files });
   await fs.writeFile(path.join(dir, 'worker.js'), readmeSample(README, heading, index));
   await run(bin('wrangler'), ['deploy', '--dry-run', '--outdir', 'dist'], { cwd: dir, env });
   const out = path.join(dir, 'dist');
@@ -528,9 +529,11 @@ async function readmeWorker(name, [heading, index], files, requests) {
     compatibilityDate: '2026-04-01',
     // Without this miniflare fetches request.cf data from the network.
     cf: false,
+    ...(durableObjects ? { durableObjects } : {}),
   });
   try {
-    await requests((user) => mf.dispatchFetch('http://worker.test/', { headers: { 'x-user-id': user } }), wasm);
+    const as = (user, headers = {}) => mf.dispatchFetch('http://worker.test/', { headers: { 'x-user-id': user, ...headers } });
+    await requests(as, wasm, mf);
   } finally {
     await mf.dispose();
   }
@@ -555,20 +558,9 @@ test('wrangler + workerd: the README\'s Cloudflare Worker, byte for byte, bundle
 });
 
 test('wrangler + workerd: the README\'s Durable Object Worker, byte for byte, bundled by wrangler, in workerd with its SQLite-backed class', async () => {
-  const dir = await project('wrangler-durable', { 'wrangler.toml': src('wrangler/durable.toml') });
-  await fs.writeFile(path.join(dir, 'worker.js'), readmeSample(README, '### Many organizations at the edge', 2));
-  await run(bin('wrangler'), ['deploy', '--dry-run', '--outdir', 'dist'], { cwd: dir, env });
-  const out = path.join(dir, 'dist');
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: path.join(out, 'worker.js'),
-    modulesRoot: out,
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate: '2026-04-01',
-    cf: false,
-    durableObjects: { ORG_SNAPSHOTS: { className: 'OrgSnapshots', useSQLite: true } },
-  });
-  try {
+  const options = { toml: 'wrangler/durable.toml', durableObjects: { ORG_SNAPSHOTS: { className: 'OrgSnapshots', useSQLite: true } } };
+  await readmeWorker('wrangler-durable', ['### Many organizations at the edge', 2], {}, async (as, wasm, mf) => {
+    assert.equal(wasm.length, 1, 'wrangler kept the .wasm as a module');
     // The backend's writes, through miniflare's binding: the fixture as the object of `acme`.
     const namespace = await mf.getDurableObjectNamespace('ORG_SNAPSHOTS');
     const put = async (snapshot) => {
@@ -577,22 +569,20 @@ test('wrangler + workerd: the README\'s Durable Object Worker, byte for byte, bu
     };
     const fixture = JSON.parse(await fs.readFile(FIXTURE, 'utf8'));
     await put(fixture);
-    const as = (user) => mf.dispatchFetch('http://worker.test/', { headers: { 'x-org-id': 'acme', 'x-user-id': user } });
-    const admin = await as('adam');
+    const inAcme = (user) => as(user, { 'x-org-id': 'acme' });
+    const admin = await inAcme('adam');
     assert.equal(admin.status, 200);
     assert.equal(await admin.text(), 'ok');
-    const member = await as('mia');
+    const member = await inAcme('mia');
     assert.equal(member.status, 403);
     assert.equal((await member.json()).cause, 'notPermitted');
     // Promoted in the object: the next request is decided on it.
     fixture.organizations.find((o) => o.id === 'acme').members.find((m) => m.user === 'mia').role = 'admin';
     await put(fixture);
-    assert.equal((await as('mia')).status, 200);
-    const elsewhere = await mf.dispatchFetch('http://worker.test/', { headers: { 'x-org-id': 'initech', 'x-user-id': 'adam' } });
+    assert.equal((await inAcme('mia')).status, 200);
+    const elsewhere = await as('adam', { 'x-org-id': 'initech' });
     assert.equal((await elsewhere.json()).errors[0].code, 'ORG_NOT_FOUND');
-  } finally {
-    await mf.dispose();
-  }
+  }, options);
 });
 
 // --- Deno ------------------------------------------------------------------------------------

@@ -241,6 +241,44 @@ function sectionSample(n) {
   return lines.slice(open + 1, close).join('\n');
 }
 
+/** The section's n-th ```js block, a Worker, with its two package imports pointed at the package's files (no bundler here). */
+function readmeWorkerScript(n) {
+  let script = sectionSample(n);
+  for (const [from, to] of [
+    ["import 'orgwarden';", "import '../../pkg/entries/workerd.js';"],
+    ["from 'orgwarden/orgs';", "from '../../pkg/lib/orgs.js';"],
+  ]) {
+    assert.ok(script.includes(from), `the sample has ${from}`);
+    script = script.replace(from, to);
+  }
+  return script;
+}
+
+/** The README Workers' requests (headers x-org-id and x-user-id, each left out when undefined). */
+const readmeAsk = (mf) => async (orgId, userId) => {
+  const headers = {};
+  if (orgId !== undefined) headers['x-org-id'] = orgId;
+  if (userId !== undefined) headers['x-user-id'] = userId;
+  const response = await mf.dispatchFetch('http://worker.test/', { headers });
+  return { status: response.status, body: response.status === 200 ? await response.text() : await response.json() };
+};
+
+/** Whether viewUsage is allowed as one authorizer over the whole fixture decides it, with its reason. */
+async function assertDecidesAsTheFixture(ask) {
+  const plain = new Authorizer();
+  plain.loadSnapshot(fixture);
+  try {
+    for (const [orgId, userId] of [['acme', 'olivia'], ['acme', 'adam'], ['acme', 'mia'], ['globex', 'oscar']]) {
+      const expected = plain.check({ type: 'User', id: userId }, 'viewUsage', { type: 'Organization', id: orgId });
+      const answer = await ask(orgId, userId);
+      assert.equal(answer.status, expected.allowed ? 200 : 403, `${userId} in ${orgId}`);
+      if (!expected.allowed) assert.equal(answer.body.reason, expected.reason);
+    }
+  } finally {
+    plain.free();
+  }
+}
+
 /**
  * The README's KV-writing sample (the section's second block) as written, run in Node against
  * `env`'s real KV namespace with `fullSnapshot` as its input: its `import` becomes a binding.
@@ -256,15 +294,7 @@ async function writeOrgsAsTheReadmeSays(env, fullSnapshot) {
 }
 
 test('workerd orgs: the README\'s "Many organizations at the edge" worker runs as written', async () => {
-  // The sample, its two package imports pointed at the package's files (no bundler here).
-  let script = sectionSample(0);
-  for (const [from, to] of [
-    ["import 'orgwarden';", "import '../../pkg/entries/workerd.js';"],
-    ["from 'orgwarden/orgs';", "from '../../pkg/lib/orgs.js';"],
-  ]) {
-    assert.ok(script.includes(from), `the sample has ${from}`);
-    script = script.replace(from, to);
-  }
+  const script = readmeWorkerScript(0);
   const sample = new Miniflare(worker({ script, scriptPath: fileURLToPath(new URL('../workerd/readme-orgs-worker.mjs', import.meta.url)) }));
   try {
     const orgsKv = await sample.getKVNamespace('ORGS');
@@ -273,22 +303,8 @@ test('workerd orgs: the README\'s "Many organizations at the edge" worker runs a
     const written = await orgsKv.getWithMetadata('org:acme', 'text');
     assert.deepEqual(JSON.parse(written.value), acme);
     assert.equal(written.metadata.version, 'v7');
-    const ask = async (orgId, userId) => {
-      const headers = {};
-      if (orgId !== undefined) headers['x-org-id'] = orgId;
-      if (userId !== undefined) headers['x-user-id'] = userId;
-      const response = await sample.dispatchFetch('http://worker.test/', { headers });
-      return { status: response.status, body: response.status === 200 ? await response.text() : await response.json() };
-    };
-    const plain = new Authorizer();
-    plain.loadSnapshot(fixture);
-    for (const [orgId, userId] of [['acme', 'olivia'], ['acme', 'adam'], ['acme', 'mia'], ['globex', 'oscar']]) {
-      const expected = plain.check({ type: 'User', id: userId }, 'viewUsage', { type: 'Organization', id: orgId });
-      const answer = await ask(orgId, userId);
-      assert.equal(answer.status, expected.allowed ? 200 : 403, `${userId} in ${orgId}`);
-      if (!expected.allowed) assert.equal(answer.body.reason, expected.reason);
-    }
-    plain.free();
+    const ask = readmeAsk(sample);
+    await assertDecidesAsTheFixture(ask);
     assert.equal((await ask('globex', 'olivia')).body.errors[0].code, 'UNKNOWN_PRINCIPAL');
     assert.equal((await ask('initech', 'olivia')).body.errors[0].code, 'ORG_NOT_FOUND');
     assert.equal((await ask(undefined, 'olivia')).body.errors[0].code, 'INVALID_REQUEST');
@@ -299,14 +315,7 @@ test('workerd orgs: the README\'s "Many organizations at the edge" worker runs a
 });
 
 test('workerd orgs: the README\'s Durable Object worker runs as written — a change written to an org\'s object decides the next request', async () => {
-  let script = sectionSample(2);
-  for (const [from, to] of [
-    ["import 'orgwarden';", "import '../../pkg/entries/workerd.js';"],
-    ["from 'orgwarden/orgs';", "from '../../pkg/lib/orgs.js';"],
-  ]) {
-    assert.ok(script.includes(from), `the sample has ${from}`);
-    script = script.replace(from, to);
-  }
+  const script = readmeWorkerScript(2);
   const sample = new Miniflare(
     worker({
       script,
@@ -325,21 +334,9 @@ test('workerd orgs: the README\'s Durable Object worker runs as written — a ch
     };
     await write('acme', 'PUT', JSON.stringify(acme));
     await write('globex', 'PUT', JSON.stringify(globex));
-    const ask = async (orgId, userId) => {
-      const response = await sample.dispatchFetch('http://worker.test/', { headers: { 'x-org-id': orgId, 'x-user-id': userId } });
-      return { status: response.status, body: response.status === 200 ? await response.text() : await response.json() };
-    };
-
+    const ask = readmeAsk(sample);
     // The same decisions as one authorizer over the whole fixture.
-    const plain = new Authorizer();
-    plain.loadSnapshot(fixture);
-    for (const [orgId, userId] of [['acme', 'olivia'], ['acme', 'adam'], ['acme', 'mia'], ['globex', 'oscar']]) {
-      const expected = plain.check({ type: 'User', id: userId }, 'viewUsage', { type: 'Organization', id: orgId });
-      const answer = await ask(orgId, userId);
-      assert.equal(answer.status, expected.allowed ? 200 : 403, `${userId} in ${orgId}`);
-      if (!expected.allowed) assert.equal(answer.body.reason, expected.reason);
-    }
-    plain.free();
+    await assertDecidesAsTheFixture(ask);
 
     // Promoted in the object: allowed from the very next request, without waiting.
     const promoted = structuredClone(acme);
