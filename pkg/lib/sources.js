@@ -14,6 +14,21 @@ import { errorText, exceedsBytes } from './arguments.js';
 
 const unavailable = (message) => ({ error: { code: 'ORG_UNAVAILABLE', message } });
 
+/**
+ * Refuses (INVALID_REQUEST with `message`) what is not an object with each of `methods`: a
+ * platform binding (a KV namespace, an R2 bucket, a Durable Object namespace).
+ */
+function binding(value, methods, message) {
+  if (value === null || typeof value !== 'object' || methods.some((method) => typeof value[method] !== 'function')) {
+    throw new OrgwardenError('INVALID_REQUEST', message);
+  }
+}
+
+/** Refuses (INVALID_REQUEST with `message`) a source's option that must be a function and is not. */
+function functionOption(value, message) {
+  if (typeof value !== 'function') throw new OrgwardenError('INVALID_REQUEST', message);
+}
+
 /** A version as a string, or null for none (numbers are accepted and written as strings). */
 function versionText(value) {
   if (typeof value === 'string' && value !== '') return value;
@@ -89,11 +104,9 @@ export async function answerForText(text, outsideVersion, known, maxBytes = Infi
  * `cacheTtl` (seconds, at least 30) is passed to KV when given.
  */
 export function kvSource(namespace, options = {}) {
-  if (namespace === null || typeof namespace !== 'object' || typeof namespace.getWithMetadata !== 'function') {
-    throw new OrgwardenError('INVALID_REQUEST', 'kvSource needs a KV namespace binding (an object with getWithMetadata)');
-  }
+  binding(namespace, ['getWithMetadata'], 'kvSource needs a KV namespace binding (an object with getWithMetadata)');
   const { key = (orgId) => orgId, cacheTtl } = options ?? {};
-  if (typeof key !== 'function') throw new OrgwardenError('INVALID_REQUEST', 'kvSource: `key` must be a function (orgId) => string');
+  functionOption(key, 'kvSource: `key` must be a function (orgId) => string');
   const type = cacheTtl === undefined ? 'text' : { type: 'text', cacheTtl };
   return async (orgId, { version = null, maxSnapshotBytes = Infinity } = {}) => {
     const name = key(orgId);
@@ -116,11 +129,9 @@ export function kvSource(namespace, options = {}) {
  * registry's maxSnapshotBytes is refused by its size before its body is read (ORG_TOO_LARGE).
  */
 export function r2Source(bucket, options = {}) {
-  if (bucket === null || typeof bucket !== 'object' || typeof bucket.get !== 'function') {
-    throw new OrgwardenError('INVALID_REQUEST', 'r2Source needs an R2 bucket binding (an object with get)');
-  }
+  binding(bucket, ['get'], 'r2Source needs an R2 bucket binding (an object with get)');
   const { key = (orgId) => orgId } = options ?? {};
-  if (typeof key !== 'function') throw new OrgwardenError('INVALID_REQUEST', 'r2Source: `key` must be a function (orgId) => string');
+  functionOption(key, 'r2Source: `key` must be a function (orgId) => string');
   return async (orgId, { version = null, maxSnapshotBytes = Infinity } = {}) => {
     const name = key(orgId);
     if (typeof name !== 'string' || name === '') {
@@ -172,11 +183,9 @@ export function r2Source(bucket, options = {}) {
  * (a service binding's `fetch`, a mock); `headers` are sent with every request.
  */
 export function fetchSource(url, options = {}) {
-  if (typeof url !== 'function') throw new OrgwardenError('INVALID_REQUEST', 'fetchSource needs a function (orgId) => URL');
+  functionOption(url, 'fetchSource needs a function (orgId) => URL');
   const { fetch: fetchOption, headers } = options ?? {};
-  if (fetchOption !== undefined && typeof fetchOption !== 'function') {
-    throw new OrgwardenError('INVALID_REQUEST', 'fetchSource: `fetch` must be a function');
-  }
+  if (fetchOption !== undefined) functionOption(fetchOption, 'fetchSource: `fetch` must be a function');
   // workerd refuses a `fetch` called on another `this` ("Illegal invocation").
   const doFetch = fetchOption ?? ((input, init) => globalThis.fetch(input, init));
   return responseSource(headers, (orgId) => {
@@ -193,18 +202,9 @@ export function fetchSource(url, options = {}) {
  * strongly consistent, so a change written to it is what the next revalidation reads.
  */
 export function durableObjectSource(namespace, options = {}) {
-  if (
-    namespace === null ||
-    typeof namespace !== 'object' ||
-    typeof namespace.idFromName !== 'function' ||
-    typeof namespace.get !== 'function'
-  ) {
-    throw new OrgwardenError('INVALID_REQUEST', 'durableObjectSource needs a Durable Object namespace binding (an object with idFromName and get)');
-  }
+  binding(namespace, ['idFromName', 'get'], 'durableObjectSource needs a Durable Object namespace binding (an object with idFromName and get)');
   const { name = (orgId) => orgId, headers } = options ?? {};
-  if (typeof name !== 'function') {
-    throw new OrgwardenError('INVALID_REQUEST', 'durableObjectSource: `name` must be a function (orgId) => string');
-  }
+  functionOption(name, 'durableObjectSource: `name` must be a function (orgId) => string');
   return responseSource(headers, (orgId) => {
     const objectName = name(orgId);
     if (typeof objectName !== 'string' || objectName === '') {
