@@ -11,8 +11,8 @@
 // would: the package's JS (API layer and wasm-bindgen glue), then React, then react-dom's client.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import * as esbuild from 'esbuild';
+import { sizes } from '../pkg/bin/sizes.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -46,11 +46,7 @@ async function measure({ source, external }) {
     logLevel: 'silent',
   });
   const bytes = result.outputFiles[0].contents;
-  return {
-    raw: bytes.length,
-    gzip: gzipSync(bytes, { level: 9 }).length,
-    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
-  };
+  return sizes(bytes);
 }
 
 const results = [];

@@ -28,8 +28,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
+import { sizes } from '../pkg/bin/sizes.mjs';
 import { median } from './measure.mjs';
 import { SEED, firstRequests, membersFor, orgTexts, ownerOf, spawnChild, warmChecks, writeColdStores } from './orgs.mjs';
 import { countEntities, generateSnapshot } from './workload.mjs';
@@ -114,14 +114,6 @@ const withSpread = (s, unit) => `${num(s.median)}${unit ? ` ${unit}` : ''}${s.n 
 const mib = (bytes) => bytes / 1024 / 1024;
 const verdict = (ok) => (ok ? '✅ met' : '❌ not met');
 const count = (n) => n.toLocaleString('en-US');
-function compressed(text) {
-  const bytes = Buffer.from(text);
-  return {
-    raw: bytes.length,
-    gzip: gzipSync(bytes, { level: 9 }).length,
-    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
-  };
-}
 /** The official package deciding one request on entities given as Cedar JSON: ms per call, and its answer. */
 function officialCall(entities, user, org) {
   const t0 = clock();
@@ -251,13 +243,13 @@ for (const target of LOAD_SIZES) {
   const text = JSON.stringify(snapshot);
   const file = join(dir, `load-${target}.json`);
   writeFileSync(file, text);
-  const size = { target, entities: countEntities(snapshot) + ACTION_ENTITIES, snapshotBytes: compressed(text) };
+  const size = { target, entities: countEntities(snapshot) + ACTION_ENTITIES, snapshotBytes: sizes(Buffer.from(text)) };
   log(`  ${count(size.entities)} entities: loadSnapshot`);
   size.snapshot = repeat(RUNS.load, () => coldStartChild(['orgwarden', file, '--warm']));
   if (size.entities <= RAW_LOAD_MAX + 1_000) {
     log(`  ${count(size.entities)} entities: loadEntities`);
     const raw = exportEntities(file, join(dir, `load-${target}`));
-    size.rawBytes = compressed(readFileSync(raw.withoutActions, 'utf8'));
+    size.rawBytes = sizes(readFileSync(raw.withoutActions));
     size.raw = repeat(RUNS.load, () => coldStartChild(['orgwarden', raw.withoutActions, '--warm', '--entities']));
     if (size.entities <= 10_000 + 1_000) size.officialParseMs = spread(repeat(QUICK ? 1 : 3, () => officialParse(raw.entities)));
     rmSync(raw.withActions);

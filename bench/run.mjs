@@ -29,7 +29,7 @@ import { pathToFileURL } from 'node:url';
 
 import { sizes } from '../pkg/bin/sizes.mjs';
 import { measureAuthorizer, median, now, summary } from './measure.mjs';
-import { generateRequests, snapshotOfSize } from './workload.mjs';
+import { applicability, generateRequests, snapshotOfSize } from './workload.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = new Set(process.argv.slice(2));
@@ -112,23 +112,6 @@ writeFileSync(join(work, 'policies.cedar'), policyText);
 const loadAtStart = loadavg();
 const started = Date.now();
 
-// ---- which actions apply to which principal and resource types (from the schema) -------------
-const SAMPLE = {
-  User: 'olivia', ApiKey: 'key-ci', Platform: 'platform', Organization: 'acme', Membership: 'acme/olivia',
-  Team: 'ml-research', Workspace: 'ws-research', Algorithm: 'sentiment', AlgorithmVersion: 'sentiment-1.0',
-  Invitation: 'inv-newhire',
-};
-function applicability(authz) {
-  const table = new Map();
-  for (const principalType of ['User', 'ApiKey']) {
-    for (const resourceType of Object.keys(SAMPLE).filter((t) => t !== 'User')) {
-      const answer = authz.allowedActions({ type: principalType, id: SAMPLE[principalType] }, { type: resourceType, id: SAMPLE[resourceType] });
-      if (answer.type !== 'success') throw new Error(`allowedActions: ${JSON.stringify(answer)}`);
-      table.set(`${principalType}>${resourceType}`, answer.outcomes.map((o) => o.action));
-    }
-  }
-  return (p, r) => table.get(`${p}>${r}`) ?? [];
-}
 
 // ---- the official package: entities a request can reach ------------------------------------
 const uidKey = (uid) => `${uid.type}::${uid.id}`;

@@ -258,3 +258,27 @@ export function generateRequests(snapshot, { count, seed, applies }) {
   }
   return requests;
 }
+
+// One entity of each type in the example org, which every generated snapshot holds.
+const SAMPLE = {
+  User: 'olivia', ApiKey: 'key-ci', Platform: 'platform', Organization: 'acme', Membership: 'acme/olivia',
+  Team: 'ml-research', Workspace: 'ws-research', Algorithm: 'sentiment', AlgorithmVersion: 'sentiment-1.0',
+  Invitation: 'inv-newhire',
+};
+
+/**
+ * Which actions apply to which principal and resource types, as the schema says, read from
+ * `authz.allowedActions` (every applicable action has an outcome) on a store holding a
+ * generated snapshot: `(principalType, resourceType) => action names`, for generateRequests.
+ */
+export function applicability(authz) {
+  const table = new Map();
+  for (const principalType of ['User', 'ApiKey']) {
+    for (const resourceType of Object.keys(SAMPLE).filter((t) => t !== 'User')) {
+      const answer = authz.allowedActions({ type: principalType, id: SAMPLE[principalType] }, { type: resourceType, id: SAMPLE[resourceType] });
+      if (answer.type !== 'success') throw new Error(`allowedActions: ${JSON.stringify(answer)}`);
+      table.set(`${principalType}>${resourceType}`, answer.outcomes.map((o) => o.action));
+    }
+  }
+  return (p, r) => table.get(`${p}>${r}`) ?? [];
+}
