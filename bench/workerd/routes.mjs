@@ -13,11 +13,14 @@ import { createOrgAuthorizers, durableObjectSource, kvSource } from '../../pkg/l
 
 let orgs;
 
-export async function handle(request, env) {
-  const source = env.ORG_SNAPSHOTS
+/** The registry's source, made with the first request's bindings. */
+const sourceOptions = (env) =>
+  env.ORG_SNAPSHOTS
     ? { source: durableObjectSource(env.ORG_SNAPSHOTS), revalidateAfterMs: 0 }
     : { source: kvSource(env.ORGS, { key: (orgId) => `org:${orgId}` }) };
-  orgs ??= createOrgAuthorizers({ ...source, maxEntities: Infinity, maxStoreBytes: Infinity });
+
+export async function handle(request, env) {
+  orgs ??= createOrgAuthorizers({ ...sourceOptions(env), maxEntities: Infinity, maxStoreBytes: Infinity });
   const url = new URL(request.url);
   if (url.pathname === '/status') return Response.json({ registry: orgs.status(), module: moduleStatus() });
   const orgId = url.searchParams.get('org');
