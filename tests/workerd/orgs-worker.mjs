@@ -14,23 +14,28 @@ import { createOrgAuthorizers, kvSource, r2Source } from '../../pkg/lib/orgs.js'
 let orgs;
 
 function registry(env) {
-  const stored = env.SNAPSHOTS
-    ? r2Source(env.SNAPSHOTS, { key: (orgId) => `orgs/${orgId}.json` })
-    : kvSource(env.ORGS, { key: (orgId) => `org:${orgId}` });
-  // For the test of coalescing: reads of the orgs named in SLOW_ORGS take SLOW_MS longer, so
-  // that concurrent requests arrive while the first one's read is under way.
-  const slow = new Set((env.SLOW_ORGS ?? '').split(',').filter(Boolean));
-  const source = async (orgId, request) => {
-    if (slow.has(orgId)) await new Promise((resolve) => setTimeout(resolve, Number(env.SLOW_MS)));
-    return stored(orgId, request);
-  };
   orgs ??= createOrgAuthorizers({
-    source,
+    source: slowedSource(env),
     revalidateAfterMs: Number(env.REVALIDATE_MS),
     maxEntities: 200_000,
     ...(env.MAX_SNAPSHOT_BYTES ? { maxSnapshotBytes: Number(env.MAX_SNAPSHOT_BYTES) } : {}),
   });
   return orgs;
+}
+
+/**
+ * R2 when bound, else KV. For the test of coalescing: reads of the orgs named in SLOW_ORGS take
+ * SLOW_MS longer, so that concurrent requests arrive while the first one's read is under way.
+ */
+function slowedSource(env) {
+  const stored = env.SNAPSHOTS
+    ? r2Source(env.SNAPSHOTS, { key: (orgId) => `orgs/${orgId}.json` })
+    : kvSource(env.ORGS, { key: (orgId) => `org:${orgId}` });
+  const slow = new Set((env.SLOW_ORGS ?? '').split(',').filter(Boolean));
+  return async (orgId, request) => {
+    if (slow.has(orgId)) await new Promise((resolve) => setTimeout(resolve, Number(env.SLOW_MS)));
+    return stored(orgId, request);
+  };
 }
 
 export default {
