@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 
 /** How many lines of a failing command's output its error shows. */
 const TAIL_LINES = 40;
@@ -76,8 +77,9 @@ export async function copyInto(dir, files) {
  * the next heading of level 1 to 3, as written (without its fences), or an error naming the
  * heading: a renamed heading or a missing block must fail, not skip. Blocks in other languages
  * are passed over whole, so a shell comment (`# ...`) inside one is not taken for a heading.
+ * `language` picks blocks of another language instead (`jsonc`).
  */
-export function readmeSample(readme, heading, index = 0) {
+export function readmeSample(readme, heading, index = 0, language = 'js') {
   const lines = readme.split('\n');
   const at = lines.indexOf(heading);
   if (at < 0) throw new Error(`README.md has no line ${JSON.stringify(heading)}`);
@@ -90,10 +92,72 @@ export function readmeSample(readme, heading, index = 0) {
   for (let i = at + 1; i < lines.length && !/^#{1,3} /.test(lines[i]); i += 1) {
     if (!lines[i].startsWith('```')) continue;
     const close = closing(i);
-    if (lines[i] === '```js' && found++ === index) return lines.slice(i + 1, close).join('\n') + '\n';
+    if (lines[i] === '```' + language && found++ === index) return lines.slice(i + 1, close).join('\n') + '\n';
     i = close;
   }
-  throw new Error(`no \`\`\`js block number ${index + 1} under ${heading} in README.md (${found} found)`);
+  throw new Error(`no \`\`\`${language} block number ${index + 1} under ${heading} in README.md (${found} found)`);
+}
+
+/** JSON with `//` comments (a ```jsonc block) as JSON: each comment goes, strings are kept whole. */
+export function withoutComments(jsonc) {
+  let out = '';
+  for (let i = 0, inString = false; i < jsonc.length; i += 1) {
+    const c = jsonc[i];
+    if (inString) {
+      out += c;
+      if (c === '\\') out += jsonc[(i += 1)];
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c === '/' && jsonc[i + 1] === '/') {
+      while (i + 1 < jsonc.length && jsonc[i + 1] !== '\n') i += 1;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/** Stands for the README's `'…'` in an answer it shows: any value is what it shows. */
+const ANY = Symbol('…');
+
+/**
+ * The answer a README sample shows in the `//` comment lines right after the line that starts
+ * with `line` (a JavaScript object literal, `'…'` for what it leaves out), as a value.
+ */
+export function documentedAnswer(sample, line) {
+  const lines = sample.split('\n');
+  const at = lines.findIndex((l) => l.startsWith(line));
+  if (at < 0) throw new Error(`the README sample has no line starting with ${JSON.stringify(line)}`);
+  const comment = [];
+  for (const l of lines.slice(at + 1)) {
+    if (!l.startsWith('//')) break;
+    comment.push(l.slice(2));
+  }
+  if (comment.length === 0) throw new Error(`the README sample shows no answer after ${JSON.stringify(line)}`);
+  return new Function('ANY', `return (${comment.join('\n').replaceAll("'…'", 'ANY')});`)(ANY);
+}
+
+/**
+ * Asserts that `actual` is what the README shows: each field it shows, with the value it shows
+ * (`'…'` any), arrays of the same length; fields it leaves out may be there.
+ */
+export function assertShows(actual, shown, at = 'answer') {
+  if (shown === ANY) return;
+  if (Array.isArray(shown)) {
+    assert.ok(Array.isArray(actual), `${at}: expected an array, got ${JSON.stringify(actual)}`);
+    assert.equal(actual.length, shown.length, `${at}: ${JSON.stringify(actual)}`);
+    shown.forEach((item, i) => assertShows(actual[i], item, `${at}[${i}]`));
+  } else if (shown !== null && typeof shown === 'object') {
+    assert.ok(actual !== null && typeof actual === 'object', `${at}: expected an object, got ${JSON.stringify(actual)}`);
+    for (const [key, value] of Object.entries(shown)) {
+      assert.ok(key in actual, `${at}: no field ${key} in ${JSON.stringify(actual)}`);
+      assertShows(actual[key], value, `${at}.${key}`);
+    }
+  } else {
+    assert.equal(actual, shown, at);
+  }
 }
 
 const MIME = {

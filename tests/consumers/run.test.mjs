@@ -23,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { Miniflare } from 'miniflare';
-import { run, resultLine, copyInto, readmeSample, serveDirectory, openPage } from './harness.mjs';
+import { run, resultLine, copyInto, readmeSample, withoutComments, documentedAnswer, assertShows, serveDirectory, openPage } from './harness.mjs';
 import { expected } from './shared/decide.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -35,6 +35,7 @@ const README = await fs.readFile(path.join(ROOT, 'README.md'), 'utf8');
 let work; // the run's directory
 let tarball; // the packed package
 let packedFiles; // what `npm pack` put in it
+let packedSizes; // its bytes packed and installed, as npm counts them
 let tools; // the shared tools project
 let env; // the environment of every command
 let browser; // one headless Chromium, launched on first use
@@ -86,6 +87,7 @@ before(
     const [manifest] = JSON.parse(packed.stdout);
     tarball = path.join(work, manifest.filename);
     packedFiles = manifest.files.map((file) => file.path).sort();
+    packedSizes = { packed: manifest.size, installed: manifest.unpackedSize };
     // A package packed while pkg/dist is missing or half-written fails every consumer alike.
     const wasm = manifest.files.find((file) => file.path === 'dist/orgwarden_bg.wasm');
     assert.ok(wasm?.size > 1024, `the tarball's dist/orgwarden_bg.wasm is ${wasm ? `${wasm.size} bytes` : 'missing'}: build pkg/dist first (bash scripts/build-wasm.sh)`);
@@ -176,6 +178,16 @@ function readmeNodeProgram(userId) {
   });
 }
 
+test('the README states the package\'s size packed and installed, as npm counts them, to the tenth of a MiB', () => {
+  const stated = README.match(/\(([\d.]+) MiB packed, ([\d.]+) MiB installed\)/);
+  assert.ok(stated, 'README.md states no "(… MiB packed, … MiB installed)"');
+  const mib = (bytes) => bytes / 1048576;
+  for (const [index, key] of [[1, 'packed'], [2, 'installed']]) {
+    const actual = mib(packedSizes[key]);
+    assert.ok(Math.abs(Number(stated[index]) - actual) <= 0.1, `README says ${stated[index]} MiB ${key}, npm counts ${actual.toFixed(2)} MiB`);
+  }
+});
+
 // --- Node ------------------------------------------------------------------------------------
 
 let nodeProject;
@@ -264,8 +276,39 @@ test(
   },
 );
 
-test('Node: the README\'s "Node (and Deno)" sample runs as written: an admin passes, a member throws', async () => {
-  const dir = await nodeDir();
+/**
+ * A directory in the Node project holding the README's own organization ("The organization
+ * snapshot", its comments taken out) as org.json, which the README's samples read.
+ */
+async function readmeOrgDir() {
+  const dir = path.join(await nodeDir(), 'readme-org');
+  await fs.mkdir(dir, { recursive: true });
+  const snapshot = withoutComments(readmeSample(README, '## The organization snapshot', 0, 'jsonc'));
+  await fs.writeFile(path.join(dir, 'org.json'), snapshot);
+  return dir;
+}
+
+test('Node: the README\'s snapshot loads, and "The JavaScript API" samples on it answer what their comments show, as written', async () => {
+  const dir = await readmeOrgDir();
+  const [api, list] = [0, 1].map((index) => readmeSample(README, '## The JavaScript API', index));
+  await fs.writeFile(
+    path.join(dir, 'readme-api.mjs'),
+    [
+      "import { readFileSync } from 'node:fs';",
+      "const snapshot = JSON.parse(readFileSync('org.json', 'utf8'));",
+      api,
+      list,
+      "console.log('RESULT ' + JSON.stringify({ loaded: authz.loadSnapshot(snapshot), decision, keys }));",
+    ].join('\n'),
+  );
+  const { loaded, decision, keys } = resultLine((await run(process.execPath, ['readme-api.mjs'], { cwd: dir, env })).stdout);
+  assert.equal(loaded.type, 'success', JSON.stringify(loaded));
+  assertShows(decision, documentedAnswer(api, 'const decision'), 'decision');
+  assertShows(keys, documentedAnswer(list, 'const keys'), 'keys');
+});
+
+test('Node: the README\'s "Node (and Deno)" sample runs as written on the README\'s snapshot: the owner passes, a member throws', async () => {
+  const dir = await readmeOrgDir();
   await fs.writeFile(path.join(dir, 'readme-olivia.mjs'), readmeNodeProgram('olivia'));
   await fs.writeFile(path.join(dir, 'readme-mia.mjs'), readmeNodeProgram('mia'));
   const allowed = await run(process.execPath, ['readme-olivia.mjs'], { cwd: dir, env });
