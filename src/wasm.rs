@@ -1,13 +1,17 @@
 //! The raw WebAssembly face of the engine, for the package's JS layer (`pkg/lib/`) only: that
 //! layer checks every argument's JS type and size before anything crosses, then calls these
 //! exports with strings and UTF-8 bytes alone. This file only converts values: bytes to text,
-//! [`crate::ffi`]'s typed answers to JS values.
+//! [`crate::ffi`]'s typed answers to JSON text, which the JS layer parses once the call has
+//! returned.
 //!
 //! Nothing here throws into JavaScript and nothing calls back into a caller's code: a throw
 //! that unwinds past Rust frames leaves the module's stack pointer where it was (every later
-//! call then runs on a shrinking stack), and a getter or Proxy trap running while Rust holds
-//! an engine borrowed could re-enter it. The constructor's `Err` is returned, not thrown from
-//! Rust: the generated glue throws it in JS after the call has returned.
+//! call then runs on a shrinking stack), and a getter, setter or Proxy trap running while Rust
+//! holds an engine borrowed could re-enter it. That is also why answers cross as text: an
+//! object built from inside the call runs, for each field it sets, any setter a page has put
+//! on `Object.prototype`, while `JSON.parse` in the JS layer defines the fields without them
+//! and after the call. The constructor's `Err` is returned, not thrown from Rust: the
+//! generated glue throws it in JS after the call has returned.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -43,16 +47,20 @@ export interface CedarEntity {
 }
 "#;
 
-/// Plain JS objects (not `Map`s) with `null` for `None`: what `JSON.parse` would give.
-fn to_js<T: Serialize>(value: &T) -> JsValue {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&serializer).unwrap_or_else(|e| {
+/// Room for a check's answer (about 400 bytes) without the buffer growing on the way.
+const ANSWER_CAPACITY: usize = 1024;
+
+/// An answer as JSON text, for the JS layer to parse after the call.
+fn to_json<T: Serialize>(value: &T) -> String {
+    let mut text = Vec::with_capacity(ANSWER_CAPACITY);
+    let written = serde_json::to_writer(&mut text, value).map_err(|e| e.to_string());
+    written.and_then(|()| String::from_utf8(text).map_err(|e| e.to_string())).unwrap_or_else(|e| {
         let failure = ffi::Answer::<()>::Failure {
             errors: vec![ErrorInfo::from(Error::InvalidJson(format!(
                 "the answer could not be converted: {e}"
             )))],
         };
-        failure.serialize(&serializer).unwrap_or(JsValue::NULL)
+        serde_json::to_string(&failure).unwrap_or_else(|_| "null".to_owned())
     })
 }
 
@@ -63,15 +71,15 @@ fn text<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str, Error> {
 }
 
 /// A failure answer for input that is not even text.
-fn refused(error: Error) -> JsValue {
-    to_js(&ffi::Answer::<()>::from(Err(error)))
+fn refused(error: Error) -> String {
+    to_json(&ffi::Answer::<()>::from(Err(error)))
 }
 
 /// A call on JSON text handed over as UTF-8 bytes: `call`'s tagged answer, or the refusal of
 /// bytes that are not text.
-fn on_text<T: Serialize>(bytes: &[u8], what: &str, call: impl FnOnce(&str) -> T) -> JsValue {
+fn on_text<T: Serialize>(bytes: &[u8], what: &str, call: impl FnOnce(&str) -> T) -> String {
     match text(bytes, what) {
-        Ok(text) => to_js(&call(text)),
+        Ok(text) => to_json(&call(text)),
         Err(error) => refused(error),
     }
 }
@@ -85,7 +93,8 @@ pub struct RawEngine {
 #[wasm_bindgen]
 impl RawEngine {
     /// The embedded defaults without `options`, or the engine `EngineOptions` JSON describes.
-    /// `Err` carries an `ErrorInfo` object (`code`, `message`, `diagnostics`).
+    /// `Err` carries an `ErrorInfo` (`code`, `message`, `diagnostics`) as JSON text, which the
+    /// glue throws and the JS layer parses.
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<Vec<u8>>) -> Result<RawEngine, JsValue> {
         let options = options.as_deref().map(|bytes| text(bytes, "options")).transpose();
@@ -93,26 +102,26 @@ impl RawEngine {
             .map_err(ErrorInfo::from)
             .and_then(ffi::new_engine)
             .map(|engine| RawEngine { engine })
-            .map_err(|info| to_js(&info))
+            .map_err(|info| JsValue::from_str(&to_json(&info)))
     }
 
     #[wasm_bindgen(js_name = loadSnapshot)]
-    pub fn load_snapshot(&mut self, json: &[u8]) -> JsValue {
+    pub fn load_snapshot(&mut self, json: &[u8]) -> String {
         on_text(json, "snapshot", |json| ffi::load_snapshot(&mut self.engine, json))
     }
 
     #[wasm_bindgen(js_name = loadEntities)]
-    pub fn load_entities(&mut self, json: &[u8]) -> JsValue {
+    pub fn load_entities(&mut self, json: &[u8]) -> String {
         on_text(json, "entities", |json| ffi::load_entities(&mut self.engine, json))
     }
 
     #[wasm_bindgen(js_name = upsertEntities)]
-    pub fn upsert_entities(&mut self, json: &[u8]) -> JsValue {
+    pub fn upsert_entities(&mut self, json: &[u8]) -> String {
         on_text(json, "entities", |json| ffi::upsert_entities(&mut self.engine, json))
     }
 
     #[wasm_bindgen(js_name = removeEntities)]
-    pub fn remove_entities(&mut self, json: &[u8]) -> JsValue {
+    pub fn remove_entities(&mut self, json: &[u8]) -> String {
         on_text(json, "entity references", |json| ffi::remove_entities(&mut self.engine, json))
     }
 
@@ -126,8 +135,8 @@ impl RawEngine {
         resource_type: String,
         resource_id: String,
         context: Option<Vec<u8>>,
-    ) -> JsValue {
-        to_js(&self.decide(principal_type, principal_id, action, resource_type, resource_id, context))
+    ) -> String {
+        to_json(&self.decide(principal_type, principal_id, action, resource_type, resource_id, context))
     }
 
     #[wasm_bindgen(js_name = isAllowed)]
@@ -150,10 +159,10 @@ impl RawEngine {
         principal_id: String,
         resource_type: String,
         resource_id: String,
-    ) -> JsValue {
+    ) -> String {
         let principal = EntityRef { entity_type: principal_type, id: principal_id };
         let resource = EntityRef { entity_type: resource_type, id: resource_id };
-        to_js(&ffi::allowed_actions(&self.engine, &principal, &resource))
+        to_json(&ffi::allowed_actions(&self.engine, &principal, &resource))
     }
 
     /// The ids of the resources of one type on which the principal may do `action`.
@@ -164,41 +173,41 @@ impl RawEngine {
         principal_id: String,
         action: &str,
         resource_type: &str,
-    ) -> JsValue {
+    ) -> String {
         let principal = EntityRef { entity_type: principal_type, id: principal_id };
-        to_js(&ffi::allowed_resources(&self.engine, &principal, action, resource_type))
+        to_json(&ffi::allowed_resources(&self.engine, &principal, action, resource_type))
     }
 
     /// `{principal, resources, actions}` as JSON bytes.
-    pub fn matrix(&self, call: &[u8]) -> JsValue {
+    pub fn matrix(&self, call: &[u8]) -> String {
         on_text(call, "matrix call", |call| ffi::matrix(&self.engine, call))
     }
 
     /// A snapshot as JSON bytes, scoped for the user `principal_id` (`principal_type` must be
     /// `User`) with this engine's schema and policies; the store is neither read nor changed.
     #[wasm_bindgen(js_name = scopeSnapshot)]
-    pub fn scope_snapshot(&self, snapshot: &[u8], principal_type: String, principal_id: String) -> JsValue {
+    pub fn scope_snapshot(&self, snapshot: &[u8], principal_type: String, principal_id: String) -> String {
         let principal = EntityRef { entity_type: principal_type, id: principal_id };
         on_text(snapshot, "snapshot", |json| ffi::scope_snapshot(&self.engine, json, &principal))
     }
 
     /// An `ActionRequest` as JSON bytes.
     #[wasm_bindgen(js_name = validateAction)]
-    pub fn validate_action(&self, request: &[u8]) -> JsValue {
+    pub fn validate_action(&self, request: &[u8]) -> String {
         let validation = match text(request, "action request") {
             Ok(request) => ffi::validate_action(&self.engine, request),
             Err(error) => crate::actions::ActionValidation::refused(error),
         };
-        to_js(&validation)
+        to_json(&validation)
     }
 
-    pub fn policies(&self) -> JsValue {
-        to_js(&self.engine.policies())
+    pub fn policies(&self) -> String {
+        to_json(&self.engine.policies())
     }
 
     #[wasm_bindgen(js_name = policySources)]
-    pub fn policy_sources(&self) -> JsValue {
-        to_js(&self.engine.policy_sources())
+    pub fn policy_sources(&self) -> String {
+        to_json(&self.engine.policy_sources())
     }
 
     #[wasm_bindgen(js_name = schemaText)]
@@ -208,8 +217,8 @@ impl RawEngine {
 
     /// Every entity type and action of the schema, for generated types.
     #[wasm_bindgen(js_name = schemaNames)]
-    pub fn schema_names(&self) -> JsValue {
-        to_js(&self.engine.schema_names())
+    pub fn schema_names(&self) -> String {
+        to_json(&self.engine.schema_names())
     }
 
     #[wasm_bindgen(js_name = entityCount)]
@@ -237,7 +246,7 @@ impl RawEngine {
 
 /// A snapshot as JSON bytes -> one snapshot per organization, with the users it references.
 #[wasm_bindgen(js_name = splitOrganizations)]
-pub fn split_organizations(snapshot: &[u8]) -> JsValue {
+pub fn split_organizations(snapshot: &[u8]) -> String {
     on_text(snapshot, "snapshot", ffi::split_organizations)
 }
 
@@ -245,14 +254,14 @@ pub fn split_organizations(snapshot: &[u8]) -> JsValue {
 // This and the next two are not in the compiled runtime: they take or give policy text.
 #[cfg(not(feature = "compiled-runtime"))]
 #[wasm_bindgen(js_name = validatePolicies)]
-pub fn validate_policies(options: &[u8]) -> JsValue {
+pub fn validate_policies(options: &[u8]) -> String {
     on_text(options, "options", ffi::validate_policies)
 }
 
 #[cfg(not(feature = "compiled-runtime"))]
 #[wasm_bindgen(js_name = defaultPolicySources)]
-pub fn default_policy_sources() -> JsValue {
-    to_js(&ffi::default_policy_sources())
+pub fn default_policy_sources() -> String {
+    to_json(&ffi::default_policy_sources())
 }
 
 #[cfg(not(feature = "compiled-runtime"))]
@@ -262,8 +271,8 @@ pub fn default_schema() -> String {
 }
 
 #[wasm_bindgen(js_name = newOrganization)]
-pub fn new_organization(id: &str, name: &str, creator: &str) -> JsValue {
-    to_js(&ffi::new_organization(id, name, creator))
+pub fn new_organization(id: &str, name: &str, creator: &str) -> String {
+    to_json(&ffi::new_organization(id, name, creator))
 }
 
 #[wasm_bindgen(js_name = membershipId)]
@@ -273,8 +282,8 @@ pub fn membership_id(org: &str, user: &str) -> String {
 
 /// The input limits the JS layer checks before copying anything in.
 #[wasm_bindgen]
-pub fn limits() -> JsValue {
-    to_js(&ffi::limits())
+pub fn limits() -> String {
+    to_json(&ffi::limits())
 }
 
 /// The size of the module's memory in bytes (it grows, never shrinks): for long-lived callers

@@ -1,7 +1,8 @@
 //! The raw wasm-bindgen layer (src/wasm.rs), run inside real JavaScript engines: Node and
 //! headless Chromium (`scripts/test.sh` runs this file in both). It checks what only that
-//! layer can get wrong: bytes and strings in, tagged JS values out, the constructor's refusal
-//! returned as a value, and that nothing panics. The JS layer above it (pkg/lib/) has its own
+//! layer can get wrong: bytes and strings in, tagged answers out as JSON text (which the JS
+//! layer parses after the call), the constructor's refusal returned as a value, and that
+//! nothing panics. The JS layer above it (pkg/lib/) has its own
 //! suites in tests/js/.
 #![cfg(all(target_arch = "wasm32", feature = "wasm"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -13,6 +14,11 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 const SNAPSHOT: &str = include_str!("fixtures/small-org.json");
 
+/// An answer's JSON text as the JS value the package's JS layer makes of it.
+fn answer(text: String) -> JsValue {
+    js_sys::JSON::parse(&text).unwrap()
+}
+
 fn get(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &JsValue::from_str(key)).unwrap()
 }
@@ -23,13 +29,13 @@ fn text(value: &JsValue, key: &str) -> Option<String> {
 
 fn loaded() -> RawEngine {
     let mut authz = RawEngine::new(None).unwrap();
-    let answer = authz.load_snapshot(SNAPSHOT.as_bytes());
-    assert_eq!(text(&answer, "type").as_deref(), Some("success"));
+    let loaded = answer(authz.load_snapshot(SNAPSHOT.as_bytes()));
+    assert_eq!(text(&loaded, "type").as_deref(), Some("success"));
     authz
 }
 
 fn check(authz: &RawEngine, user: &str, action: &str, resource: (&str, &str)) -> JsValue {
-    authz.check("User".into(), user.into(), action, resource.0.into(), resource.1.into(), None)
+    answer(authz.check("User".into(), user.into(), action, resource.0.into(), resource.1.into(), None))
 }
 
 fn first_error_code(answer: &JsValue) -> Option<String> {
@@ -73,28 +79,28 @@ fn sec4_bad_input_is_a_tagged_failure_not_a_throw() {
     let too_long = check(&authz, &long_name, "viewMembers", ("Organization", "acme"));
     assert_eq!(first_error_code(&too_long).as_deref(), Some("LIMIT_EXCEEDED"));
 
-    let bad_context = authz.check(
+    let bad_context = answer(authz.check(
         "User".into(),
         "olivia".into(),
         "removeMember",
         "Membership".into(),
         "acme/mia".into(),
         Some(br#"{"confirmation": 42}"#.to_vec()),
-    );
+    ));
     assert_eq!(first_error_code(&bad_context).as_deref(), Some("INVALID_CONTEXT"));
-    let not_utf8 = authz.check(
+    let not_utf8 = answer(authz.check(
         "User".into(),
         "olivia".into(),
         "removeMember",
         "Membership".into(),
         "acme/mia".into(),
         Some(vec![0xff, 0xfe]),
-    );
+    ));
     assert_eq!(first_error_code(&not_utf8).as_deref(), Some("INVALID_JSON"));
 
     let mut fresh = RawEngine::new(None).unwrap();
-    assert_eq!(first_error_code(&fresh.load_snapshot(b"{ not json")).as_deref(), Some("INVALID_JSON"));
-    assert_eq!(first_error_code(&fresh.load_entities(&[0xc3, 0x28])).as_deref(), Some("INVALID_JSON"));
+    assert_eq!(first_error_code(&answer(fresh.load_snapshot(b"{ not json"))).as_deref(), Some("INVALID_JSON"));
+    assert_eq!(first_error_code(&answer(fresh.load_entities(&[0xc3, 0x28]))).as_deref(), Some("INVALID_JSON"));
 }
 
 #[wasm_bindgen_test]
@@ -113,20 +119,20 @@ fn mem8_validate_action_reports_violations_with_codes() {
     let authz = loaded();
     let request = br#"{"principal":{"type":"User","id":"olivia"},"action":"removeMember",
         "resource":{"type":"Membership","id":"acme/mia"},"input":{"confirmation":"wrong@acme.test"}}"#;
-    let validation = authz.validate_action(request);
+    let validation = answer(authz.validate_action(request));
     assert_eq!(get(&validation, "valid").as_bool(), Some(false));
     let violations: js_sys::Array = get(&validation, "violations").dyn_into().unwrap();
     assert_eq!(text(&violations.get(0), "rule").as_deref(), Some("MEM-8"));
 
     let request = br#"{"principal":{"type":"User","id":"olivia"},"action":"removeMember",
         "resource":{"type":"Membership","id":"acme/mia"},"input":{"confirmation":"mia@acme.test"}}"#;
-    assert_eq!(get(&authz.validate_action(request), "valid").as_bool(), Some(true));
+    assert_eq!(get(&answer(authz.validate_action(request)), "valid").as_bool(), Some(true));
 }
 
 #[wasm_bindgen_test]
 fn ui_gating_lists_and_matrix_in_one_call() {
     let authz = loaded();
-    let member = authz.allowed_actions("User".into(), "mia".into(), "Organization".into(), "acme".into());
+    let member = answer(authz.allowed_actions("User".into(), "mia".into(), "Organization".into(), "acme".into()));
     let allowed: Vec<String> =
         js_sys::Array::from(&get(&member, "allowed")).iter().map(|a| a.as_string().unwrap()).collect();
     assert!(allowed.contains(&"viewMembers".to_owned()));
@@ -135,8 +141,8 @@ fn ui_gating_lists_and_matrix_in_one_call() {
     let call = br#"{"principal":{"type":"User","id":"olivia"},
         "resources":[{"type":"Organization","id":"acme"},{"type":"Organization","id":"globex"}],
         "actions":["deleteOrganization","viewMembers"]}"#;
-    let answer = authz.matrix(call);
-    let rows = js_sys::Array::from(&get(&answer, "rows"));
+    let matrix = answer(authz.matrix(call));
+    let rows = js_sys::Array::from(&get(&matrix, "rows"));
     assert_eq!(rows.length(), 2);
     let acme_cells = js_sys::Array::from(&get(&rows.get(0), "cells"));
     let globex_cells = js_sys::Array::from(&get(&rows.get(1), "cells"));
@@ -144,7 +150,7 @@ fn ui_gating_lists_and_matrix_in_one_call() {
     assert_eq!(get(&globex_cells.get(1), "allowed").as_bool(), Some(false));
 
     let null_action =
-        authz.matrix(br#"{"principal":{"type":"User","id":"olivia"},"resources":[],"actions":[null]}"#);
+        answer(authz.matrix(br#"{"principal":{"type":"User","id":"olivia"},"resources":[],"actions":[null]}"#));
     assert_eq!(first_error_code(&null_action).as_deref(), Some("INVALID_JSON"));
 }
 
@@ -153,8 +159,8 @@ fn an_invalid_custom_policy_is_returned_with_its_code_and_location() {
     let options =
         br#"{"policies":[{"name":"custom.cedar","text":"permit (principal, action, resource)\nwhen { resource.nope };"}]}"#;
     let refused = RawEngine::new(Some(options.to_vec())).err().expect("the engine must be refused");
-    // A plain object returned by Rust (the glue throws it in JS), not an exception from Rust.
-    assert!(!refused.is_instance_of::<js_sys::Error>());
+    // JSON text returned by Rust (the glue throws it in JS), not an exception from Rust.
+    let refused = answer(refused.as_string().expect("the refusal is JSON text"));
     assert_eq!(text(&refused, "code").as_deref(), Some("INVALID_POLICY"));
     let diagnostics = js_sys::Array::from(&get(&refused, "diagnostics"));
     assert!(diagnostics.length() > 0);
@@ -162,13 +168,13 @@ fn an_invalid_custom_policy_is_returned_with_its_code_and_location() {
     assert_eq!(text(&location, "source").as_deref(), Some("custom.cedar"));
     assert_eq!(get(&location, "line").as_f64(), Some(2.0));
 
-    let answer = validate_policies(options);
-    assert_eq!(text(&answer, "type").as_deref(), Some("failure"));
+    let validated = answer(validate_policies(options));
+    assert_eq!(text(&validated, "type").as_deref(), Some("failure"));
 }
 
 #[wasm_bindgen_test]
 fn the_limits_cross_as_one_object() {
-    let limits = orgwarden::wasm::limits();
+    let limits = answer(orgwarden::wasm::limits());
     let max = get(&limits, "maxJsonBytes").as_f64().unwrap();
     assert_eq!(max, orgwarden::limits::MAX_JSON_BYTES as f64);
     assert!(get(&limits, "maxNameBytes").as_f64().is_some());
@@ -180,7 +186,7 @@ fn mem5_validate_action_never_allows_beside_a_violation() {
     // `role` is inviteMember's field; changeRole needs `newRole`.
     let request = r#"{"principal": {"type": "User", "id": "olivia"}, "action": "changeRole",
         "resource": {"type": "Membership", "id": "acme/mia"}, "input": {"role": "admin"}}"#;
-    let validation = authz.validate_action(request.as_bytes());
+    let validation = answer(authz.validate_action(request.as_bytes()));
     assert_eq!(get(&validation, "valid").as_bool(), Some(false));
     let violations: js_sys::Array = get(&validation, "violations").dyn_into().unwrap();
     assert_eq!(text(&violations.get(0), "code").as_deref(), Some("MISSING_INPUT"));

@@ -2,7 +2,7 @@
 // module only with strings and UTF-8 bytes, and answers a tagged value. Only the constructor
 // and the small helpers throw (an OrgwardenError), and only from JS.
 import * as read from './arguments.js';
-import { glue, guarded, generation, isReady, limits, takesPolicyText } from './module.js';
+import { answerOf, glue, guarded, generation, isReady, limits, takesPolicyText } from './module.js';
 
 /** The error the constructor and the helpers throw: `code`, `message`, `diagnostics`. */
 export class OrgwardenError extends Error {
@@ -77,11 +77,10 @@ export class Authorizer {
           this.#storeBytes = 0;
           return null;
         } catch (error) {
-          // The engine's own refusal is returned by Rust, then thrown by the glue as a plain
-          // `ErrorInfo` object; anything else escaping is a fault of the instance.
-          if (error && typeof error === 'object' && !(error instanceof Error) && typeof error.code === 'string') {
-            return error;
-          }
+          // The engine's own refusal is returned by Rust as an `ErrorInfo`'s JSON text, then
+          // thrown by the glue; anything else escaping (a trap's RuntimeError) is a fault of
+          // the instance.
+          if (typeof error === 'string') return answerOf(error);
           throw error;
         }
       },
@@ -133,19 +132,19 @@ export class Authorizer {
 
   /** Replaces the store with an organization snapshot (an object or its JSON text). */
   loadSnapshot(snapshot) {
-    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(snapshot, 'snapshot'), (raw, bytes) => this.#changeStore(() => raw.loadSnapshot(bytes)), { rebuild: true });
+    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(snapshot, 'snapshot'), (raw, bytes) => this.#changeStore(() => answerOf(raw.loadSnapshot(bytes))), { rebuild: true });
     return Authorizer.#changed(this, 'loadSnapshot', answer);
   }
 
   /** Replaces the store with raw Cedar entities (an array or its JSON text). */
   loadEntities(entities) {
-    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), (raw, bytes) => this.#changeStore(() => raw.loadEntities(bytes)), { rebuild: true });
+    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), (raw, bytes) => this.#changeStore(() => answerOf(raw.loadEntities(bytes))), { rebuild: true });
     return Authorizer.#changed(this, 'loadEntities', answer);
   }
 
   /** Adds or replaces the given Cedar entities, keeping the rest of the store. */
   upsertEntities(entities) {
-    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), (raw, bytes) => this.#changeStore(() => raw.upsertEntities(bytes)));
+    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), (raw, bytes) => this.#changeStore(() => answerOf(raw.upsertEntities(bytes))));
     return Authorizer.#changed(this, 'upsertEntities', answer);
   }
 
@@ -158,7 +157,7 @@ export class Authorizer {
       removed = list.value;
       return read.ownJson(list.value, 'entity references');
     };
-    const answer = Authorizer.#answer(this, failedAnswer, prepare, (raw, bytes) => this.#changeStore(() => raw.removeEntities(bytes)));
+    const answer = Authorizer.#answer(this, failedAnswer, prepare, (raw, bytes) => this.#changeStore(() => answerOf(raw.removeEntities(bytes))));
     return Authorizer.#changed(this, 'removeEntities', answer, removed);
   }
 
@@ -195,7 +194,7 @@ export class Authorizer {
 
   /** May `principal` do `action` on `resource`? Never throws: any failure is a tagged deny. */
   check(principal, action, resource, context) {
-    return Authorizer.#answer(this, failedDecision, () => request(principal, action, resource, context), (raw, parts) => raw.check(...parts));
+    return Authorizer.#answer(this, failedDecision, () => request(principal, action, resource, context), (raw, parts) => answerOf(raw.check(...parts)));
   }
 
   /** `check(...).allowed` without building the answer object. Never throws. */
@@ -212,7 +211,7 @@ export class Authorizer {
       const r = read.entityRef(resource, 'resource');
       return r.error ? r : { value: [p.value.type, p.value.id, r.value.type, r.value.id] };
     };
-    return Authorizer.#answer(this, failedAnswer, prepare, (raw, parts) => raw.allowedActions(...parts));
+    return Authorizer.#answer(this, failedAnswer, prepare, (raw, parts) => answerOf(raw.allowedActions(...parts)));
   }
 
   /**
@@ -229,7 +228,7 @@ export class Authorizer {
       const t = read.name(resourceType, 'resourceType');
       return t.error ? t : { value: [p.value.type, p.value.id, a.value, t.value] };
     };
-    return Authorizer.#answer(this, failedAnswer, prepare, (raw, parts) => raw.allowedResources(...parts));
+    return Authorizer.#answer(this, failedAnswer, prepare, (raw, parts) => answerOf(raw.allowedResources(...parts)));
   }
 
   /** A decision for each resource × action, in one call. */
@@ -244,7 +243,7 @@ export class Authorizer {
       if (a.error) return a;
       return read.ownJson({ principal: p.value, resources: r.value, actions: a.value }, 'matrix call');
     };
-    return Authorizer.#answer(this, failedAnswer, prepare, (raw, bytes) => raw.matrix(bytes));
+    return Authorizer.#answer(this, failedAnswer, prepare, (raw, bytes) => answerOf(raw.matrix(bytes)));
   }
 
   /**
@@ -261,13 +260,13 @@ export class Authorizer {
       const s = read.json(snapshot, 'snapshot');
       return s.error ? s : { value: [s.value, p.value.type, p.value.id] };
     };
-    return Authorizer.#answer(this, failedAnswer, prepare, (raw, args) => raw.scopeSnapshot(...args));
+    return Authorizer.#answer(this, failedAnswer, prepare, (raw, args) => answerOf(raw.scopeSnapshot(...args)));
   }
 
   /** Is this concrete organization action valid now? Never throws. */
   validateAction(request) {
     const prepare = () => read.json(request, 'action request', { text: false });
-    return Authorizer.#answer(this, refusedAction, prepare, (raw, bytes) => raw.validateAction(bytes));
+    return Authorizer.#answer(this, refusedAction, prepare, (raw, bytes) => answerOf(raw.validateAction(bytes)));
   }
 
   /** Accessors answer plain values, so their refusals are thrown (from JS) as OrgwardenErrors. */
@@ -279,12 +278,12 @@ export class Authorizer {
 
   /** Every policy in the set with its id, rule, reason and effect, in source order. */
   policies() {
-    return Authorizer.#value(this, (raw) => raw.policies());
+    return Authorizer.#value(this, (raw) => answerOf(raw.policies()));
   }
 
   /** The Cedar texts the policy set was built from. */
   policySources() {
-    return Authorizer.#value(this, (raw) => raw.policySources());
+    return Authorizer.#value(this, (raw) => answerOf(raw.policySources()));
   }
 
   /** The schema in Cedar schema syntax. */
@@ -294,7 +293,7 @@ export class Authorizer {
 
   /** Every entity type and action of the schema: what `npx orgwarden types` generates types from. */
   schemaNames() {
-    return Authorizer.#value(this, (raw) => raw.schemaNames());
+    return Authorizer.#value(this, (raw) => answerOf(raw.schemaNames()));
   }
 
   /** Entities in the store, the schema's action entities included. */
@@ -361,7 +360,7 @@ export function validatePolicies(options) {
   const bytes = read.json(options ?? {}, 'options', { text: false });
   if (bytes.error) return failedAnswer(bytes.error);
   if (!takesPolicyText()) return failedAnswer(asError('COMPILED_RUNTIME', compiledRuntime('validatePolicies is not available')));
-  return guarded(() => glue.validatePolicies(bytes.value), (code, message) => failedAnswer({ code, message }));
+  return guarded(() => answerOf(glue.validatePolicies(bytes.value)), (code, message) => failedAnswer({ code, message }));
 }
 
 function helper(run) {
@@ -389,7 +388,7 @@ export function splitOrganizations(snapshot) {
   if (!isReady()) return failedAnswer(asError('MODULE_NOT_INITIALIZED', notInitialized));
   const s = read.json(snapshot, 'snapshot');
   if (s.error) return failedAnswer(s.error);
-  return guarded(() => glue.splitOrganizations(s.value), (code, message) => failedAnswer({ code, message }));
+  return guarded(() => answerOf(glue.splitOrganizations(s.value)), (code, message) => failedAnswer({ code, message }));
 }
 
 /** Throws the compiled runtime's refusal of a helper that gives the embedded policy text. */
@@ -403,7 +402,7 @@ function embeddedText(what) {
 /** The embedded default policy files. */
 export function defaultPolicySources() {
   embeddedText('defaultPolicySources');
-  return helper(() => glue.defaultPolicySources());
+  return helper(() => answerOf(glue.defaultPolicySources()));
 }
 
 /** The embedded schema, in Cedar schema syntax. */
@@ -415,7 +414,7 @@ export function defaultSchema() {
 /** A new organization record whose creator is its first owner (ORG-1). */
 export function newOrganization(id, name, creator) {
   const [i, n, c] = names([id, name, creator], ['id', 'name', 'creator']);
-  return helper(() => glue.newOrganization(i, n, c));
+  return helper(() => answerOf(glue.newOrganization(i, n, c)));
 }
 
 /** The id of the Membership entity of `user` in `org`: the resource of changeRole and removeMember. */

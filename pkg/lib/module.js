@@ -44,7 +44,18 @@ export function markReady(entryGlue) {
   }
   glue = entryGlue;
   state.ready = true;
-  state.limits = glue.limits();
+  state.limits = answerOf(glue.limits());
+}
+
+/**
+ * What a call into the module answered: JSON text, parsed here once the call has returned.
+ * The module builds no JS objects itself: setting their fields from inside the call would run
+ * any setter a page has put on `Object.prototype` while an engine is borrowed, and a call
+ * back into the module from there would fail as a trap (src/wasm.rs). `JSON.parse` defines
+ * the fields without setters.
+ */
+export function answerOf(text) {
+  return JSON.parse(text);
 }
 
 /** Whether the module takes policy and schema text (the full build) or not (the compiled runtime). */

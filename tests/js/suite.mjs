@@ -342,6 +342,56 @@ export function cases(api, fixture, internals = {}, build = 'full') {
       equal(loaded().isAllowed(user('olivia'), 'deleteOrganization', acme), true);
     },
 
+    'setters a page puts on Object.prototype never run inside a call: answers are whole, and calling back from them resets nothing'() {
+      const authz = loaded();
+      const bystander = loaded();
+      const mia = user('mia');
+      const removal = { principal: user('olivia'), action: 'removeMember', resource: { type: 'Membership', id: 'acme/mia' }, input: { confirmation: 'wrong@acme.test' } };
+      const ask = () => ({
+        load: authz.loadSnapshot(fixture),
+        check: authz.check(mia, 'deleteOrganization', acme),
+        refused: authz.check(user('nobody'), 'viewMembers', acme),
+        actions: authz.allowedActions(mia, acme),
+        resources: authz.allowedResources(user('olivia'), 'viewWorkspace', 'Workspace'),
+        matrix: authz.matrix(user('olivia'), [acme], ['viewBilling', 'deleteOrganization']),
+        validation: authz.validateAction(removal),
+        policies: authz.policies(),
+        split: splitOrganizations(fixture),
+      });
+      const plain = ask();
+      const resetsBefore = moduleStatus().resets;
+      // Fields every answer has: a setter for each, which calls back into the module the way a
+      // reactive store might.
+      const fields = ['type', 'allowed', 'cause', 'reason', 'errors', 'code', 'rows', 'valid', 'entityCount', 'resources', 'policies', 'id'];
+      const saved = fields.map((field) => [field, Object.getOwnPropertyDescriptor(Object.prototype, field)]);
+      const fired = [];
+      let asked;
+      try {
+        for (const field of fields) {
+          Object.defineProperty(Object.prototype, field, {
+            configurable: true,
+            get: () => undefined,
+            set(value) {
+              fired.push(field);
+              Object.defineProperty(this, field, { value, writable: true, enumerable: true, configurable: true });
+              authz.loadSnapshot(fixture);
+              bystander.isAllowed(user('olivia'), 'deleteOrganization', acme);
+            },
+          });
+        }
+        asked = ask();
+      } finally {
+        for (const [field, descriptor] of saved) {
+          if (descriptor) Object.defineProperty(Object.prototype, field, descriptor);
+          else delete Object.prototype[field];
+        }
+      }
+      deepEqual(asked, plain);
+      deepEqual(fired, []);
+      equal(moduleStatus().resets, resetsBefore);
+      equal(bystander.isAllowed(user('olivia'), 'deleteOrganization', acme), true);
+    },
+
     'hostile arguments get tagged failures, never a throw or a trap'() {
       const authz = loaded();
       const resetsBefore = moduleStatus().resets;
