@@ -57,6 +57,17 @@ function option(options, name, fallback, { min = 0, integer = false } = {}) {
   return value;
 }
 
+/** The options the registry reads, each read once into a plain object: a getter or Proxy that throws is a refusal. */
+const OPTION_NAMES = ['source', 'authorizerOptions', 'now', 'maxOrgs', 'maxEntities', 'maxStoreBytes', 'maxSnapshotBytes', 'revalidateAfterMs', 'serveStaleForMs', 'loadTimeoutMs'];
+
+function ownOptions(options) {
+  try {
+    return Object.fromEntries(OPTION_NAMES.map((name) => [name, options[name]]));
+  } catch (error) {
+    throw new OrgwardenError('INVALID_REQUEST', `createOrgAuthorizers: the options could not be read: ${read.errorText(error)}`);
+  }
+}
+
 /** The bytes an authorizer's store holds; 0 once it holds none (freed, or lost in a reset). */
 function heldBy(authorizer) {
   try {
@@ -120,10 +131,11 @@ function interpret(answer) {
  * An organization registry over a source. See the README section "Many organizations at the
  * edge" and ./orgs.d.ts for the options and answers.
  */
-export function createOrgAuthorizers(options) {
-  if (options === null || typeof options !== 'object') {
+export function createOrgAuthorizers(givenOptions) {
+  if (givenOptions === null || typeof givenOptions !== 'object') {
     throw new OrgwardenError('INVALID_REQUEST', 'createOrgAuthorizers needs options: { source, … }');
   }
+  const options = ownOptions(givenOptions);
   const { source, authorizerOptions, now: clock = Date.now } = options;
   if (typeof source !== 'function') {
     throw new OrgwardenError('INVALID_REQUEST', 'createOrgAuthorizers: `source` must be a function (orgId, { version }) => answer');
@@ -232,7 +244,9 @@ export function createOrgAuthorizers(options) {
         return { error: { code: 'INVALID_JSON', message: `org ${JSON.stringify(orgId)}: the snapshot is not JSON-serializable: ${read.errorText(error)}` } };
       }
     }
-    if (typeof text !== 'string') return { value: snapshot };
+    // Not text: what the engine refuses as it is (a number, say, or `undefined` from a toJSON),
+    // never the object again, which a second stringify could make larger than measured.
+    if (typeof text !== 'string') return { value: text };
     if (read.exceedsBytes(text, maxSnapshotBytes)) {
       return {
         error: {

@@ -218,6 +218,14 @@ export function durableObjectSource(namespace, options = {}) {
   });
 }
 
+/** An entity tag's length at most, as header values go (servers refuse far less than 8 KiB of headers). */
+const MAX_ETAG_LENGTH = 1024;
+
+/** Whether `version` can be sent as a header value: visible ASCII and Latin-1, spaces and tabs, of a sane length. */
+function headerValue(version) {
+  return typeof version === 'string' && version.length <= MAX_ETAG_LENGTH && /^[\t\x20-\x7e\x80-\xff]*$/.test(version);
+}
+
 /**
  * A source over HTTP responses: `request(orgId)` names the request (`label`, for messages) and
  * `send(init)` makes it. The conditional GET, the statuses, the size limits and the version are
@@ -226,7 +234,10 @@ export function durableObjectSource(namespace, options = {}) {
 function responseSource(headers, request) {
   return async (orgId, { version = null, maxSnapshotBytes = Infinity } = {}) => {
     const requestHeaders = new Headers(headers ?? undefined);
-    if (version !== null) requestHeaders.set('If-None-Match', version);
+    // A version that cannot be a header value (from a body's `version` field, say) is asked
+    // for without the condition: the whole org comes back, never a failure of the request.
+    const conditional = version !== null && headerValue(version);
+    if (conditional) requestHeaders.set('If-None-Match', version);
     let label = `the request for ${JSON.stringify(orgId)}`;
     let response;
     try {
@@ -248,7 +259,7 @@ function responseSource(headers, request) {
     };
     if (response.status === 304) {
       await discard();
-      return version !== null ? { notModified: true } : unavailable(`${label} answered 304 to a request without If-None-Match`);
+      return conditional ? { notModified: true } : unavailable(`${label} answered 304 to a request without If-None-Match`);
     }
     if (response.status === 404 || response.status === 410) {
       await discard();

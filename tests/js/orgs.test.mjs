@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { api, build, label } from './build-under-test.mjs';
 import { createOrgAuthorizers, kvSource, r2Source, fetchSource, durableObjectSource } from 'orgwarden/orgs';
 
-const { Authorizer, moduleStatus } = api;
+const { Authorizer, OrgwardenError, moduleStatus } = api;
 // The package's internals, for the trap hook: the same module instance the entry uses.
 import * as internals from '../../pkg/lib/module.js';
 import { orgSnapshot } from './org-snapshots.mjs';
@@ -315,6 +315,20 @@ test(`orgs${label}: maxStoreBytes is a budget of the module memory resident stor
   assert.equal(createOrgAuthorizers({ source, maxStoreBytes: Infinity }).status().maxStoreBytes, Infinity);
 });
 
+test(`orgs${label}: maxSnapshotBytes measures what is loaded: a snapshot read once, never again after it was measured`, async () => {
+  let reads = 0;
+  // undefined the first time, the whole org after: measuring one value and loading another
+  // would let any size through.
+  const shifting = { toJSON: () => (reads++ === 0 ? undefined : acme) };
+  const orgs = createOrgAuthorizers({ source: () => ({ snapshot: shifting, version: 'v1' }), maxSnapshotBytes: 100 });
+  const decision = await deleteAcme(orgs, 'olivia');
+  assert.equal(decision.allowed, false);
+  assert.equal(reads, 1);
+  assert.deepEqual(orgs.status().resident, []);
+  const tooLarge = createOrgAuthorizers({ source: () => ({ snapshot: acme, version: 'v1' }), maxSnapshotBytes: 100 });
+  assert.equal((await deleteAcme(tooLarge, 'olivia')).errors[0].code, 'ORG_TOO_LARGE');
+});
+
 test(`orgs${label}: module memory does not grow across 200 load/evict cycles`, async () => {
   const sourceOf = async (orgId) => ({ snapshot: acmeAs(orgId), version: '1' });
   const orgs = createOrgAuthorizers({ source: sourceOf, maxOrgs: 4 });
@@ -487,6 +501,15 @@ test(`orgs${label}: forOrg and check never throw — hostile ids, hostile source
   assert.equal((await hostile.check('fine', user('olivia'), 'viewMembers', org('acme'))).allowed, true);
   assert.throws(() => createOrgAuthorizers({}), { code: 'INVALID_REQUEST' });
   assert.throws(() => createOrgAuthorizers({ source: () => null, maxOrgs: 0 }), { code: 'INVALID_REQUEST' });
+  // Options that cannot be read are refused with the code, whatever they throw.
+  const throwingOptions = [
+    { source: () => null, get maxOrgs() { throw new TypeError('getter'); } },
+    new Proxy({}, { get() { throw new RangeError('trap'); } }),
+    revoked.proxy,
+  ];
+  for (const options of throwingOptions) {
+    assert.throws(() => createOrgAuthorizers(options), (error) => error instanceof OrgwardenError && error.code === 'INVALID_REQUEST');
+  }
   hostile.clear();
 
   // r2Source over hostile buckets: each org denies with a code, and an object over the size
@@ -654,6 +677,23 @@ test(`fetchSource${label}: over real HTTP — ETag and If-None-Match, 304, 404, 
   });
   assert.equal((await mocked('acme', { version: 'W/"old"' })).version, 'W/"x"');
   assert.deepEqual(calls, [['https://orgs.internal/acme', 'W/"old"']]);
+
+  // A version that cannot be a header value (a body's `version` field may hold any text) is
+  // asked for without If-None-Match, and the org stays available on every revalidation.
+  for (const version of ['v1 – 2026', 'line\nbreak', 'x'.repeat(2048)]) {
+    calls.length = 0;
+    const answer = await mocked('acme', { version });
+    assert.equal(answer.version, 'W/"x"', JSON.stringify(version).slice(0, 40));
+    assert.deepEqual(calls, [['https://orgs.internal/acme', null]]);
+  }
+  const unicode = fetchSource(() => 'https://orgs.internal/acme', {
+    fetch: async () => new Response(JSON.stringify({ version: 'v1 – 2026', snapshot: acme })),
+  });
+  const always = createOrgAuthorizers({ source: unicode, revalidateAfterMs: 0 });
+  for (let request = 0; request < 4; request += 1) {
+    assert.equal((await deleteAcme(always, 'olivia')).allowed, true, `request ${request + 1}`);
+  }
+  always.clear();
 });
 
 test(`durableObjectSource${label}: the object named for the org, asked as fetchSource asks; hostile namespaces and stubs are ORG_UNAVAILABLE`, async () => {
