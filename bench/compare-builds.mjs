@@ -3,7 +3,8 @@
 // like pkg/ (`pkg` itself, or what bench/opt-levels.sh builds). All are loaded in this one
 // process and timed in turns, round after round, so that the machine's hour weighs on each
 // alike: `isAllowed` over the same 3,000 requests on a 1,043-entity store (bench/workload.mjs,
-// seeded), a first and a warm `loadSnapshot`, and each build's .wasm sizes. Decisions must agree:
+// seeded), `check` over them (its answer object included), `allowedActions` for the first 300,
+// a first and a warm `loadSnapshot`, and each build's .wasm sizes. Decisions must agree:
 // the run fails if two builds allow different numbers of requests.
 import { readFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
@@ -27,7 +28,7 @@ for (const dir of dirs) {
   const loaded = authorizer.loadSnapshot(text);
   const firstLoadMs = performance.now() - t0;
   if (loaded.type !== 'success') throw new Error(`${dir}: ${JSON.stringify(loaded)}`);
-  builds.push({ dir, authorizer, firstLoadMs, checkUs: [], loadMs: [], allowed: new Set() });
+  builds.push({ dir, authorizer, firstLoadMs, checkUs: [], answerUs: [], actionsUs: [], loadMs: [], allowed: new Set() });
 }
 
 const requests = generateRequests(snapshot, { count: 3000, seed: 11, applies: applicability(builds[0].authorizer) });
@@ -39,6 +40,17 @@ for (let round = 0; round < ROUNDS; round++) {
     for (const r of requests) if (build.authorizer.isAllowed(r.principal, r.action, r.resource)) allowed++;
     build.checkUs.push(Number(process.hrtime.bigint() - t0) / requests.length / 1000);
     build.allowed.add(allowed);
+    // The same checks with their answers (reasons, policies), and a page's worth of actions:
+    // what crosses back from the module as an object.
+    let answered = 0;
+    const t2 = process.hrtime.bigint();
+    for (const r of requests) if (build.authorizer.check(r.principal, r.action, r.resource).allowed) answered++;
+    build.answerUs.push(Number(process.hrtime.bigint() - t2) / requests.length / 1000);
+    build.allowed.add(answered);
+    const pages = requests.slice(0, 300);
+    const t3 = process.hrtime.bigint();
+    for (const r of pages) build.authorizer.allowedActions(r.principal, r.resource);
+    build.actionsUs.push(Number(process.hrtime.bigint() - t3) / pages.length / 1000);
     const t1 = performance.now();
     build.authorizer.loadSnapshot(text);
     build.loadMs.push(performance.now() - t1);
@@ -60,11 +72,11 @@ const sizeText = (file) => {
   return `${kib(raw)} / ${kib(gzip)} / ${kib(brotli)} KiB`;
 };
 console.log(`\n${requests.length} requests (${[...allowedCounts][0]} allowed), ${ROUNDS} rounds, builds in turns\n`);
-console.log('| build | `isAllowed` median (fastest round) | first load / warm load, 1,043 entities | full `.wasm` raw / gzip / brotli | compiled runtime raw / gzip / brotli |');
-console.log('| --- | --- | --- | --- | --- |');
+console.log('| build | `isAllowed` median (fastest round) | `check` | `allowedActions` | first load / warm load, 1,043 entities | full `.wasm` raw / gzip / brotli | compiled runtime raw / gzip / brotli |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const b of builds) {
   const us = (v) => `${v.toFixed(1)} µs`;
   console.log(
-    `| ${b.dir} | ${us(median(b.checkUs))} (${us(Math.min(...b.checkUs))}) | ${b.firstLoadMs.toFixed(1)} / ${median(b.loadMs).toFixed(2)} ms | ${sizeText(join(b.dir, 'dist/orgwarden_bg.wasm'))} | ${sizeText(join(b.dir, 'dist/orgwarden_compiled_bg.wasm'))} |`,
+    `| ${b.dir} | ${us(median(b.checkUs))} (${us(Math.min(...b.checkUs))}) | ${us(median(b.answerUs))} (${us(Math.min(...b.answerUs))}) | ${us(median(b.actionsUs))} (${us(Math.min(...b.actionsUs))}) | ${b.firstLoadMs.toFixed(1)} / ${median(b.loadMs).toFixed(2)} ms | ${sizeText(join(b.dir, 'dist/orgwarden_bg.wasm'))} | ${sizeText(join(b.dir, 'dist/orgwarden_compiled_bg.wasm'))} |`,
   );
 }

@@ -260,6 +260,8 @@ function benchSize(size) {
     'native orgwarden Engine::check': nat.engine.decisions,
     'native cedar on orgwarden slice': nat.cedarSliced.decisions,
     'native cedar on finer slice': nat.cedarFiner.decisions,
+    'native cedar on a store built per check': nat.cedarPerCheckStore.decisions,
+    'native cedar is_authorized_batched': nat.cedarBatched.decisions,
     [`official statefulIsAuthorized${FULL_OFFICIAL ? '' : ' (reachable entities)'}`]: official,
   };
   const disagreements = [];
@@ -452,6 +454,10 @@ wrow('native cedar `is_authorized`, whole policy set (reference)', (r) => us(nat
 wrow('native cedar `is_authorized`, orgwarden\'s per-action slice', (r) => us(nativeUs(r, 'cedarSliced')));
 wrow('native orgwarden `Engine::check` (lookups + slice + decision)', (r) => us(nativeUs(r, 'engine')));
 wrow('what-if: native cedar on the slice less policies scoped to other principal/resource types', (r) => us(nativeUs(r, 'cedarFiner')));
+wrow('what-if: native cedar on the slice, with the entities the check can read built for it (bench/native/src/per_check.rs)', (r) => us(nativeUs(r, 'cedarPerCheckStore')));
+wrow('… entities built per check: mean / max', (r) => `${r.nat.cedarPerCheckStore.entities.mean.toFixed(1)} / ${r.nat.cedarPerCheckStore.entities.max}`);
+wrow('what-if: Cedar\'s own on-demand loading, `is_authorized_batched` (experimental), the slice, the same store', (r) => us(nativeUs(r, 'cedarBatched')));
+wrow('… entities Cedar asked for per check: mean / max', (r) => `${r.nat.cedarBatched.entities.mean.toFixed(1)} / ${r.nat.cedarBatched.entities.max}`);
 wrow('policies evaluated per check: whole set / orgwarden slice (mean) / what-if slice (mean)', (r) => `${r.nat.policiesPerCheck.whole} / ${r.nat.policiesPerCheck.slice.toFixed(1)} / ${r.nat.policiesPerCheck.finer.toFixed(1)}`);
 wrow('wasm orgwarden `isAllowed` (+ wasm, JS boundary)', (r) => us(r.isAllowed.medianUs));
 wrow('wasm orgwarden `check` (+ decision object to JS)', (r) => us(r.check.medianUs));

@@ -38,6 +38,7 @@
 //!     `node bench/store-memory.mjs` prints it as a table, next to the same code on wasm32.
 
 mod memory;
+mod per_check;
 
 #[global_allocator]
 static ALLOCATOR: memory::CountingAllocator = memory::CountingAllocator;
@@ -318,6 +319,64 @@ fn bench(dir: &str, passes: usize) -> Result<()> {
             _ => (false, 0),
         }
     });
+    // What-if: the entities one check can read, built for it from their parts (`per_check.rs`),
+    // evaluated against the same slice as `cedarSliced`.
+    let mut literals_cache: std::collections::HashMap<String, Vec<cedar_policy_core::ast::EntityUID>> =
+        std::collections::HashMap::new();
+    for (p, slice) in parsed.iter().zip(&slices) {
+        literals_cache.entry(p.action.clone()).or_insert_with(|| per_check::entity_literals(slice));
+    }
+    let roots = |i: usize| -> Vec<cedar_policy_core::ast::EntityUID> {
+        let Some(request) = cedar_requests.get(i) else { return Vec::new() };
+        let mut roots: Vec<_> = [request.principal(), request.action(), request.resource()]
+            .into_iter()
+            .flatten()
+            .map(|uid| uid.as_ref().clone())
+            .collect();
+        if let Some(literals) = parsed.get(i).and_then(|p| literals_cache.get(&p.action)) {
+            roots.extend(literals.iter().cloned());
+        }
+        roots
+    };
+    let slice_sizes: Vec<usize> =
+        (0..requests.len()).map(|i| per_check::reachable(engine.entities(), roots(i)).len()).collect();
+    let (per_check_decisions, per_check_errors, per_check_stats) = time_calls(requests.len(), passes, |i| {
+        match (cedar_requests.get(i), slices.get(i)) {
+            (Some(request), Some(slice)) => {
+                let Some(store) = per_check::store_for(per_check::reachable(engine.entities(), roots(i))) else {
+                    return (false, 1);
+                };
+                let response = authorizer.is_authorized(request, slice, &store);
+                (response.decision() == Decision::Allow, response.diagnostics().errors().count())
+            }
+            _ => (false, 0),
+        }
+    });
+    // What-if: Cedar's own on-demand loading on the same slice, from the same store.
+    let mut asked = Vec::with_capacity(requests.len());
+    for i in 0..requests.len() {
+        if let (Some(request), Some(slice)) = (cedar_requests.get(i), slices.get(i)) {
+            let mut loader = per_check::StoreLoader { store: engine.entities(), asked: 0 };
+            let _ = slice.is_authorized_batched(request, engine.schema(), &mut loader, 16);
+            asked.push(loader.asked);
+        }
+    }
+    let (batched_decisions, batched_errors, batched_stats) = time_calls(requests.len(), passes, |i| {
+        match (cedar_requests.get(i), slices.get(i)) {
+            (Some(request), Some(slice)) => {
+                let mut loader = per_check::StoreLoader { store: engine.entities(), asked: 0 };
+                match slice.is_authorized_batched(request, engine.schema(), &mut loader, 16) {
+                    Ok(decision) => (decision == Decision::Allow, 0),
+                    Err(_) => (false, 1),
+                }
+            }
+            _ => (false, 0),
+        }
+    });
+    let per_check_entities = json!({
+        "mean": slice_sizes.iter().sum::<usize>() as f64 / slice_sizes.len().max(1) as f64,
+        "max": slice_sizes.iter().max(),
+    });
     let (checked, engine_failures, engine_stats) = time_calls(requests.len(), passes, |i| {
         parsed.get(i).map_or((false, 0), |p| {
             let decision = engine.check(&p.principal, &p.action, &p.resource, None);
@@ -365,6 +424,21 @@ fn bench(dir: &str, passes: usize) -> Result<()> {
         "cedar": { "decisions": cedar, "errors": cedar_errors, "timing": cedar_stats },
         "cedarSliced": { "decisions": sliced, "errors": sliced_errors, "timing": sliced_stats },
         "cedarFiner": { "decisions": finer_decisions, "errors": finer_errors, "timing": finer_stats },
+        "cedarPerCheckStore": {
+            "decisions": per_check_decisions,
+            "errors": per_check_errors,
+            "timing": per_check_stats,
+            "entities": per_check_entities,
+        },
+        "cedarBatched": {
+            "decisions": batched_decisions,
+            "errors": batched_errors,
+            "timing": batched_stats,
+            "entities": {
+                "mean": asked.iter().sum::<usize>() as f64 / asked.len().max(1) as f64,
+                "max": asked.iter().max(),
+            },
+        },
         "policiesPerCheck": policies_per_check,
         "engine": { "decisions": checked, "failures": engine_failures, "timing": engine_stats },
     });
