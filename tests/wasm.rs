@@ -99,8 +99,14 @@ fn sec4_bad_input_is_a_tagged_failure_not_a_throw() {
     assert_eq!(first_error_code(&not_utf8).as_deref(), Some("INVALID_JSON"));
 
     let mut fresh = RawEngine::new(None).unwrap();
-    assert_eq!(first_error_code(&answer(fresh.load_snapshot(b"{ not json"))).as_deref(), Some("INVALID_JSON"));
-    assert_eq!(first_error_code(&answer(fresh.load_entities(&[0xc3, 0x28]))).as_deref(), Some("INVALID_JSON"));
+    assert_eq!(
+        first_error_code(&answer(fresh.load_snapshot(b"{ not json"))).as_deref(),
+        Some("INVALID_JSON")
+    );
+    assert_eq!(
+        first_error_code(&answer(fresh.load_entities(&[0xc3, 0x28]))).as_deref(),
+        Some("INVALID_JSON")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -132,7 +138,8 @@ fn mem8_validate_action_reports_violations_with_codes() {
 #[wasm_bindgen_test]
 fn ui_gating_lists_and_matrix_in_one_call() {
     let authz = loaded();
-    let member = answer(authz.allowed_actions("User".into(), "mia".into(), "Organization".into(), "acme".into()));
+    let member =
+        answer(authz.allowed_actions("User".into(), "mia".into(), "Organization".into(), "acme".into()));
     let allowed: Vec<String> =
         js_sys::Array::from(&get(&member, "allowed")).iter().map(|a| a.as_string().unwrap()).collect();
     assert!(allowed.contains(&"viewMembers".to_owned()));
@@ -149,8 +156,9 @@ fn ui_gating_lists_and_matrix_in_one_call() {
     assert_eq!(get(&acme_cells.get(0), "allowed").as_bool(), Some(true));
     assert_eq!(get(&globex_cells.get(1), "allowed").as_bool(), Some(false));
 
-    let null_action =
-        answer(authz.matrix(br#"{"principal":{"type":"User","id":"olivia"},"resources":[],"actions":[null]}"#));
+    let null_action = answer(
+        authz.matrix(br#"{"principal":{"type":"User","id":"olivia"},"resources":[],"actions":[null]}"#),
+    );
     assert_eq!(first_error_code(&null_action).as_deref(), Some("INVALID_JSON"));
 }
 

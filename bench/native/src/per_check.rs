@@ -30,7 +30,9 @@ pub fn entity_literals(set: &PolicySet) -> Vec<EntityUID> {
     fn walk(json: &Json, found: &mut Vec<EntityUID>) {
         match json {
             Json::Object(map) => {
-                if let Some(uid) = map.get("__entity").and_then(|entity| EntityUid::from_json(entity.clone()).ok()) {
+                if let Some(uid) =
+                    map.get("__entity").and_then(|entity| EntityUid::from_json(entity.clone()).ok())
+                {
                     found.push(uid.as_ref().clone());
                 }
                 map.values().for_each(|value| walk(value, found));
@@ -126,7 +128,8 @@ impl cedar_policy::EntityLoader for StoreLoader<'_> {
         self.asked += uids.len();
         uids.iter()
             .map(|uid| {
-                let built = self.store.get(uid).map(|entity| cedar_policy::Entity::from(rebuilt(entity.as_ref())));
+                let built =
+                    self.store.get(uid).map(|entity| cedar_policy::Entity::from(rebuilt(entity.as_ref())));
                 (uid.clone(), built)
             })
             .collect()
