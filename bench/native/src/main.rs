@@ -13,6 +13,11 @@
 //!       - `cedarSliced`: the same call on orgwarden's per-action slice of its policy set;
 //!       - `cedarFiner`: the same call on that slice less the policies whose scope names another
 //!         principal or resource type (a what-if: slices per action and type pair);
+//!       - `cedarPerCheckStore`: the same call on the slice with a store built for the request
+//!         from the entities it can reach (a what-if: entities kept outside Cedar, see
+//!         `per_check.rs`);
+//!       - `cedarBatched`: Cedar's experimental `is_authorized_batched` on the slice, loading
+//!         entities from the engine's store on demand (a what-if, decisions only);
 //!       - `engine`: `orgwarden::Engine::check` natively (name lookups, request building,
 //!         evaluation of the slice and the decision with its reasons).
 //!     Prints one JSON object: decisions and per-call timings of each. With
