@@ -151,8 +151,19 @@ export function json(value, what, { text = true } = {}) {
     return failure('INVALID_JSON', `${what} is not JSON-serializable: ${errorText(error)}`);
   }
   if (typeof serialized !== 'string') return failure('INVALID_JSON', `${what} is not JSON-serializable`);
+  if (serialized.includes('\\ud') && LONE_SURROGATE_ESCAPE.test(serialized)) {
+    return failure('INVALID_JSON', `${what} holds a string that is not well-formed Unicode (a lone surrogate)`);
+  }
   return utf8(serialized, what);
 }
+
+/**
+ * How JSON.stringify writes a lone surrogate: an escape (`\ud800`, lower case; a pair is
+ * written as it is), which is valid JSON but no string of the module's can hold. Found here,
+ * it is named for what it is; a backslash the value itself holds is written `\\`, so an even
+ * run of them before the escape belongs to the text.
+ */
+const LONE_SURROGATE_ESCAPE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/;
 
 /** An optional request context: `undefined` or `null` for none, else a plain JSON object. */
 export function context(value) {

@@ -406,6 +406,19 @@ export function cases(api, fixture, internals = {}, build = 'full') {
       }
       equal(authz.check(throwing, 'viewMembers', acme).errors[0].code, 'INVALID_REQUEST');
       equal(authz.check(user('olivia'), 'viewMembers', acme, { toJSON() { throw new Error('no'); } }).errors[0].code, 'INVALID_CONTEXT');
+      // A lone surrogate is valid JSON once stringified, but no string the module can hold: it
+      // is named as such, and the text of a backslash and "ud800" is not one.
+      const membership = { type: 'Membership', id: 'acme/mia' };
+      const lone = authz.check(user('olivia'), 'removeMember', membership, { confirmation: 'mia@acme.test\uD800' });
+      equal(lone.errors[0].code, 'INVALID_CONTEXT');
+      expect(lone.errors[0].message.includes('lone surrogate'), lone.errors[0].message);
+      equal(authz.check(user('olivia'), 'removeMember', membership, { confirmation: '\\ud800' }).type, 'success');
+      const loneName = structuredClone(fixture);
+      loneName.users[0].name = '\uDC00';
+      const refusedLoad = authz.upsertEntities([{ uid: { type: 'Team', id: '\uDC00' }, attrs: {}, parents: [] }]);
+      equal(refusedLoad.errors[0].code, 'INVALID_JSON');
+      expect(refusedLoad.errors[0].message.includes('lone surrogate'), refusedLoad.errors[0].message);
+      equal(loaded().loadSnapshot(loneName).errors[0].code, 'INVALID_JSON');
       equal(authz.matrix(user('olivia'), [acme], ['viewBilling', null]).errors[0].code, 'INVALID_REQUEST');
       equal(authz.matrix(user('olivia'), huge, ['viewBilling']).errors[0].code, 'INVALID_REQUEST');
       equal(authz.loadSnapshot(5).errors[0].code, 'INVALID_JSON');
