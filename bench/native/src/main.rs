@@ -150,6 +150,14 @@ fn stats(mut ns: Vec<u64>, wall_ns: u128) -> Value {
     })
 }
 
+/// `{ mean, max }` of per-request counts.
+fn mean_and_max(counts: &[usize]) -> Value {
+    json!({
+        "mean": counts.iter().sum::<usize>() as f64 / counts.len().max(1) as f64,
+        "max": counts.iter().max(),
+    })
+}
+
 /// Runs `eval` on every request `passes` times; the first pass warms up and gives the
 /// decisions, the others are timed call by call.
 fn time_calls<F: FnMut(usize) -> (bool, usize)>(count: usize, passes: usize, mut eval: F) -> (Vec<bool>, usize, Value) {
@@ -343,12 +351,17 @@ fn bench(dir: &str, passes: usize) -> Result<()> {
         }
         roots
     };
-    let slice_sizes: Vec<usize> =
-        (0..requests.len()).map(|i| per_check::reachable(engine.entities(), roots(i)).len()).collect();
+    // How many entities each check built (or Cedar asked for), noted on every pass of the
+    // timed calls themselves: the same number each time, without a pass of its own.
+    let mut slice_sizes = vec![0; requests.len()];
     let (per_check_decisions, per_check_errors, per_check_stats) = time_calls(requests.len(), passes, |i| {
         match (cedar_requests.get(i), slices.get(i)) {
             (Some(request), Some(slice)) => {
-                let Some(store) = per_check::store_for(per_check::reachable(engine.entities(), roots(i))) else {
+                let reachable = per_check::reachable(engine.entities(), roots(i));
+                if let Some(size) = slice_sizes.get_mut(i) {
+                    *size = reachable.len();
+                }
+                let Some(store) = per_check::store_for(reachable) else {
                     return (false, 1);
                 };
                 let response = authorizer.is_authorized(request, slice, &store);
@@ -358,29 +371,22 @@ fn bench(dir: &str, passes: usize) -> Result<()> {
         }
     });
     // What-if: Cedar's own on-demand loading on the same slice, from the same store.
-    let mut asked = Vec::with_capacity(requests.len());
-    for i in 0..requests.len() {
-        if let (Some(request), Some(slice)) = (cedar_requests.get(i), slices.get(i)) {
-            let mut loader = per_check::StoreLoader { store: engine.entities(), asked: 0 };
-            let _ = slice.is_authorized_batched(request, engine.schema(), &mut loader, 16);
-            asked.push(loader.asked);
-        }
-    }
+    let mut asked = vec![0; requests.len()];
     let (batched_decisions, batched_errors, batched_stats) = time_calls(requests.len(), passes, |i| {
         match (cedar_requests.get(i), slices.get(i)) {
             (Some(request), Some(slice)) => {
                 let mut loader = per_check::StoreLoader { store: engine.entities(), asked: 0 };
-                match slice.is_authorized_batched(request, engine.schema(), &mut loader, 16) {
+                let decision = slice.is_authorized_batched(request, engine.schema(), &mut loader, 16);
+                if let Some(count) = asked.get_mut(i) {
+                    *count = loader.asked;
+                }
+                match decision {
                     Ok(decision) => (decision == Decision::Allow, 0),
                     Err(_) => (false, 1),
                 }
             }
             _ => (false, 0),
         }
-    });
-    let per_check_entities = json!({
-        "mean": slice_sizes.iter().sum::<usize>() as f64 / slice_sizes.len().max(1) as f64,
-        "max": slice_sizes.iter().max(),
     });
     let (checked, engine_failures, engine_stats) = time_calls(requests.len(), passes, |i| {
         parsed.get(i).map_or((false, 0), |p| {
@@ -433,16 +439,13 @@ fn bench(dir: &str, passes: usize) -> Result<()> {
             "decisions": per_check_decisions,
             "errors": per_check_errors,
             "timing": per_check_stats,
-            "entities": per_check_entities,
+            "entities": mean_and_max(&slice_sizes),
         },
         "cedarBatched": {
             "decisions": batched_decisions,
             "errors": batched_errors,
             "timing": batched_stats,
-            "entities": {
-                "mean": asked.iter().sum::<usize>() as f64 / asked.len().max(1) as f64,
-                "max": asked.iter().max(),
-            },
+            "entities": mean_and_max(&asked),
         },
         "policiesPerCheck": policies_per_check,
         "engine": { "decisions": checked, "failures": engine_failures, "timing": engine_stats },
