@@ -41,6 +41,15 @@ pub const MAX_SCHEMA_PARENTS: usize = 1024;
 /// transitive closure recursively: a chain of a thousand overflowed a debug test thread.
 pub const MAX_HIERARCHY_DEPTH: usize = 64;
 
+/// Most ancestors the entities of one snapshot hold in all (see
+/// `snapshot::entities::ancestor_links`). Cedar keeps every entity's ancestors in the entity,
+/// so a team granted a role in every workspace gives each member every workspace's role
+/// groups: 1,500 members and 1,500 workspaces, a 195 KB snapshot, took the module past 2 GiB
+/// and trapped a scoping (which holds three stores). The benchmark generator's organizations
+/// hold about 3.6 per entity (as counted here), so a full store of `MAX_ENTITIES` (about
+/// 900,000) stays well within this.
+pub const MAX_ANCESTOR_LINKS: usize = 2_000_000;
+
 /// Longest single name handed over as a string on its own: an entity type, an entity id or an
 /// action name in a check. The JS layer refuses a longer one before copying it into the module.
 pub const MAX_NAME_BYTES: usize = 64 * 1024;
@@ -62,6 +71,12 @@ pub struct Limits {
     pub max_schema_bytes: usize,
     /// [`MAX_MATRIX_CELLS`]
     pub max_matrix_cells: usize,
+    /// [`MAX_POLICY_OPERATORS`]: a policy's text is checked against it before parsing.
+    pub max_policy_operators: usize,
+    /// [`MAX_POLICY_NESTING`]
+    pub max_policy_nesting: usize,
+    /// [`MAX_ANCESTOR_LINKS`]
+    pub max_ancestor_links: usize,
 }
 
 impl Limits {
@@ -72,6 +87,9 @@ impl Limits {
             max_policy_bytes: MAX_POLICY_BYTES,
             max_schema_bytes: MAX_SCHEMA_BYTES,
             max_matrix_cells: MAX_MATRIX_CELLS,
+            max_policy_operators: MAX_POLICY_OPERATORS,
+            max_policy_nesting: MAX_POLICY_NESTING,
+            max_ancestor_links: MAX_ANCESTOR_LINKS,
         }
     }
 }
@@ -172,7 +190,13 @@ pub(crate) fn check_policy_shape(name: &str, text: &str) -> Result<()> {
     let mut open: Vec<usize> = Vec::new();
     let mut ifs = 0usize;
     let mut operators = 0usize;
-    for token in tokens(text).into_iter().map(|t| t.token) {
+    // Where the refused operator or bracket is, so that a file of many policies names the one.
+    let at = |offset: usize| {
+        let place = crate::diagnostics::locate(name, text, offset, 1);
+        format!("`{name}` (line {}, column {})", place.line, place.column)
+    };
+    for spanned in tokens(text) {
+        let token = spanned.token;
         match token {
             Token::Punct(b'(' | b'[' | b'{') => open.push(0),
             Token::Punct(b')' | b']' | b'}') => ifs = ifs.saturating_sub(open.pop().unwrap_or(0)),
@@ -197,13 +221,16 @@ pub(crate) fn check_policy_shape(name: &str, text: &str) -> Result<()> {
             operators += 1;
             if operators > MAX_POLICY_OPERATORS {
                 return Err(limit_exceeded(
-                    format!("operators in one policy of `{name}`"),
+                    format!("operators in one policy of {}", at(spanned.start)),
                     MAX_POLICY_OPERATORS,
                 ));
             }
         }
         if open.len() + ifs > MAX_POLICY_NESTING {
-            return Err(limit_exceeded(format!("nesting depth of `{name}`"), MAX_POLICY_NESTING));
+            return Err(limit_exceeded(
+                format!("nesting depth of {}", at(spanned.start)),
+                MAX_POLICY_NESTING,
+            ));
         }
     }
     Ok(())
@@ -221,7 +248,13 @@ pub(crate) fn check_schema_shape(name: &str, text: &str) -> Result<()> {
     // After `in`: the next name, or every name up to the matching `]`.
     let mut in_list: Option<usize> = None;
     let mut after_in = false;
-    for token in tokens(text).into_iter().map(|t| t.token) {
+    // Where the refused operator or bracket is, so that a file of many policies names the one.
+    let at = |offset: usize| {
+        let place = crate::diagnostics::locate(name, text, offset, 1);
+        format!("`{name}` (line {}, column {})", place.line, place.column)
+    };
+    for spanned in tokens(text) {
+        let token = spanned.token;
         match token {
             Token::Punct(b'(' | b'[' | b'{' | b'<') => {
                 if after_in && token == Token::Punct(b'[') {
@@ -240,7 +273,10 @@ pub(crate) fn check_schema_shape(name: &str, text: &str) -> Result<()> {
         }
         after_in = token == Token::Word("in");
         if depth > MAX_POLICY_NESTING {
-            return Err(limit_exceeded(format!("nesting depth of `{name}`"), MAX_POLICY_NESTING));
+            return Err(limit_exceeded(
+                format!("nesting depth of {}", at(spanned.start)),
+                MAX_POLICY_NESTING,
+            ));
         }
         if parents > MAX_SCHEMA_PARENTS {
             return Err(limit_exceeded(format!("parent types named in `{name}`"), MAX_SCHEMA_PARENTS));

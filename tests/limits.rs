@@ -7,9 +7,9 @@
 
 use orgwarden::error::ErrorInfo;
 use orgwarden::limits::{
-    MAX_ENTITIES, MAX_HIERARCHY_DEPTH, MAX_ID_LENGTH, MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_JSON_VALUES,
-    MAX_MATRIX_CELLS, MAX_POLICY_BYTES, MAX_POLICY_NESTING, MAX_POLICY_OPERATORS, MAX_SCHEMA_BYTES,
-    MAX_SCHEMA_PARENTS,
+    MAX_ANCESTOR_LINKS, MAX_ENTITIES, MAX_HIERARCHY_DEPTH, MAX_ID_LENGTH, MAX_JSON_BYTES, MAX_JSON_DEPTH,
+    MAX_JSON_VALUES, MAX_MATRIX_CELLS, MAX_POLICY_BYTES, MAX_POLICY_NESTING, MAX_POLICY_OPERATORS,
+    MAX_SCHEMA_BYTES, MAX_SCHEMA_PARENTS,
 };
 use orgwarden::{ffi, Engine, EngineOptions, EntityRef, Error, ErrorCode, PolicySource, Snapshot};
 use serde_json::{json, Value};
@@ -248,6 +248,47 @@ fn sec4_limit_entity_count_of_a_snapshot() {
     }));
     assert_limit(&engine.load_snapshot(&snapshot).unwrap_err(), MAX_ENTITIES);
     assert_eq!(fingerprint(&engine), before);
+}
+
+// ---- MAX_ANCESTOR_LINKS -------------------------------------------------------------------
+
+/// One org whose `members` users are all in one team, granted `owner` in each of `workspaces`
+/// workspaces: every member inherits every workspace's six role groups.
+fn everyone_team(members: usize, workspaces: usize) -> Snapshot {
+    let users: Vec<String> = (0..members).map(|i| format!("u{i}")).collect();
+    serde_json::from_value(json!({
+        "users": users.iter().map(|u| json!({ "id": u, "email": format!("{u}@a.test") })).collect::<Vec<_>>(),
+        "organizations": [{
+            "id": "acme", "name": "acme",
+            "members": users.iter().enumerate()
+                .map(|(i, u)| json!({ "user": u, "role": if i == 0 { "owner" } else { "member" } }))
+                .collect::<Vec<_>>(),
+            "teams": [{ "id": "everyone", "name": "Everyone", "members": users }],
+            "workspaces": (0..workspaces)
+                .map(|w| json!({ "id": format!("w{w}"), "participants": [{ "team": "everyone", "role": "owner" }] }))
+                .collect::<Vec<_>>(),
+        }],
+    }))
+    .unwrap()
+}
+
+#[test]
+fn sec4_limit_ancestors_of_a_snapshot() {
+    let mut engine = engine();
+    let before = fingerprint(&engine);
+    // 1,500 × 1,500: 13.5 million ancestors from 10,500 entities, refused before any is built.
+    let wide = everyone_team(1_500, 1_500);
+    assert_limit(&engine.load_snapshot(&wide).unwrap_err(), MAX_ANCESTOR_LINKS);
+    assert_eq!(fingerprint(&engine), before);
+    let scoped = orgwarden::snapshot::scope::scope_snapshot(&engine, &wide, "u1");
+    assert_limit(&scoped.unwrap_err(), MAX_ANCESTOR_LINKS);
+    // 600 × 600 is just over (about 2.16 million); 100 × 100 (about 60,000) loads.
+    assert_limit(&engine.load_snapshot(&everyone_team(600, 600)).unwrap_err(), MAX_ANCESTOR_LINKS);
+    let count = engine.load_snapshot(&everyone_team(100, 100)).unwrap();
+    assert!(count > 800, "{count}");
+    let lab = EntityRef::new("Workspace", "w99");
+    let decision = engine.check(&user("u7"), "viewWorkspace", &lab, None);
+    assert!(decision.allowed(), "the team's grant holds: {decision:?}");
 }
 
 // ---- MAX_POLICY_BYTES, MAX_SCHEMA_BYTES -------------------------------------------------

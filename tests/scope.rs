@@ -13,7 +13,9 @@
 use std::collections::{BTreeSet, HashSet};
 
 use orgwarden::snapshot::scope::{scope_snapshot, REDACTED_EMAIL_DOMAIN};
-use orgwarden::snapshot::{InvitationRecord, OrgRole, OrganizationRecord, UserRecord};
+use orgwarden::snapshot::{
+    InvitationRecord, InvitationStatus, OrgRole, OrganizationRecord, SecurityRecord, UserRecord,
+};
 use orgwarden::{ffi, Engine, EngineOptions, EntityRef, ErrorCode, PolicySource, Snapshot};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -97,9 +99,15 @@ fn nothing_hidden(
         let full_org = full_snapshot.organizations.iter().find(|o| o.id == org.id).unwrap();
         let inside =
             full_org.members.iter().any(|m| m.user == me) || full_org.collaborators.iter().any(|c| c == me);
-        let invited = full_org.invitations.iter().any(|i| addressed_to(i, me_record));
+        let invited = full_org
+            .invitations
+            .iter()
+            .any(|i| i.status == InvitationStatus::Pending && addressed_to(i, me_record));
         if !inside && !invited {
-            return Err(format!("org {} is kept, but {me} is not in it", org.id));
+            return Err(format!("org {} is kept, but {me} is neither in it nor invited to it", org.id));
+        }
+        if !inside && org.security != SecurityRecord::default() {
+            return Err(format!("{me} is only invited to {}, yet its security settings are kept", org.id));
         }
         let org_may = |action: &str| may(full, &principal, action, "Organization", &org.id);
         if org_may("viewMembers") {
@@ -513,6 +521,31 @@ fn an_invitees_snapshot_holds_the_invitation_the_org_profile_and_its_owner_by_id
     let zoe = scoped(&lonely, "zoe");
     assert!(zoe.organizations.is_empty());
     assert_eq!(ids(&zoe.users, |u| &u.id), ["zoe"]);
+}
+
+#[test]
+fn an_invitee_sees_nothing_of_the_orgs_security_settings() {
+    let mut full = fixture();
+    let acme = full.organizations.iter_mut().find(|o| o.id == "acme").unwrap();
+    acme.security =
+        SecurityRecord { enforce_password_policy: true, require_mfa: true, ..SecurityRecord::default() };
+    let scope = scoped(&full, "dave");
+    assert_eq!(org(&scope, "acme").security, SecurityRecord::default());
+    assert_eq!(org(&scoped(&full, "mia"), "acme").security, org(&full, "acme").security, "members keep them");
+    assert_same_decisions(&full, &scope, "dave");
+}
+
+#[test]
+fn only_a_pending_invitation_keeps_an_org_one_is_not_in() {
+    for status in [InvitationStatus::Accepted, InvitationStatus::Cancelled, InvitationStatus::Expired] {
+        let mut full = fixture();
+        let acme = full.organizations.iter_mut().find(|o| o.id == "acme").unwrap();
+        acme.invitations.iter_mut().find(|i| i.id == "inv-dave").unwrap().status = status;
+        let scope = scoped(&full, "dave");
+        assert!(scope.organizations.is_empty(), "{status:?}: {:?}", ids(&scope.organizations, |o| &o.id));
+        assert_eq!(ids(&scope.users, |u| &u.id), ["dave"], "{status:?}");
+        assert_same_decisions(&full, &scope, "dave");
+    }
 }
 
 #[test]

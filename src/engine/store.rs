@@ -14,9 +14,10 @@ use super::described_schema::DescribedSchema;
 use super::raw_entities::read_entities;
 use super::{Engine, EntityRef};
 use crate::error::{Error, Result};
-use crate::limits::{check_hierarchy, check_size, MAX_ENTITIES};
+use crate::limits::{check_hierarchy, check_size, MAX_ANCESTOR_LINKS, MAX_ENTITIES};
 use crate::snapshot::{
-    check_snapshot, entity_count, lowercase, snapshot_entities, store_sharing_actions, Snapshot,
+    ancestor_links, check_snapshot, entity_count, lowercase, snapshot_entities, store_sharing_actions,
+    Snapshot,
 };
 
 /// The entities, the index of known accounts by email (MEM-2), and the index of each entity's
@@ -116,6 +117,7 @@ impl Engine {
         check_snapshot(snapshot)?;
         let count = entity_count(snapshot);
         check_size("entity count", count, MAX_ENTITIES)?;
+        check_size("ancestors held by the entities", ancestor_links(snapshot), MAX_ANCESTOR_LINKS)?;
         crate::memory::reserve_for_snapshot_entities(count);
         let mut entities = snapshot_entities(snapshot)?;
         // Every property test over random organizations loads through here.

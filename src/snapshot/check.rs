@@ -236,6 +236,11 @@ fn check_workspaces<'s>(
 ) -> Result<FastSet<&'s str>> {
     let mut workspaces = FastSet::with_capacity_and_hasher(org.workspaces.len(), Default::default());
     let mut holds_workspace_role = FastSet::default();
+    // Looked up by id, and each granted team's members added once: one team granted in every
+    // workspace must not cost members × workspaces.
+    let teams: FastMap<&str, &[String]> =
+        org.teams.iter().map(|t| (t.id.as_str(), t.members.as_slice())).collect();
+    let mut granted_teams: FastSet<&str> = FastSet::default();
     for (index, workspace) in org.workspaces.iter().enumerate() {
         let workspace_at = path.field("workspaces").item(index);
         ids.claim("Workspace", &workspace.id, &workspace_at)?;
@@ -248,14 +253,17 @@ fn check_workspaces<'s>(
                     holds_workspace_role.insert(user.as_str());
                 }
                 (None, Some(team)) => {
-                    let Some(record) = org.teams.iter().find(|t| &t.id == team) else {
+                    if !teams.contains_key(team.as_str()) {
                         return Err(at.error(format!("team `{team}` is not a team of this organization")));
-                    };
-                    holds_workspace_role.extend(record.members.iter().map(String::as_str));
+                    }
+                    granted_teams.insert(team.as_str());
                 }
                 _ => return Err(at.error("a participant names exactly one of `user` or `team`")),
             }
         }
+    }
+    for team in granted_teams {
+        holds_workspace_role.extend(teams.get(team).copied().unwrap_or_default().iter().map(String::as_str));
     }
     for (index, collaborator) in org.collaborators.iter().enumerate() {
         if !holds_workspace_role.contains(collaborator.as_str()) {

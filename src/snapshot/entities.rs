@@ -330,6 +330,47 @@ pub(crate) fn entity_count(snapshot: &Snapshot) -> usize {
     1 + snapshot.users.len() + snapshot.organizations.iter().map(of_org).sum::<usize>()
 }
 
+/// How many ancestors the snapshot's entities hold in all, counted as the conversion gathers
+/// them (an ancestor reached twice counts twice, so this bounds what the store keeps). A user
+/// inherits every workspace role group granted to each of their teams: one team granted in
+/// every workspace makes this members × workspaces, however small the snapshot's text.
+pub(crate) fn ancestor_links(snapshot: &Snapshot) -> usize {
+    // A workspace role group holds itself and the weaker roles: the View group 1, Owner 6.
+    let rank = |role: WorkspaceRole| WorkspaceRole::ALL.iter().position(|r| *r == role).map_or(0, |i| i + 1);
+    let of_org = |org: &OrganizationRecord| {
+        // The role groups: owner in admin in member (2 + 1).
+        let mut links: usize = 3;
+        // A member joins their role's group and its ancestors: at most owner, admin, member.
+        links = links.saturating_add(org.members.len().saturating_mul(3));
+        links = links.saturating_add(org.collaborators.len());
+        let mut granted: FastMap<&str, usize> = FastMap::default();
+        for workspace in &org.workspaces {
+            // Each role group in the next weaker one, with that one's ancestors: 0 + 1 + … + 5.
+            links = links.saturating_add(15);
+            for participant in &workspace.participants {
+                let groups = rank(participant.role);
+                if let Some(team) = &participant.team {
+                    let team_links = granted.entry(team.as_str()).or_default();
+                    *team_links = team_links.saturating_add(groups);
+                } else {
+                    links = links.saturating_add(groups);
+                }
+            }
+        }
+        for team in &org.teams {
+            let team_links = granted.get(team.id.as_str()).copied().unwrap_or_default();
+            // The team holds its groups; each member holds the team and its groups.
+            let per_member = team_links.saturating_add(1);
+            links = links
+                .saturating_add(team_links)
+                .saturating_add(team.members.len().saturating_mul(per_member));
+        }
+        // A version is in its algorithm.
+        links.saturating_add(org.algorithms.iter().map(|a| a.versions.len()).sum::<usize>())
+    };
+    snapshot.organizations.iter().map(of_org).fold(0, usize::saturating_add)
+}
+
 /// All entities of a snapshot that `check_snapshot` accepted.
 #[inline(never)]
 pub fn snapshot_entities(snapshot: &Snapshot) -> Result<SnapshotEntities> {
@@ -666,8 +707,26 @@ fn api_key_entity<'s>(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-    use super::{entity_count, snapshot_entities};
+    use super::{ancestor_links, entity_count, snapshot_entities};
     use crate::snapshot::{OrganizationRecord, Snapshot};
+
+    /// What the conversion built: every entity's parents and other ancestors.
+    fn built_links(snapshot: &Snapshot) -> usize {
+        let entities = snapshot_entities(snapshot).unwrap().into_core_entities();
+        entities.iter().map(|e| e.parents().count() + e.indirect_ancestors().count()).sum()
+    }
+
+    #[test]
+    fn the_ancestor_count_bounds_what_the_conversion_builds() {
+        let mut snapshot = Snapshot::from_json(include_str!("../../tests/fixtures/small-org.json")).unwrap();
+        let built = built_links(&snapshot);
+        assert!(built > 0);
+        assert!(ancestor_links(&snapshot) >= built, "{} < {built}", ancestor_links(&snapshot));
+        // A bound, not a guess: within the repeats the conversion merges.
+        assert!(ancestor_links(&snapshot) <= built * 2, "{} vs {built}", ancestor_links(&snapshot));
+        snapshot.organizations.push(OrganizationRecord::new_with_creator("newco", "newco", "olivia"));
+        assert!(ancestor_links(&snapshot) >= built_links(&snapshot));
+    }
 
     #[test]
     fn the_entity_count_is_what_the_conversion_builds() {

@@ -8,7 +8,7 @@ pub mod scope;
 mod split;
 
 pub use check::check_snapshot;
-pub(crate) use entities::{entity_count, preinitialize, store_sharing_actions};
+pub(crate) use entities::{ancestor_links, entity_count, preinitialize, store_sharing_actions};
 pub use entities::{membership_id, snapshot_entities, SnapshotEntities};
 pub use split::{organization_snapshot, split_organizations};
 

@@ -26,8 +26,9 @@
 //! | pending versions of a kept algorithm | `listPendingVersions` | P's own submissions |
 //! | a team, with its name | `viewTeam` | its id and compliance labels, if P is in it; else nothing |
 //!
-//! An organization is kept only if P is a member or a collaborator of it, or holds an
-//! invitation to it (then only the org's profile, its owners by id and that invitation). Other
+//! An organization is kept only if P is a member or a collaborator of it, or holds a pending
+//! invitation to it (then only the org's profile, its owners by id and that invitation, with
+//! the default security settings). Other
 //! people are named only where P may see the org's people (`viewMembers`): then every member,
 //! and the collaborators who hold a role in a workspace P sees whole, appear in member lists,
 //! team member lists, workspace participants and algorithm contributors, with their emails and
@@ -55,11 +56,12 @@
 //! people by email or account (MEM-2, TEAM-2), which know only the people the scoped snapshot
 //! keeps. Both are for the server, which validates every action against the full snapshot.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::{
-    lowercase, AlgorithmRecord, BillingRecord, InvitationRecord, OrgRole, OrganizationRecord,
-    ParticipantRecord, Snapshot, TeamRecord, UserRecord, VersionRecord, VersionStatus, WorkspaceRecord,
+    lowercase, AlgorithmRecord, BillingRecord, InvitationRecord, InvitationStatus, OrgRole,
+    OrganizationRecord, ParticipantRecord, SecurityRecord, Snapshot, TeamRecord, UserRecord, VersionRecord,
+    VersionStatus, WorkspaceRecord,
 };
 use crate::engine::{ActionOutcome, Decision, Engine, EntityRef};
 use crate::error::{Error, Result};
@@ -201,6 +203,11 @@ impl Viewer<'_> {
         }
     }
 
+    /// An invitation the principal may still accept: addressed to them and pending.
+    fn invites_me(&self, invitation: &InvitationRecord) -> bool {
+        invitation.status == InvitationStatus::Pending && self.addressed_to_me(invitation)
+    }
+
     fn scope_organization(
         &self,
         org: &OrganizationRecord,
@@ -209,7 +216,9 @@ impl Viewer<'_> {
         let member = org.members.iter().any(|m| self.is_me(&m.user));
         let collaborator = org.collaborators.iter().any(|c| self.is_me(c));
         let inside = member || collaborator;
-        if !inside && !org.invitations.iter().any(|i| self.addressed_to_me(i)) {
+        // Only a pending invitation makes an outsider invited: an accepted one whose invitee
+        // has since left, or a cancelled or expired one, lets them see nothing of the org.
+        if !inside && !org.invitations.iter().any(|i| self.invites_me(i)) {
             return None;
         }
         let allows = |action: &str| inside && self.may(action, "Organization", &org.id);
@@ -227,8 +236,9 @@ impl Viewer<'_> {
         } else {
             org.members.iter().filter(|m| m.role == OrgRole::Owner || self.is_me(&m.user)).cloned().collect()
         };
+        let mine = |i: &InvitationRecord| if inside { self.addressed_to_me(i) } else { self.invites_me(i) };
         let invitations: Vec<InvitationRecord> =
-            org.invitations.iter().filter(|i| view.invitations || self.addressed_to_me(i)).cloned().collect();
+            org.invitations.iter().filter(|i| view.invitations || mine(i)).cloned().collect();
         let scoped = OrganizationRecord {
             id: org.id.clone(),
             name: org.name.clone(),
@@ -244,7 +254,8 @@ impl Viewer<'_> {
             algorithms: parts.algorithms,
             invitations,
             api_keys: if view.api_keys { org.api_keys.clone() } else { Vec::new() },
-            security: org.security.clone(),
+            // The sign-in rules bind the org's members (SEC-3), which an invitee is not yet.
+            security: if inside { org.security.clone() } else { SecurityRecord::default() },
         };
         people.mention_organization(&scoped);
         if view.people {
@@ -295,6 +306,8 @@ impl Viewer<'_> {
         // The people named in lists: with `viewMembers`, every member and the collaborators
         // who hold a role in a workspace shown whole (directly or through a team shown whole);
         // without, the principal alone.
+        let team_members: HashMap<&str, &[String]> =
+            org.teams.iter().map(|t| (t.id.as_str(), t.members.as_slice())).collect();
         let mut shown_roles: HashSet<&str> = HashSet::new();
         for workspace in org.workspaces.iter().filter(|w| whole_workspaces.contains(w.id.as_str())) {
             for participant in &workspace.participants {
@@ -302,8 +315,8 @@ impl Viewer<'_> {
                     shown_roles.insert(user);
                 }
                 if let Some(team) = participant.team.as_deref().filter(|t| whole_teams.contains(t)) {
-                    let members = org.teams.iter().filter(|t| t.id == team).flat_map(|t| &t.members);
-                    shown_roles.extend(members.map(String::as_str));
+                    let members = team_members.get(team).copied().unwrap_or_default();
+                    shown_roles.extend(members.iter().map(String::as_str));
                 }
             }
         }
