@@ -381,10 +381,7 @@ fn decision_violations(decision: &Decision) -> Vec<Violation> {
                     code: RuleViolation::NotPermitted.into(),
                     rule: first.and_then(|p| p.rule.clone()),
                     policy_id: None,
-                    message: verdict
-                        .reason
-                        .clone()
-                        .unwrap_or_else(|| "No policy grants this action".to_owned()),
+                    message: verdict.reason.clone(),
                 }]
             }
         },

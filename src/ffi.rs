@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::actions::{ActionRequest, ActionValidation};
 use crate::engine::{ActionOutcome, Decision, Engine, EngineOptions, EntityRef, Matrix};
-use crate::error::{Error, ErrorInfo, Result};
+use crate::error::{Diagnostic, Error, ErrorInfo, Result};
 use crate::limits::{check_size, parse_json, Limits, MAX_NAME_BYTES};
 use crate::policies::{PolicyInfo, PolicySource};
 use crate::snapshot::{
@@ -68,6 +68,9 @@ pub struct AllowedResources {
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct PolicyList {
     pub policies: Vec<PolicyInfo>,
+    /// Cedar's validator warnings on the caller's policies, located like errors: a policy that
+    /// can never apply, an identifier that looks like another. They do not refuse the set.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A snapshot cut down for one user (see [`crate::snapshot::scope`]).
@@ -111,9 +114,26 @@ pub fn loaded(result: Result<usize>) -> LoadAnswer {
 /// `EngineOptions` JSON (or none, for the embedded defaults) -> an engine, or why not.
 pub fn new_engine(options: Option<&str>) -> std::result::Result<Engine, ErrorInfo> {
     options
-        .map_or(Ok(EngineOptions::default()), |text| parse_json::<EngineOptions>("engine options", text))
+        .map_or(Ok(EngineOptions::default()), engine_options)
         .and_then(Engine::new)
         .map_err(ErrorInfo::from)
+}
+
+/// Engine options from their JSON text (see [`parse_object`]).
+pub(crate) fn engine_options(text: &str) -> Result<EngineOptions> {
+    parse_object("engine options", text)
+}
+
+/// A request's object from JSON text. Text that is not JSON is `INVALID_JSON`; JSON of the
+/// wrong shape is a request error. Only an object is read: serde would read a struct from an
+/// array by position, so options `[null, [...], false]` would silently build an engine
+/// without the default policies.
+fn parse_object<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
+    let value = parse_json::<Value>(what, text)?;
+    if !value.is_object() {
+        return Err(Error::InvalidRequest(format!("{what} must be an object")));
+    }
+    T::deserialize(value).map_err(|e| Error::InvalidRequest(format!("{what}: {e}")))
 }
 
 pub fn load_snapshot(engine: &mut Engine, snapshot: &str) -> LoadAnswer {
@@ -199,7 +219,7 @@ pub fn matrix(engine: &Engine, call: &str) -> MatrixAnswer {
 
 /// An `ActionRequest` as JSON -> an `ActionValidation` (malformed input is a violation).
 pub fn validate_action(engine: &Engine, request: &str) -> ActionValidation {
-    match parse_json::<ActionRequest>("action request", request) {
+    match parse_object::<ActionRequest>("action request", request) {
         Ok(request) => engine.validate_action(&request),
         Err(error) => ActionValidation::refused(error),
     }
@@ -211,6 +231,7 @@ pub fn validate_policies(options: &str) -> PolicyListAnswer {
     new_engine(Some(options))
         .map(|engine| PolicyList {
             policies: engine.policies().iter().map(|p| PolicyInfo::clone(p)).collect(),
+            warnings: engine.policy_warnings().to_vec(),
         })
         .map_or_else(|error| Answer::Failure { errors: vec![error] }, Answer::Success)
 }

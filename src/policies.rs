@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use cedar_policy::{Effect, Policy, PolicyId, PolicySet, Schema, ValidationMode, Validator};
+use cedar_policy::{Effect, Policy, PolicyId, PolicySet, Schema, Template, ValidationMode, Validator};
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{diagnostics_of, locate};
@@ -12,6 +12,7 @@ use crate::error::{Diagnostic, Error, Result};
 
 /// One named Cedar source: a file of policies or a schema.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct PolicySource {
     pub name: String,
@@ -100,6 +101,9 @@ pub struct AnnotatedPolicies {
     /// In source order, for listings.
     pub ordered: Vec<Arc<PolicyInfo>>,
     pub sources: Vec<PolicySource>,
+    /// What Cedar's validator warns of in the policies it validated (an impossible policy, a
+    /// confusable identifier): they are valid, and likely not what their author meant.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Parses every source, names each policy after its `@id` and validates it in strict mode
@@ -122,7 +126,7 @@ pub fn extend_policy_set(
     prevalidated: usize,
     schema: &Schema,
 ) -> Result<AnnotatedPolicies> {
-    let AnnotatedPolicies { mut set, mut info, mut ordered, mut sources } = base;
+    let AnnotatedPolicies { mut set, mut info, mut ordered, mut sources, mut warnings } = base;
     let first_new = sources.len();
     sources.extend(new_sources);
     // Strict validation looks at one policy at a time, so validating a subset is the same as
@@ -138,10 +142,21 @@ pub fn extend_policy_set(
                 continue;
             }
         };
+        problems.extend(parsed.templates().map(|template| template_refused(template, source)));
         for (index, policy) in parsed.policies().enumerate() {
             let id = annotation(policy, "id")
                 .map(str::to_owned)
                 .unwrap_or_else(|| format!("{}#{}", source.name, index));
+            if id.is_empty() {
+                let offset = source.text.find("@id").unwrap_or(0);
+                problems.push(Diagnostic {
+                    message: format!("a policy of `{}` has an empty @id", source.name),
+                    help: Some("name the policy: answers and listings identify it by its @id".to_owned()),
+                    policy_id: None,
+                    location: Some(locate(&source.name, &source.text, offset, "@id".len())),
+                });
+                continue;
+            }
             let renamed = policy.new_id(PolicyId::new(&id));
             if position >= prevalidated {
                 // A duplicate id is reported by `set.add` just below.
@@ -180,33 +195,59 @@ pub fn extend_policy_set(
     }
 
     if to_validate.is_empty() {
-        return Ok(AnnotatedPolicies { set, info, ordered, sources });
+        return Ok(AnnotatedPolicies { set, info, ordered, sources, warnings });
     }
     let validation = Validator::new(schema.clone()).validate(&to_validate, ValidationMode::Strict);
-    let invalid: Vec<Diagnostic> = validation
-        .validation_errors()
-        .flat_map(|error| {
-            let policy_id = error.policy_id().to_string();
-            let source = ordered
-                .iter()
-                .find(|p| p.id == policy_id)
-                .and_then(|p| sources.iter().find(|s| s.name == p.source));
-            let (name, text) = source.map_or(("", ""), |s| (s.name.as_str(), s.text.as_str()));
-            let mut found = diagnostics_of(error, Some(policy_id), name, text);
-            found.truncate(1);
-            found
-        })
-        .collect();
+    // The first labelled span of a validator report, located in its policy's source.
+    let located = |report: &dyn miette::Diagnostic, policy_id: &PolicyId| {
+        let policy_id = policy_id.to_string();
+        let source = ordered
+            .iter()
+            .find(|p| p.id == policy_id)
+            .and_then(|p| sources.iter().find(|s| s.name == p.source));
+        let (name, text) = source.map_or(("", ""), |s| (s.name.as_str(), s.text.as_str()));
+        let mut found = diagnostics_of(report, Some(policy_id), name, text);
+        found.truncate(1);
+        found
+    };
+    let invalid: Vec<Diagnostic> =
+        validation.validation_errors().flat_map(|error| located(error, error.policy_id())).collect();
     if !invalid.is_empty() {
         return Err(Error::InvalidPolicy(invalid));
     }
-    Ok(AnnotatedPolicies { set, info, ordered, sources })
+    warnings
+        .extend(validation.validation_warnings().flat_map(|warning| located(warning, warning.policy_id())));
+    Ok(AnnotatedPolicies { set, info, ordered, sources, warnings })
+}
+
+/// The refusal of a policy template (a scope with `?principal` or `?resource`): nothing here
+/// links templates, so one would be kept and never apply, and a forbid among them would
+/// silently not forbid.
+fn template_refused(template: &Template, source: &PolicySource) -> Diagnostic {
+    let slot = ["?principal", "?resource"].iter().filter_map(|slot| source.text.find(slot)).min();
+    let id = annotation_of(template.annotations(), "id").map(str::to_owned);
+    Diagnostic {
+        message: format!(
+            "`{}` holds a policy template (a scope with ?principal or ?resource); templates are not supported",
+            source.name
+        ),
+        help: Some("name the entity in the scope instead, e.g. principal == User::\"mia\"".to_owned()),
+        policy_id: id,
+        location: slot.map(|offset| locate(&source.name, &source.text, offset, "?principal".len())),
+    }
 }
 
 /// A policy's annotation. `Policy::annotation` parses the key with Cedar's grammar on every
 /// call; reading the list does not, and start-up reads three annotations of every policy.
 fn annotation<'a>(policy: &'a Policy, key: &str) -> Option<&'a str> {
-    policy.annotations().find_map(|(k, value)| (k == key).then_some(value))
+    annotation_of(policy.annotations(), key)
+}
+
+fn annotation_of<'a>(
+    mut annotations: impl Iterator<Item = (&'a str, &'a str)>,
+    key: &str,
+) -> Option<&'a str> {
+    annotations.find_map(|(k, value)| (k == key).then_some(value))
 }
 
 /// Parses a schema in Cedar schema syntax.

@@ -352,8 +352,7 @@ pub extern "C" fn orgwarden_compile_input(length: u32) -> *mut u8 {
 #[no_mangle]
 pub extern "C" fn orgwarden_preinitialize() -> u32 {
     let input = COMPILE_INPUT.lock().map(|mut buffer| std::mem::take(&mut *buffer)).unwrap_or_default();
-    let built = text(&input, "options")
-        .and_then(|text| crate::limits::parse_json::<crate::EngineOptions>("engine options", text))
-        .and_then(crate::engine::preinitialize_with);
+    let built =
+        text(&input, "options").and_then(ffi::engine_options).and_then(crate::engine::preinitialize_with);
     u32::from(built.is_ok())
 }

@@ -617,7 +617,7 @@ fn matrix_has_one_row_per_resource_and_cells_in_action_order() {
     // viewOrganization does not apply to a workspace, and a missing resource is an error.
     assert_eq!(research[3].cause, "error");
     assert!(matrix.rows[2].cells.iter().all(|c| c.cause == "error" && !c.allowed));
-    assert!(matrix.rows[2].cells[0].reason.as_deref().unwrap().contains("nowhere"));
+    assert!(matrix.rows[2].cells[0].reason.contains("nowhere"));
     let on_org = &matrix.rows[3].cells;
     assert!(on_org[..3].iter().all(|c| c.cause == "error"));
     assert_eq!(on_org[3].cause, "permitted");
@@ -759,6 +759,58 @@ fn duplicate_policy_id_is_rejected() {
     let error = Engine::new(custom("twice.cedar", &twice)).unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidPolicy);
     assert_eq!(error.diagnostics()[0].policy_id.as_deref(), Some("custom-members-see-activity"));
+}
+
+#[test]
+fn a_policy_template_is_refused_not_silently_dropped() {
+    // Nothing links templates: kept unlinked, this forbid would never forbid.
+    let text = "@id(\"lock-out\")\nforbid (principal == ?principal, action == Action::\"viewOrganization\", resource);\n";
+    let error = Engine::new(custom("tmpl.cedar", text)).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidPolicy);
+    let diagnostic = &error.diagnostics()[0];
+    assert!(diagnostic.message.contains("policy template"), "{}", diagnostic.message);
+    assert_eq!(diagnostic.policy_id.as_deref(), Some("lock-out"));
+    let location = diagnostic.location.as_ref().unwrap();
+    assert_eq!((location.source.as_str(), location.line, location.column), ("tmpl.cedar", 2, 22));
+    // Beside an ordinary policy in the same file, it is still refused.
+    let both = format!("{MEMBERS_SEE_ACTIVITY}\n{text}");
+    assert_eq!(Engine::new(custom("both.cedar", &both)).unwrap_err().code(), ErrorCode::InvalidPolicy);
+}
+
+/// The README's advice for an org-wide custom forbid: org-scoped resources name their org in
+/// `org`, they are not inside it in the hierarchy.
+#[test]
+fn an_org_wide_forbid_reads_org_not_the_hierarchy() {
+    let defaults = engine_with_policies(EngineOptions::default()).unwrap();
+    let research = workspace("ws-research");
+    let who = ["carol", "dave", "frank", "grace", "quinn"]
+        .into_iter()
+        .find(|who| check(&defaults, &user(who), "viewWorkspace", &research).allowed())
+        .unwrap();
+    let by_hierarchy = format!(
+        "@id(\"lock-in\")\nforbid (principal == User::\"{who}\", action, resource in Organization::\"acme\");"
+    );
+    let engine = engine_with_policies(custom("lock.cedar", &by_hierarchy)).unwrap();
+    assert!(!check(&engine, &user(who), "viewOrganization", &org("acme")).allowed());
+    assert!(check(&engine, &user(who), "viewWorkspace", &research).allowed(), "`in` is the org alone");
+    let by_attribute = format!(
+        "@id(\"lock-org\")\nforbid (principal == User::\"{who}\", action, resource)\nwhen {{ resource has org && resource.org == Organization::\"acme\" }};"
+    );
+    let engine = engine_with_policies(custom("lock.cedar", &by_attribute)).unwrap();
+    for (action, resource) in [("viewOrganization", org("acme")), ("viewWorkspace", research)] {
+        let decision = check(&engine, &user(who), action, &resource);
+        assert!(!decision.allowed(), "{action} {resource}");
+        assert_eq!(decision.policies()[0].id, "lock-org");
+    }
+}
+
+#[test]
+fn an_empty_policy_id_is_refused() {
+    let text = MEMBERS_SEE_ACTIVITY.replace("custom-members-see-activity", "");
+    let error = Engine::new(custom("empty.cedar", &text)).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidPolicy);
+    assert!(error.diagnostics()[0].message.contains("empty @id"), "{}", error.diagnostics()[0].message);
+    assert_eq!(error.diagnostics()[0].location.as_ref().unwrap().source, "empty.cedar");
 }
 
 /// Every entity of the store as a reference, actions aside: the resources of the fixture.
@@ -1036,7 +1088,7 @@ fn an_allowed_answer_reads_as_a_grant() {
     assert_eq!(key.reason(), Some("This API key holds the members:read scope"));
     // The matrix cell says the same, with the permit's rule.
     let matrix = engine.matrix(&user("alice"), &[org("acme")], &["renameOrganization".to_owned()]).unwrap();
-    assert_eq!(matrix.rows[0].cells[0].reason.as_deref(), Some("Owners can rename the organization"));
+    assert_eq!(matrix.rows[0].cells[0].reason, "Owners can rename the organization");
     assert_eq!(matrix.rows[0].cells[0].rule.as_deref(), Some("ORG-2"));
 }
 
@@ -1186,7 +1238,7 @@ fn not_permitted_presents_the_requirement_closest_to_the_principal() {
         assert_eq!(verdict.requirements[0].id, requirement, "{who} {action} {resource}");
         let cell = MatrixCell::from(decision.clone());
         assert_eq!(cell.rule.as_deref(), Some(rule), "{who} {action} {resource}");
-        assert_eq!(cell.reason.as_deref(), Some(sentence));
+        assert_eq!(cell.reason, sentence);
     }
     // Every requirement is still listed, the closest first.
     let decision = check(&engine, &user("dave"), "viewWorkspace", &workspace("ws-ops"));

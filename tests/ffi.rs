@@ -134,9 +134,10 @@ fn validate_action_json_reports_missing_input_and_notices() {
     assert_eq!(missing["valid"], false);
     assert_eq!(missing["violations"][0]["code"], "MISSING_INPUT");
 
+    // JSON, but no request: a request error (INVALID_JSON is for text that is not JSON).
     let unreadable = call(validate, json!({"principal": {"type": "User", "id": "olivia"}}));
     assert_eq!(unreadable["valid"], false);
-    assert_eq!(unreadable["violations"][0]["code"], "INVALID_JSON");
+    assert_eq!(unreadable["violations"][0]["code"], "INVALID_REQUEST");
     assert_eq!(unreadable["decision"]["allowed"], false);
 
     // The policies let an owner change roles, but `role` is not changeRole's input: the
@@ -179,6 +180,60 @@ fn validate_policies_json_returns_policies_or_located_diagnostics() {
 
     let error = ffi::new_engine_json(r#"{"schema": "entity User"}"#).err().unwrap();
     assert_eq!(error.code.as_str(), "INVALID_SCHEMA");
+}
+
+#[test]
+fn validate_policies_json_warns_of_a_policy_that_can_never_apply() {
+    assert_eq!(call_validate(json!({}))["warnings"], json!([]), "the defaults draw no warning");
+    // A workspace is never inside an organization in the hierarchy: it names it in `org`.
+    let text = "@id(\"never\")\npermit (principal is User, action == Action::\"viewWorkspace\",\n  resource in Organization::\"acme\");";
+    let answer = call_validate(json!({"policies": [{"name": "mine.cedar", "text": text}]}));
+    assert_eq!(answer["type"], "success", "a warning does not refuse the set");
+    let warning = &answer["warnings"][0];
+    assert_eq!(warning["policyId"], "never", "{answer}");
+    assert!(
+        warning["message"].as_str().unwrap().contains("unable to find an applicable action"),
+        "{warning}"
+    );
+    assert_eq!(warning["location"]["source"], "mine.cedar");
+    let fine = "@id(\"fine\")\npermit (principal is User, action == Action::\"viewWorkspace\", resource)\nwhen { resource.org == Organization::\"acme\" };";
+    assert_eq!(
+        call_validate(json!({"policies": [{"name": "fine.cedar", "text": fine}]}))["warnings"],
+        json!([])
+    );
+}
+
+fn call_validate(options: Value) -> Value {
+    serde_json::from_str(&ffi::validate_policies_json(&options.to_string())).unwrap()
+}
+
+#[test]
+fn engine_options_and_action_requests_are_objects_of_known_fields() {
+    let refused = |options: &str| ffi::new_engine_json(options).err().map(|e| (e.code, e.message));
+    // An array would be read by position: this one would drop the default policies.
+    let (code, message) = refused(r#"[null, [{"name": "a.cedar", "text": ""}], false]"#).unwrap();
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("INVALID_REQUEST", "invalid request: engine options must be an object")
+    );
+    let (code, message) = refused(r#"{"polices": []}"#).unwrap();
+    assert_eq!(code.as_str(), "INVALID_REQUEST");
+    assert!(message.contains("unknown field `polices`"), "{message}");
+    let (code, message) =
+        refused(r#"{"policies": [{"name": "a.cedar", "text": "", "effect": "forbid"}]}"#).unwrap();
+    assert_eq!(code.as_str(), "INVALID_REQUEST");
+    assert!(message.contains("unknown field `effect`"), "{message}");
+    assert_eq!(refused("{policies").unwrap().0.as_str(), "INVALID_JSON");
+    assert!(ffi::new_engine_json(r#"{"policies": [], "includeDefaultPolicies": true}"#).is_ok());
+
+    let engine = engine();
+    let answer: Value = serde_json::from_str(&ffi::validate_action_json(
+        &engine,
+        r#"[{"type": "User", "id": "olivia"}, "renameOrganization", {"type": "Organization", "id": "acme"}]"#,
+    ))
+    .unwrap();
+    assert_eq!(answer["decision"]["allowed"], false);
+    assert_eq!(answer["decision"]["errors"][0]["code"], "INVALID_REQUEST", "{answer}");
 }
 
 #[test]

@@ -17,8 +17,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { errorLines } from './report.mjs';
+import { join } from 'node:path';
+import { UsageError, diagnosticLine, errorLines, readInput, sourceName } from './report.mjs';
 import { optimize } from './optimize.mjs';
 import { preinitialize } from './preinitialize.mjs';
 import { sizeTable } from './sizes.mjs';
@@ -28,8 +28,6 @@ export const compileUsage =
 
 const SOURCE_MODULE = new URL('../dist/orgwarden_compiled_source.wasm', import.meta.url);
 const COMPILED_ENTRY = new URL('../entries/compiled-node.js', import.meta.url);
-
-class UsageError extends Error {}
 
 function parseArgs(args) {
   const parsed = { policies: [], schema: undefined, includeDefaultPolicies: true, out: undefined };
@@ -70,10 +68,9 @@ function engineOptions({ policies, schema, includeDefaultPolicies }) {
     if (found.length === 0) throw new UsageError(`--policies ${path}: no .cedar files in it`);
     return found;
   });
-  if (schema !== undefined && !existsSync(schema)) throw new UsageError(`--schema ${schema}: no such file`);
   return {
-    ...(schema === undefined ? {} : { schema: readFileSync(schema, 'utf8') }),
-    policies: files.map((file) => ({ name: relative(process.cwd(), file) || file, text: readFileSync(file, 'utf8') })),
+    ...(schema === undefined ? {} : { schema: readInput(schema, `--schema ${schema}`) }),
+    policies: files.map((file) => ({ name: sourceName(file), text: readInput(file, `--policies ${file}`) })),
     includeDefaultPolicies,
   };
 }
@@ -117,6 +114,18 @@ export function compileModule(binaryen, options, out, { keepNames = false } = {}
   }
 }
 
+/**
+ * Whether the refusal of `options` comes (at least in part) from the default policies failing
+ * against a custom schema: they are written for the embedded one, and a user who replaces it
+ * may not know they are still in the set. Asked on the refusal path only, by validating the
+ * defaults alone against that schema; a schema that is itself invalid is its own error.
+ */
+function defaultPoliciesRefusedBy(validatePolicies, { schema, includeDefaultPolicies }) {
+  if (schema === undefined || !includeDefaultPolicies) return false;
+  const alone = validatePolicies({ schema, includeDefaultPolicies: true });
+  return alone.type !== 'success' && alone.errors.some((error) => error.code === 'INVALID_POLICY');
+}
+
 /** Runs the command; resolves to its exit code. */
 export async function compile(args) {
   let parsed;
@@ -133,9 +142,17 @@ export async function compile(args) {
   const { validatePolicies } = await import('../entries/node.js');
   const validated = validatePolicies(options);
   if (validated.type !== 'success') {
-    for (const error of validated.errors) console.error(errorLines(error).join('\n'));
+    for (const error of validated.errors) console.error(errorLines(error, { schemaFile: parsed.schema }).join('\n'));
+    if (defaultPoliciesRefusedBy(validatePolicies, options)) {
+      console.error(
+        `orgwarden compile: hint: the default policies are validated against the custom schema (--schema ${parsed.schema}) too; ` +
+          '--no-default-policies leaves them out',
+      );
+    }
     return 1;
   }
+  // Valid, yet likely not what was meant (a policy no request can match): said, not refused.
+  for (const warning of validated.warnings) console.error(`orgwarden compile: warning: ${diagnosticLine(warning)}`);
   let binaryen;
   try {
     binaryen = await loadBinaryen();

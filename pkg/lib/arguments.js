@@ -138,9 +138,14 @@ export function exceedsBytes(text, max) {
 
 /** A JSON value as UTF-8 bytes: JSON text as it is, or anything JSON.stringify accepts. */
 export function json(value, what, { text = true } = {}) {
-  if (typeof value === 'string') {
-    return text ? utf8(value, what) : failure('INVALID_REQUEST', `${what} must be an object, not a string`);
-  }
+  if (text && typeof value === 'string') return utf8(value, what);
+  const serialized = serialize(value, what, { text });
+  return serialized.error ? serialized : utf8(serialized.value, what);
+}
+
+/** A JS value as JSON text, or the refusal; `text` says whether JSON text was also accepted. */
+function serialize(value, what, { text = false } = {}) {
+  if (typeof value === 'string') return failure('INVALID_REQUEST', `${what} must be an object, not a string`);
   if (value === null || typeof value !== 'object') {
     return failure('INVALID_JSON', `${what} must be ${text ? 'JSON text or ' : ''}an object, not ${describeType(value)}`);
   }
@@ -154,7 +159,79 @@ export function json(value, what, { text = true } = {}) {
   if (serialized.includes('\\ud') && LONE_SURROGATE_ESCAPE.test(serialized)) {
     return failure('INVALID_JSON', `${what} holds a string that is not well-formed Unicode (a lone surrogate)`);
   }
-  return utf8(serialized, what);
+  return { value: serialized };
+}
+
+/**
+ * What keeps an object from being a plain one (a literal `{…}` or `Object.create(null)`, of
+ * any realm), in words; null for a plain object. JSON.stringify writes an array as an array,
+ * and a Map or a Set as `{}`, which the module would read as the defaults.
+ */
+function notPlain(value) {
+  if (isArray(value)) return 'an array';
+  try {
+    const prototype = Object.getPrototypeOf(value);
+    // Object.prototype is the one prototype whose own prototype is null, in every realm.
+    if (prototype === null || Object.getPrototypeOf(prototype) === null) return null;
+    return 'an object with a prototype of its own (a Map, a Date, a class instance)';
+  } catch (error) {
+    return `an object whose prototype could not be read (${errorText(error)})`;
+  }
+}
+
+/**
+ * Options or a request, a plain object whose JSON is an object, as JSON text; else the
+ * refusal (INVALID_REQUEST), before anything crosses into the module. The module's serde reads
+ * a struct from a JSON array too, field by field in order, so `[null, [...], false]` would be
+ * read as options without the default policies; a `toJSON` may write an array as well.
+ */
+function objectText(value, what) {
+  const kind = value !== null && typeof value === 'object' ? notPlain(value) : null;
+  if (kind !== null) return failure('INVALID_REQUEST', `${what} must be a plain object ({ … }), not ${kind}`);
+  const serialized = serialize(value, what);
+  if (serialized.error) return serialized;
+  if (!serialized.value.startsWith('{')) {
+    return failure('INVALID_REQUEST', `${what} must be a plain object ({ … }): its toJSON gave ${serialized.value.startsWith('[') ? 'an array' : 'no object'}`);
+  }
+  return serialized;
+}
+
+/** A request object (validateAction's) as UTF-8 JSON bytes; see objectText. */
+export function requestObject(value, what) {
+  const serialized = objectText(value, what);
+  return serialized.error ? serialized : utf8(serialized.value, what);
+}
+
+/** The keys of a policy entry: the module reads these two, and an entry with any other is refused. */
+const POLICY_ENTRY_KEYS = ['name', 'text'];
+
+/**
+ * Engine options `{ schema?, policies?, includeDefaultPolicies? }` as UTF-8 JSON bytes, or the
+ * refusal. Each policy entry must be an object of `name` and `text` alone: a key the module
+ * does not read (`effect: 'forbid'`, a misspelt `txt`) would be dropped without a word. The
+ * entries are checked in the JSON that is sent, so a getter or a toJSON cannot show one
+ * thing here and send another.
+ */
+export function engineOptions(value, what = 'options') {
+  const serialized = objectText(value, what);
+  if (serialized.error) return serialized;
+  const bytes = utf8(serialized.value, what);
+  if (bytes.error) return bytes;
+  const { policies } = JSON.parse(serialized.value);
+  // Any other type of `policies` is the module's to refuse, as it refuses any wrong type.
+  if (Array.isArray(policies)) {
+    for (const [index, entry] of policies.entries()) {
+      const at = `${what}.policies[${index}]`;
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+        return failure('INVALID_REQUEST', `${at} must be an object { name, text }, not ${describeType(entry)}`);
+      }
+      const unknown = Object.keys(entry).find((key) => !POLICY_ENTRY_KEYS.includes(key));
+      if (unknown !== undefined) {
+        return failure('INVALID_REQUEST', `${at} has the unknown key ${JSON.stringify(unknown)}: an entry is { name, text }`);
+      }
+    }
+  }
+  return bytes;
 }
 
 /**

@@ -33,7 +33,7 @@ function throwing(code, message) {
 /** Options as JSON bytes (`undefined` for the embedded defaults), or the refusal. */
 function optionBytes(options) {
   if (options === undefined || options === null) return { value: undefined };
-  return read.json(options, 'options', { text: false });
+  return read.engineOptions(options);
 }
 
 const freed = 'this authorizer was freed';
@@ -265,7 +265,7 @@ export class Authorizer {
 
   /** Is this concrete organization action valid now? Never throws. */
   validateAction(request) {
-    const prepare = () => read.json(request, 'action request', { text: false });
+    const prepare = () => read.requestObject(request, 'action request');
     return Authorizer.#answer(this, refusedAction, prepare, (raw, bytes) => answerOf(raw.validateAction(bytes)));
   }
 
@@ -357,7 +357,7 @@ if (typeof Symbol.dispose === 'symbol') {
 /** Builds a policy set without keeping it: its policies, or Cedar's diagnostics. Never throws. */
 export function validatePolicies(options) {
   if (!isReady()) return failedAnswer(asError('MODULE_NOT_INITIALIZED', notInitialized));
-  const bytes = read.json(options ?? {}, 'options', { text: false });
+  const bytes = read.engineOptions(options ?? {});
   if (bytes.error) return failedAnswer(bytes.error);
   if (!takesPolicyText()) return failedAnswer(asError('COMPILED_RUNTIME', compiledRuntime('validatePolicies is not available')));
   return guarded(() => answerOf(glue.validatePolicies(bytes.value)), (code, message) => failedAnswer({ code, message }));

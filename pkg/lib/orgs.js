@@ -128,6 +128,28 @@ function interpret(answer) {
 }
 
 /**
+ * Refuses, at creation, `authorizerOptions` that no org's authorizer could be built with
+ * (invalid policies, a misspelt option, policy text on the compiled runtime): otherwise every
+ * org would deny with the same error, first seen at request time. Once the module is ready,
+ * one authorizer is built with them and freed; its refusal is thrown as it is (code, message and Cedar's diagnostics).
+ * Custom policies are parsed once here and once more at the first org's build (a parsed set is
+ * shared only while an authorizer holds it): a cost paid at creation, never per request.
+ */
+function checkAuthorizerOptions(authorizerOptions) {
+  // A registry may be made before a browser's `await init()`: its lookups answer
+  // MODULE_NOT_INITIALIZED until then, and the first org's build checks the options.
+  if (!isReady()) return;
+  let probe;
+  try {
+    probe = new Authorizer(authorizerOptions);
+  } catch (error) {
+    if (!(error instanceof OrgwardenError)) throw error;
+    throw new OrgwardenError(error.code, `createOrgAuthorizers: \`authorizerOptions\`: ${error.message}`, error.diagnostics);
+  }
+  probe.free();
+}
+
+/**
  * An organization registry over a source. See the README section "Many organizations at the
  * edge" and ./orgs.d.ts for the options and answers.
  */
@@ -152,6 +174,8 @@ export function createOrgAuthorizers(givenOptions) {
   const revalidateAfterMs = option(options, 'revalidateAfterMs', 60_000);
   const serveStaleForMs = option(options, 'serveStaleForMs', 0);
   const loadTimeoutMs = option(options, 'loadTimeoutMs', 10_000, { min: 1 });
+  // Last: the one check that builds something in the module.
+  checkAuthorizerOptions(authorizerOptions);
 
   /** orgId → { orgId, authorizer, version, entityCount, storeBytes, generation, checkedAt, failedSince, refreshError }; Map order is LRU order. */
   const resident = new Map();

@@ -27,9 +27,8 @@ pub struct MatrixCell {
     /// an evaluation error), the matrix form of a failure; it is never allowed.
     #[cfg_attr(feature = "wasm", tsify(type = "Cause | \"error\""))]
     pub cause: String,
-    #[cfg_attr(feature = "wasm", tsify(optional))]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    /// The sentence of the cell's check: its answer's `reason`, or its failure's.
+    pub reason: String,
     /// The domain rule of the deciding policy (or, when not permitted, of the closest
     /// requirement): the policy `reason` comes from.
     #[cfg_attr(feature = "wasm", tsify(optional))]
@@ -52,7 +51,7 @@ impl From<Decision> for MatrixCell {
                 reason: verdict.reason,
             },
             Decision::Failure(failure) => {
-                Self { allowed: false, cause: "error".to_owned(), reason: Some(failure.reason), rule: None }
+                Self { allowed: false, cause: "error".to_owned(), reason: failure.reason, rule: None }
             }
         }
     }

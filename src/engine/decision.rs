@@ -32,9 +32,7 @@ pub struct Verdict {
     /// `@grant` ("Owners can rename the organization"), for `forbidden` the forbid's `@reason`,
     /// for `notPermitted` the `@reason` of the closest requirement, which says what this
     /// principal lacks ("Only owners can rename the organization").
-    #[cfg_attr(feature = "wasm", tsify(optional))]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: String,
     /// The deciding policies: the permits that allowed, or the forbids that denied.
     pub policies: Vec<Arc<PolicyInfo>>,
     /// For `notPermitted`: the permit policies for this action and principal type, closest
@@ -79,7 +77,7 @@ impl Decision {
 
     pub fn reason(&self) -> Option<&str> {
         match self {
-            Self::Success(verdict) => verdict.reason.as_deref(),
+            Self::Success(verdict) => Some(&verdict.reason),
             Self::Failure(failure) => Some(&failure.reason),
         }
     }

@@ -116,6 +116,11 @@ impl Engine {
         &self.ruleset.policies.ordered
     }
 
+    /// Cedar's validator warnings on the policies this engine's options added.
+    pub fn policy_warnings(&self) -> &[crate::error::Diagnostic] {
+        &self.ruleset.policies.warnings
+    }
+
     /// The Cedar sources the policy set was built from.
     pub fn policy_sources(&self) -> &[PolicySource] {
         &self.ruleset.policies.sources
@@ -317,13 +322,17 @@ impl Engine {
         };
         // The first deciding policy speaks, in source order like its rule: a permit with its
         // grant sentence (its `@reason` when it has none), a forbid with its `@reason`.
-        let reason = reason.or_else(|| {
-            deciding.first().map(|p| {
-                let sentence =
-                    if allowed { p.grant.as_ref().or(p.reason.as_ref()) } else { p.reason.as_ref() };
-                sentence.cloned().unwrap_or_else(|| format!("policy {}", p.id))
+        // Cedar allows only through a permit and this forbids only through a forbid, so a
+        // deciding policy is always there; the last sentence is for the impossible case.
+        let reason = reason
+            .or_else(|| {
+                deciding.first().map(|p| {
+                    let sentence =
+                        if allowed { p.grant.as_ref().or(p.reason.as_ref()) } else { p.reason.as_ref() };
+                    sentence.cloned().unwrap_or_else(|| format!("policy {}", p.id))
+                })
             })
-        });
+            .unwrap_or_else(|| "No policy decided this request".to_owned());
         Decision::Success(Verdict { allowed, cause, reason, policies: deciding, requirements })
     }
 }

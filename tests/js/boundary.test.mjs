@@ -496,6 +496,12 @@ function createFuzzer(seed) {
       if (rng.chance(0.7)) options.policies = rng.chance(0.9) ? [{ name: rng.pick(['p.cedar', '', 'x'.repeat(300)]), text: policyText() }] : hostile()[0];
       if (rng.chance(0.3)) options.schema = rng.chance(0.9) ? schemaText() : hostile()[0];
       if (rng.chance(0.3)) options.includeDefaultPolicies = rng.pick([false, true, 'no', 0, null]);
+      // The same options by position: the module's serde reads a struct from an array, field by
+      // field, so only the JS layer stands between this and options it was never given (judged).
+      if (rng.chance(0.15)) {
+        const positional = [options.schema, options.policies, options.includeDefaultPolicies];
+        return [positional, { label: `options by position ${safeJson(positional).slice(0, 120)}`, positional: true }];
+      }
       return [options, { label: `options ${safeJson(options).slice(0, 120)}` }];
     }
     return hostile();
@@ -743,6 +749,11 @@ function createFuzzer(seed) {
     const spec = MODULE[name];
     const receiver = { kind: 'module', label: 'ow' };
     const say = (category, detail) => problem(`${name}: ${category}`, name, receiver, meanings, detail);
+    if (meanings[0]?.positional) {
+      // Options by position are refused as such, never read.
+      const code = outcome.threw ? outcome.error?.code : outcome.value?.errors?.[0]?.code;
+      if (code !== 'INVALID_REQUEST') return say('options by position (an array) were not refused with INVALID_REQUEST', outcome.threw ? describeError(outcome.error) : safeJson(outcome.value));
+    }
     if (spec.answer === 'constructor' || spec.answer === 'helper') {
       if (outcome.threw) {
         if (!(outcome.error instanceof ow.OrgwardenError) || typeof outcome.error.code !== 'string' || !ERROR_CODES.has(outcome.error.code)) {

@@ -4,6 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { api, build, label } from './build-under-test.mjs';
 import { createOrgAuthorizers, kvSource, r2Source, fetchSource, durableObjectSource } from 'orgwarden/orgs';
@@ -555,23 +556,99 @@ test(`orgs${label}: an authorizer freed by its holder or lost in a trap is rebui
 test(`orgs${label}: custom authorizerOptions apply to every org`, async () => {
   const { source } = memorySource({ acme: { snapshot: acme, version: '1' } });
   const policy = '@id("members-see-billing") permit (principal is User, action == Action::"viewBilling", resource is Organization) when { principal in resource.members };';
-  const plain = createOrgAuthorizers({ source });
-  const custom = createOrgAuthorizers({ source, authorizerOptions: { policies: [{ name: 'billing.cedar', text: policy }] } });
   const ask = (orgs) => orgs.check('acme', user('mia'), 'viewBilling', org('acme'));
+  const plain = createOrgAuthorizers({ source });
   assert.equal((await ask(plain)).allowed, false);
-  if (build === 'compiled') {
-    // Policy text is refused for every org, with the code that says why: a deny.
-    const refused = await ask(custom);
-    assert.equal(refused.allowed, false);
-    assert.equal(refused.errors[0].code, 'COMPILED_RUNTIME');
-    plain.clear();
-    return;
-  }
-  assert.equal((await ask(custom)).allowed, true);
-  const invalid = createOrgAuthorizers({ source, authorizerOptions: { policies: [{ name: 'x.cedar', text: 'permit (' }] } });
-  assert.equal((await ask(invalid)).errors[0].code, 'INVALID_POLICY');
   plain.clear();
+  // The compiled runtime runs no policy text: such options are refused at creation (below).
+  if (build === 'compiled') return;
+  const custom = createOrgAuthorizers({ source, authorizerOptions: { policies: [{ name: 'billing.cedar', text: policy }] } });
+  assert.equal((await ask(custom)).allowed, true);
   custom.clear();
+});
+
+test(`orgs${label}: authorizerOptions no authorizer can be built with are refused at creation, with the authorizer's refusal`, () => {
+  const { source, calls } = memorySource({ acme: { snapshot: acme, version: '1' } });
+  /** The error createOrgAuthorizers throws with these authorizerOptions (an OrgwardenError). */
+  const refusal = (authorizerOptions) => {
+    let thrown;
+    assert.throws(
+      () => createOrgAuthorizers({ source, authorizerOptions }),
+      (error) => {
+        thrown = error;
+        return error instanceof OrgwardenError;
+      },
+      `authorizerOptions ${JSON.stringify(authorizerOptions)} are refused at creation`,
+    );
+    return thrown;
+  };
+  /** What `new Authorizer(options)` throws: the refusal the registry must carry. */
+  const authorizerRefusal = (options) => {
+    try {
+      new Authorizer(options).free();
+    } catch (error) {
+      return error;
+    }
+    assert.fail(`new Authorizer(${JSON.stringify(options)}) was built`);
+  };
+
+  // Invalid policy text: INVALID_POLICY at its line and column on the full package; the
+  // compiled runtime refuses any policy text.
+  const invalid = refusal({ policies: [{ name: 'x.cedar', text: 'permit (' }] });
+  if (build === 'compiled') {
+    assert.equal(invalid.code, 'COMPILED_RUNTIME');
+    assert.equal(refusal({ policies: [{ name: 'ok.cedar', text: 'permit (principal, action, resource);' }] }).code, 'COMPILED_RUNTIME');
+  } else {
+    assert.equal(invalid.code, 'INVALID_POLICY');
+    assert.deepEqual(
+      invalid.diagnostics.map((d) => [d.location.source, d.location.line, d.location.column]),
+      [['x.cedar', 1, 9]],
+    );
+  }
+  // Each refusal is the authorizer's own code, message and diagnostics, the message naming
+  // where the options came from: invalid policies, a misspelt option, options read by position,
+  // a policy entry with a key it does not have.
+  const refused = [
+    { policies: [{ name: 'x.cedar', text: 'permit (' }] },
+    { polices: [] },
+    [null, [], false],
+    { policies: [{ name: 'x.cedar', text: '', effect: 'forbid' }] },
+  ];
+  for (const options of refused) {
+    const thrown = refusal(options);
+    const expected = authorizerRefusal(options);
+    assert.equal(thrown.code, expected.code);
+    assert.equal(thrown.message, `createOrgAuthorizers: \`authorizerOptions\`: ${expected.message}`);
+    assert.deepEqual(thrown.diagnostics, expected.diagnostics);
+  }
+  // Nothing was asked of the source: the registry was never made.
+  assert.deepEqual(calls, []);
+  // Options every authorizer takes make a registry, on either build.
+  const defaults = createOrgAuthorizers({ source, authorizerOptions: { includeDefaultPolicies: true, policies: [] } });
+  defaults.clear();
+});
+
+test(`orgs${label}: a registry made before a browser's init() checks its authorizerOptions at the first org's build`, () => {
+  // The web entry, in a fresh process: the module is not initialized until initSync.
+  const entry = new URL(build === 'compiled' ? '../../pkg/entries/compiled.js' : '../../pkg/entries/web.js', import.meta.url).href;
+  const wasm = new URL(build === 'compiled' ? '../../pkg/dist/orgwarden_compiled_bg.wasm' : '../../pkg/dist/orgwarden_bg.wasm', import.meta.url);
+  const script = `
+    import { readFileSync } from 'node:fs';
+    import { initSync } from ${JSON.stringify(entry)};
+    import { createOrgAuthorizers } from ${JSON.stringify(new URL('../../pkg/lib/orgs.js', import.meta.url).href)};
+    const snapshot = ${JSON.stringify(JSON.stringify(acme))};
+    const authorizerOptions = { policies: [{ name: 'bad.cedar', text: 'permit (principal, action, resource) when { resource.nope };' }] };
+    const early = createOrgAuthorizers({ source: () => ({ snapshot }), authorizerOptions });
+    const before = await early.forOrg('acme');
+    initSync({ module: readFileSync(${JSON.stringify(wasm.pathname)}) });
+    const after = await early.forOrg('acme');
+    let late;
+    try { createOrgAuthorizers({ source: () => ({ snapshot }), authorizerOptions }); } catch (error) { late = error.code; }
+    console.log(JSON.stringify({ before: before.errors[0].code, after: after.errors?.[0]?.code, late }));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const refusal = build === 'compiled' ? 'COMPILED_RUNTIME' : 'INVALID_POLICY';
+  assert.deepEqual(JSON.parse(run.stdout), { before: 'MODULE_NOT_INITIALIZED', after: refusal, late: refusal });
 });
 
 // ---- Ready-made sources -------------------------------------------------------------------

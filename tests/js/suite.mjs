@@ -441,6 +441,44 @@ export function cases(api, fixture, internals = {}, build = 'full') {
       equal(authz.isAllowed(user('olivia'), 'deleteOrganization', acme), true);
     },
 
+    'options and action requests are plain objects, never read by position; a policy entry is { name, text } alone'() {
+      const entry = { name: 'custom.cedar', text: 'permit (principal, action, resource);' };
+      // [schema, policies, includeDefaultPolicies] would be the options without the defaults; a
+      // Map would be written as {}, the defaults; a toJSON may write an array too. Each is
+      // refused in JS, before the module sees it, alike on both builds.
+      const notPlain = [[null, [entry], false], [null, [], false], [], new Map([['includeDefaultPolicies', false]]), { toJSON: () => [null, [entry], false] }];
+      for (const options of notPlain) {
+        const error = threw(() => new Authorizer(options));
+        equal(error.code, 'INVALID_REQUEST');
+        expect(error.message.startsWith('options must be a plain object'), error.message);
+        const validation = validatePolicies(options);
+        equal(validation.type, 'failure');
+        equal(validation.errors[0].code, 'INVALID_REQUEST');
+      }
+      // A key the module does not read in an entry (here one that looks like it makes the
+      // policy a forbid) is refused and named, as a misspelt option is; so is an entry by position.
+      const entries = [
+        [{ ...entry, effect: 'forbid' }, 'options.policies[0] has the unknown key "effect"'],
+        [['custom.cedar', entry.text], 'options.policies[0] must be an object { name, text }, not an array'],
+      ];
+      for (const [badEntry, message] of entries) {
+        const error = threw(() => new Authorizer({ policies: [badEntry] }));
+        equal(error.code, 'INVALID_REQUEST');
+        expect(error.message.startsWith(message), error.message);
+        const validation = validatePolicies({ policies: [badEntry] });
+        equal(validation.errors[0].code, 'INVALID_REQUEST');
+        expect(validation.errors[0].message.startsWith(message), validation.errors[0].message);
+      }
+      // validateAction's request by position is refused, where its object form is valid.
+      const authz = loaded();
+      equal(authz.validateAction({ principal: user('olivia'), action: 'renameOrganization', resource: acme }).valid, true);
+      const positional = authz.validateAction([user('olivia'), 'renameOrganization', acme]);
+      equal(positional.valid, false);
+      equal(positional.violations[0].code, 'INVALID_REQUEST');
+      expect(positional.violations[0].message.startsWith('action request must be a plain object'), positional.violations[0].message);
+      equal(positional.decision.allowed, false);
+    },
+
     'a freed authorizer answers AUTHORIZER_FREED; Symbol.dispose frees it'() {
       const authz = loaded();
       authz.free();

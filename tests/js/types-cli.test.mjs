@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,10 +61,28 @@ authz.check({ type: 'User', id: 'u' }, 'read', { type: 'User', id: 'd' });
   assert.match(refused.stdout, /"delete"/);
 });
 
-test('types: an invalid schema is reported with its line and column', () => {
+test('types: an invalid schema is reported at its line and column in the schema file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'orgwarden-types-'));
   writeFileSync(join(dir, 'bad.cedarschema'), 'entity User;\nentity Doc { owner: Usr };\n');
-  const result = spawnSync(process.execPath, [cli, 'types', join(dir, 'bad.cedarschema')], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [cli, 'types', 'bad.cedarschema'], { cwd: dir, encoding: 'utf8' });
   assert.equal(result.status, 1);
-  assert.match(result.stderr, /INVALID_SCHEMA/);
+  assert.match(result.stderr, /^orgwarden: INVALID_SCHEMA: /);
+  assert.match(result.stderr, /^ {2}bad\.cedarschema:2:21: failed to resolve type: Usr/m);
+});
+
+test('types: a schema file that is missing or not a file is one line with the usage and exit 2, no stack', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orgwarden-types-'));
+  mkdirSync(join(dir, 'folder.cedarschema'));
+  for (const [file, message] of [
+    ['nosuch.cedarschema', /^orgwarden types: nosuch\.cedarschema: no such file$/],
+    ['folder.cedarschema', /^orgwarden types: folder\.cedarschema: is a directory, not a file$/],
+  ]) {
+    const result = spawnSync(process.execPath, [cli, 'types', file, '-o', 'names.d.ts'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(result.status, 2, `${file}: ${result.stderr}`);
+    const lines = result.stderr.trimEnd().split('\n');
+    assert.match(lines[0], message);
+    assert.match(lines[1], /^usage: orgwarden types /);
+    assert.doesNotMatch(result.stderr, /\n\s+at |ENOENT|EISDIR/, 'no stack trace, no raw error');
+    assert.equal(existsSync(join(dir, 'names.d.ts')), false);
+  }
 });

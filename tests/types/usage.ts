@@ -54,7 +54,9 @@ if (decision.type === 'success') {
   const allowed: boolean = decision.allowed;
   const cause: 'permitted' | 'forbidden' | 'notPermitted' = decision.cause;
   const rules: (string | undefined)[] = decision.policies.map((p: PolicyInfo) => p.rule);
-  void [allowed, cause, rules];
+  // Every answer, allowed or not, carries a sentence for a person.
+  const reason: string = decision.reason;
+  void [allowed, cause, rules, reason];
 } else {
   // A failure can only deny.
   const denied: false = decision.allowed;
