@@ -409,6 +409,8 @@ test('Vite 8: vite build of a page importing "orgwarden", in Chromium; and the R
     assert.ok(!body.includes('oscar@globex.test'), 'another organization\'s member reached the browser');
     const stranger = await fetch(new URL('/api/org-snapshot', server.url), { headers: { cookie: 'user=mallory' } });
     assert.equal(stranger.status, 403);
+    // The codes alone: a refusal's messages are about the full snapshot, for the server's log.
+    assert.deepEqual(await stranger.json(), { errors: [{ code: 'UNKNOWN_PRINCIPAL' }] });
   } finally {
     await server.close();
   }

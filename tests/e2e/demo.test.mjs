@@ -467,6 +467,27 @@ for (const runtime of Object.keys(DEMO_RUNTIMES)) {
       assert.equal(direct.status, 404);
     });
 
+    test('a viewer the server cannot scope for gets 403 and the error codes alone: no message about the full organization', async () => {
+      const scoped = (viewer) => fetch(new URL(`/api/org-snapshot?viewer=${encodeURIComponent(viewer)}`, baseUrl));
+      const unknown = await scoped('nobody');
+      assert.equal(unknown.status, 403);
+      assert.deepEqual(await unknown.json(), { errors: [{ code: 'UNKNOWN_PRINCIPAL' }] });
+      if (runtime === 'compiled') return; // the rest puts a custom policy in force: policy text
+      // A policy that reads what a member's scoped snapshot leaves out (the credit balance):
+      // scoping for a member is refused, and the refusal's message stays on the server too.
+      const policy = '@id("funded-orgs-let-members-rename")\npermit (principal is User, action == Action::"renameOrganization", resource is Organization)\nwhen { principal in resource.members && resource.creditBalance > 100 };';
+      const put = (text) => fetch(new URL('/api/policies', baseUrl), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text }) });
+      assert.equal((await (await put(policy)).json()).type, 'success');
+      try {
+        const member = await scoped('maya');
+        assert.equal(member.status, 403);
+        assert.deepEqual(await member.json(), { errors: [{ code: 'INVALID_REQUEST' }] });
+      } finally {
+        assert.equal((await (await put(null)).json()).type, 'success');
+      }
+      assert.equal((await scoped('maya')).status, 200);
+    });
+
     test('screenshot of the console', async () => {
       await reset();
       await viewAs('ada');

@@ -56,8 +56,12 @@ export function createApi(initial) {
       const viewer = url.searchParams.get('viewer');
       if (!viewer) return [400, { errors: [{ code: 'INVALID_REQUEST', message: 'viewer is required' }] }];
       const answer = org.scopedSnapshot(viewer);
-      // Fail closed: a viewer the organization cannot scope for (unknown, say) gets nothing.
-      return answer.type === 'success' ? [200, answer.snapshot] : [403, { errors: answer.errors }];
+      if (answer.type === 'success') return [200, answer.snapshot];
+      // Fail closed: a viewer the organization cannot scope for (unknown, say) gets nothing, not
+      // even the messages: they are about the full organization and may quote what this viewer
+      // may not see (another member's email, a billing figure). They stay in the server's log.
+      console.error(`org-snapshot for ${JSON.stringify(viewer)} refused:`, answer.errors);
+      return [403, { errors: answer.errors.map(({ code }) => ({ code })) }];
     },
     'GET /api/policies': () => [200, { policies: org.customPolicies() }],
     'POST /api/policies': async (url, req) => {

@@ -13,7 +13,8 @@ async function call(path, { method = 'GET', body, signal } = {}) {
 }
 
 function failure(path, { status, answer }) {
-  const message = answer?.errors?.map((e) => `${e.code}: ${e.message}`).join('; ') ?? `HTTP ${status}`;
+  // A refused snapshot comes with codes alone: its messages can quote what the viewer may not see.
+  const message = answer?.errors?.map((e) => (e.message ? `${e.code}: ${e.message}` : e.code)).join('; ') ?? `HTTP ${status}`;
   return new Error(`${path}: ${message}`);
 }
 
