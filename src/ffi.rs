@@ -140,6 +140,11 @@ pub fn load_snapshot(engine: &mut Engine, snapshot: &str) -> LoadAnswer {
     loaded(engine.load_snapshot_json(snapshot))
 }
 
+/// [`load_snapshot`] within a caller's entity budget, refused before anything is built.
+pub fn load_snapshot_within(engine: &mut Engine, snapshot: &str, max_entities: usize) -> LoadAnswer {
+    loaded(engine.load_snapshot_json_within(snapshot, max_entities))
+}
+
 pub fn load_entities(engine: &mut Engine, entities: &str) -> LoadAnswer {
     loaded(engine.load_entities_json(entities))
 }

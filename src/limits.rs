@@ -42,13 +42,29 @@ pub const MAX_SCHEMA_PARENTS: usize = 1024;
 pub const MAX_HIERARCHY_DEPTH: usize = 64;
 
 /// Most ancestors the entities of one snapshot hold in all (see
-/// `snapshot::entities::ancestor_links`). Cedar keeps every entity's ancestors in the entity,
-/// so a team granted a role in every workspace gives each member every workspace's role
-/// groups: 1,500 members and 1,500 workspaces, a 195 KB snapshot, took the module past 2 GiB
-/// and trapped a scoping (which holds three stores). The benchmark generator's organizations
-/// hold about 3.6 per entity (as counted here), so a full store of `MAX_ENTITIES` (about
-/// 900,000) stays well within this.
+/// `snapshot::entities::ancestor_links` and [`ancestor_limit`]). Cedar keeps every entity's
+/// ancestors in the entity, so a team granted a role in every workspace gives each member
+/// every workspace's role groups: 1,500 members and 1,500 workspaces, a 195 KB snapshot, took
+/// the module past 2 GiB and trapped a scoping (which holds three stores). The benchmark
+/// generator's organizations hold about 3.6 per entity (as counted here), so a full store of
+/// `MAX_ENTITIES` (about 900,000) stays well within this.
 pub const MAX_ANCESTOR_LINKS: usize = 2_000_000;
+/// Most ancestors per entity, on average, beyond [`ANCESTOR_LINKS_FLOOR`]. An ancestor takes
+/// about 170 bytes of module memory, so this keeps a store's memory in proportion to its
+/// entity count, which budgets count in: 1,000 members in one team granted in 330 workspaces
+/// (4,163 entities, 121 KiB of JSON) held 1.98 million and grew the module to 344 MiB.
+pub const MAX_ANCESTORS_PER_ENTITY: usize = 16;
+/// Ancestors any snapshot may hold whatever its size (about 11 MiB).
+pub const ANCESTOR_LINKS_FLOOR: usize = 65_536;
+
+/// The ancestors a snapshot of `entities` entities may hold: [`MAX_ANCESTORS_PER_ENTITY`]
+/// each beyond the floor, and never more than [`MAX_ANCESTOR_LINKS`].
+pub fn ancestor_limit(entities: usize) -> usize {
+    entities
+        .saturating_mul(MAX_ANCESTORS_PER_ENTITY)
+        .saturating_add(ANCESTOR_LINKS_FLOOR)
+        .min(MAX_ANCESTOR_LINKS)
+}
 
 /// Longest single name handed over as a string on its own: an entity type, an entity id or an
 /// action name in a check. The JS layer refuses a longer one before copying it into the module.
@@ -96,6 +112,26 @@ impl Limits {
 
 use crate::cedar_text::{tokens, Token};
 use crate::error::{Error, Result};
+
+/// The length in bytes of `value`'s JSON text, counted without writing it anywhere; a value
+/// that cannot be written counts as too large.
+pub(crate) fn json_bytes<T: serde::Serialize>(value: &T) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 = self.0.saturating_add(bytes.len());
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    match serde_json::to_writer(&mut counter, value) {
+        Ok(()) => counter.0,
+        Err(_) => usize::MAX,
+    }
+}
 
 pub(crate) fn check_size(what: &str, size: usize, limit: usize) -> Result<()> {
     if size > limit {
@@ -178,6 +214,13 @@ fn limit_exceeded(what: String, limit: usize) -> Error {
     Error::LimitExceeded { what, limit }
 }
 
+/// A source and the line and column of `offset` in it: a refusal names the place, so that a
+/// file of many policies (or a long schema) points at the one.
+fn place(name: &str, text: &str, offset: usize) -> String {
+    let at = crate::diagnostics::locate(name, text, offset, 1);
+    format!("`{name}` (line {}, column {})", at.line, at.column)
+}
+
 /// Refuses policy text Cedar could not turn into a tree without overflowing the stack: too
 /// deep nesting or too many operators in one policy (see [`MAX_POLICY_NESTING`],
 /// [`MAX_POLICY_OPERATORS`]). Checked before Cedar parses the text.
@@ -190,11 +233,6 @@ pub(crate) fn check_policy_shape(name: &str, text: &str) -> Result<()> {
     let mut open: Vec<usize> = Vec::new();
     let mut ifs = 0usize;
     let mut operators = 0usize;
-    // Where the refused operator or bracket is, so that a file of many policies names the one.
-    let at = |offset: usize| {
-        let place = crate::diagnostics::locate(name, text, offset, 1);
-        format!("`{name}` (line {}, column {})", place.line, place.column)
-    };
     for spanned in tokens(text) {
         let token = spanned.token;
         match token {
@@ -221,14 +259,14 @@ pub(crate) fn check_policy_shape(name: &str, text: &str) -> Result<()> {
             operators += 1;
             if operators > MAX_POLICY_OPERATORS {
                 return Err(limit_exceeded(
-                    format!("operators in one policy of {}", at(spanned.start)),
+                    format!("operators in one policy of {}", place(name, text, spanned.start)),
                     MAX_POLICY_OPERATORS,
                 ));
             }
         }
         if open.len() + ifs > MAX_POLICY_NESTING {
             return Err(limit_exceeded(
-                format!("nesting depth of {}", at(spanned.start)),
+                format!("nesting depth of {}", place(name, text, spanned.start)),
                 MAX_POLICY_NESTING,
             ));
         }
@@ -248,11 +286,6 @@ pub(crate) fn check_schema_shape(name: &str, text: &str) -> Result<()> {
     // After `in`: the next name, or every name up to the matching `]`.
     let mut in_list: Option<usize> = None;
     let mut after_in = false;
-    // Where the refused operator or bracket is, so that a file of many policies names the one.
-    let at = |offset: usize| {
-        let place = crate::diagnostics::locate(name, text, offset, 1);
-        format!("`{name}` (line {}, column {})", place.line, place.column)
-    };
     for spanned in tokens(text) {
         let token = spanned.token;
         match token {
@@ -274,7 +307,7 @@ pub(crate) fn check_schema_shape(name: &str, text: &str) -> Result<()> {
         after_in = token == Token::Word("in");
         if depth > MAX_POLICY_NESTING {
             return Err(limit_exceeded(
-                format!("nesting depth of {}", at(spanned.start)),
+                format!("nesting depth of {}", place(name, text, spanned.start)),
                 MAX_POLICY_NESTING,
             ));
         }

@@ -148,7 +148,8 @@ pub fn extend_policy_set(
                 .map(str::to_owned)
                 .unwrap_or_else(|| format!("{}#{}", source.name, index));
             if id.is_empty() {
-                let offset = source.text.find("@id").unwrap_or(0);
+                // `@id` without a value is an empty one too.
+                let offset = source.text.find("@id(\"\")").or_else(|| source.text.find("@id")).unwrap_or(0);
                 problems.push(Diagnostic {
                     message: format!("a policy of `{}` has an empty @id", source.name),
                     help: Some("name the policy: answers and listings identify it by its @id".to_owned()),

@@ -105,9 +105,14 @@ impl RawEngine {
             .map_err(|info| JsValue::from_str(&to_json(&info)))
     }
 
+    /// `max_entities`: a caller's budget, checked before anything is built (none: the
+    /// module's own limit).
     #[wasm_bindgen(js_name = loadSnapshot)]
-    pub fn load_snapshot(&mut self, json: &[u8]) -> String {
-        on_text(json, "snapshot", |json| ffi::load_snapshot(&mut self.engine, json))
+    pub fn load_snapshot(&mut self, json: &[u8], max_entities: Option<u32>) -> String {
+        on_text(json, "snapshot", |json| match max_entities {
+            Some(max) => ffi::load_snapshot_within(&mut self.engine, json, max as usize),
+            None => ffi::load_snapshot(&mut self.engine, json),
+        })
     }
 
     #[wasm_bindgen(js_name = loadEntities)]

@@ -55,12 +55,16 @@ fn the_compiled_ruleset_is_the_only_one_and_refuses_text() {
     for options in [
         custom_options(),
         EngineOptions { schema: Some("entity User;".into()), ..EngineOptions::default() },
-        EngineOptions { include_default_policies: false, ..EngineOptions::default() },
+        EngineOptions { include_default_policies: Some(false), ..EngineOptions::default() },
     ] {
         let error = Engine::new(options).err().expect("text is refused");
         assert_eq!(error.code(), ErrorCode::CompiledRuntime);
         assert!(error.to_string().contains("npx orgwarden compile"), "{error}");
     }
+
+    // Saying what the module was compiled with is no other option.
+    let explicit = EngineOptions { include_default_policies: Some(true), ..EngineOptions::default() };
+    assert!(Engine::new(explicit).is_ok(), "this module was compiled with the defaults");
 
     // A module is compiled once.
     let again = preinitialize_with(EngineOptions::default()).err().expect("compiled once");

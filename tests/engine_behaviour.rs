@@ -691,7 +691,7 @@ fn custom_permit_extends_the_defaults() {
 fn custom_policies_alone_without_the_defaults() {
     let options = EngineOptions {
         policies: vec![PolicySource::new("custom.cedar", MEMBERS_SEE_ACTIVITY)],
-        include_default_policies: false,
+        include_default_policies: Some(false),
         ..Default::default()
     };
     let engine = engine_with_policies(options).unwrap();
@@ -835,7 +835,7 @@ fn extending_the_defaults_decides_as_building_every_source() {
     sources.push(PolicySource::new("custom.cedar", MEMBERS_SEE_ACTIVITY));
     let rebuilt = engine_with_policies(EngineOptions {
         policies: sources,
-        include_default_policies: false,
+        include_default_policies: Some(false),
         ..Default::default()
     })
     .unwrap();

@@ -7,9 +7,9 @@
 
 use orgwarden::error::ErrorInfo;
 use orgwarden::limits::{
-    MAX_ANCESTOR_LINKS, MAX_ENTITIES, MAX_HIERARCHY_DEPTH, MAX_ID_LENGTH, MAX_JSON_BYTES, MAX_JSON_DEPTH,
-    MAX_JSON_VALUES, MAX_MATRIX_CELLS, MAX_POLICY_BYTES, MAX_POLICY_NESTING, MAX_POLICY_OPERATORS,
-    MAX_SCHEMA_BYTES, MAX_SCHEMA_PARENTS,
+    ancestor_limit, ANCESTOR_LINKS_FLOOR, MAX_ANCESTORS_PER_ENTITY, MAX_ANCESTOR_LINKS, MAX_ENTITIES,
+    MAX_HIERARCHY_DEPTH, MAX_ID_LENGTH, MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_JSON_VALUES, MAX_MATRIX_CELLS,
+    MAX_POLICY_BYTES, MAX_POLICY_NESTING, MAX_POLICY_OPERATORS, MAX_SCHEMA_BYTES, MAX_SCHEMA_PARENTS,
 };
 use orgwarden::{ffi, Engine, EngineOptions, EntityRef, Error, ErrorCode, PolicySource, Snapshot};
 use serde_json::{json, Value};
@@ -272,23 +272,39 @@ fn everyone_team(members: usize, workspaces: usize) -> Snapshot {
     .unwrap()
 }
 
+#[track_caller]
+fn assert_ancestors_refused(error: &Error) {
+    assert_eq!(error.code(), ErrorCode::LimitExceeded, "{error}");
+    assert!(error.to_string().starts_with("ancestors held by the entities ("), "{error}");
+}
+
 #[test]
 fn sec4_limit_ancestors_of_a_snapshot() {
     let mut engine = engine();
     let before = fingerprint(&engine);
-    // 1,500 × 1,500: 13.5 million ancestors from 10,500 entities, refused before any is built.
+    // 1,500 × 1,500: 13.5 million ancestors from 13,507 entities, refused before any is built.
     let wide = everyone_team(1_500, 1_500);
-    assert_limit(&engine.load_snapshot(&wide).unwrap_err(), MAX_ANCESTOR_LINKS);
+    assert_ancestors_refused(&engine.load_snapshot(&wide).unwrap_err());
     assert_eq!(fingerprint(&engine), before);
     let scoped = orgwarden::snapshot::scope::scope_snapshot(&engine, &wide, "u1");
-    assert_limit(&scoped.unwrap_err(), MAX_ANCESTOR_LINKS);
-    // 600 × 600 is just over (about 2.16 million); 100 × 100 (about 60,000) loads.
-    assert_limit(&engine.load_snapshot(&everyone_team(600, 600)).unwrap_err(), MAX_ANCESTOR_LINKS);
+    assert_ancestors_refused(&scoped.unwrap_err());
+    // 1,000 × 330: about 1.99 million from about 4,300 entities, under the absolute cap; the
+    // same shape grew the module to 344 MiB. Far over 16 an entity.
+    assert_ancestors_refused(&engine.load_snapshot(&everyone_team(1_000, 330)).unwrap_err());
+    // 100 × 100: about 60,000 from about 810 entities, within the floor: it loads and decides.
     let count = engine.load_snapshot(&everyone_team(100, 100)).unwrap();
     assert!(count > 800, "{count}");
     let lab = EntityRef::new("Workspace", "w99");
     let decision = engine.check(&user("u7"), "viewWorkspace", &lab, None);
     assert!(decision.allowed(), "the team's grant holds: {decision:?}");
+}
+
+#[test]
+fn sec4_the_ancestor_limit_grows_with_the_entities_up_to_its_cap() {
+    assert_eq!(ancestor_limit(0), ANCESTOR_LINKS_FLOOR);
+    assert_eq!(ancestor_limit(10_000), 10_000 * MAX_ANCESTORS_PER_ENTITY + ANCESTOR_LINKS_FLOOR);
+    assert_eq!(ancestor_limit(MAX_ENTITIES), MAX_ANCESTOR_LINKS);
+    assert_eq!(ancestor_limit(usize::MAX), MAX_ANCESTOR_LINKS);
 }
 
 // ---- MAX_POLICY_BYTES, MAX_SCHEMA_BYTES -------------------------------------------------
@@ -377,13 +393,17 @@ fn sec4_limit_policy_operators() {
         // The count is per policy: many policies, each small, are fine.
         let many = (0..300).map(|_| when("principal is User && 1 + 1 + 1 > 2"));
         new_engine(custom_policy(many.collect::<Vec<_>>().join("\n"))).unwrap();
+        // In a file of many, the refusal names the place of the policy over the limit.
+        let file = format!("{}\n{}\n{}", when("true"), when("true"), plus(MAX_POLICY_OPERATORS + 1));
+        let message = new_engine(custom_policy(file)).unwrap_err().to_string();
+        assert!(message.contains("`custom.cedar` (line 3, column "), "{message}");
     });
 }
 
 // ---- schema shape -----------------------------------------------------------------------
 
 fn custom_schema(schema: String) -> EngineOptions {
-    EngineOptions { schema: Some(schema), include_default_policies: false, ..Default::default() }
+    EngineOptions { schema: Some(schema), include_default_policies: Some(false), ..Default::default() }
 }
 
 #[test]

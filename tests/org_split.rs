@@ -147,7 +147,7 @@ fn reading_another_org(other: &str) -> Engine {
                 when {{ context has sponsor && context.sponsor.creditBalance >= 0 }};"#
             ),
         )],
-        include_default_policies: true,
+        include_default_policies: Some(true),
     })
     .unwrap()
 }

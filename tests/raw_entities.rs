@@ -296,7 +296,7 @@ fn enum_engine_reads(text: &str) -> Result<Engine, String> {
     "#;
     let options = orgwarden::EngineOptions {
         schema: Some(schema.into()),
-        include_default_policies: false,
+        include_default_policies: Some(false),
         ..orgwarden::EngineOptions::default()
     };
     let mut engine = Engine::new(options).map_err(|e| e.to_string())?;

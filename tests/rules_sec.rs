@@ -51,7 +51,7 @@ fn sec1_nothing_granted_is_denied() {
 
 #[test]
 fn sec1_without_policies_an_owner_is_denied_everything() {
-    let options = EngineOptions { include_default_policies: false, ..Default::default() };
+    let options = EngineOptions { include_default_policies: Some(false), ..Default::default() };
     let mut engine = Engine::new(options).unwrap();
     engine.load_snapshot(&snapshot()).unwrap();
     let outcomes = engine.allowed_actions(&user("alice"), &org("acme")).unwrap();

@@ -36,7 +36,7 @@ fn different_options_never_share_a_ruleset() {
     assert!(!same_policies(&custom, &other));
     assert_eq!(custom.policies().len(), other.policies().len());
     let alone =
-        Engine::new(EngineOptions { include_default_policies: false, ..with_policy(CUSTOM) }).unwrap();
+        Engine::new(EngineOptions { include_default_policies: Some(false), ..with_policy(CUSTOM) }).unwrap();
     assert_eq!(alone.policies().len(), 1);
     assert!(custom.policies().iter().any(|p| p.id == "members-see-usage"));
     assert!(other.policies().iter().all(|p| p.id != "members-see-usage"));

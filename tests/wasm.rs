@@ -29,7 +29,7 @@ fn text(value: &JsValue, key: &str) -> Option<String> {
 
 fn loaded() -> RawEngine {
     let mut authz = RawEngine::new(None).unwrap();
-    let loaded = answer(authz.load_snapshot(SNAPSHOT.as_bytes()));
+    let loaded = answer(authz.load_snapshot(SNAPSHOT.as_bytes(), None));
     assert_eq!(text(&loaded, "type").as_deref(), Some("success"));
     authz
 }
@@ -100,13 +100,25 @@ fn sec4_bad_input_is_a_tagged_failure_not_a_throw() {
 
     let mut fresh = RawEngine::new(None).unwrap();
     assert_eq!(
-        first_error_code(&answer(fresh.load_snapshot(b"{ not json"))).as_deref(),
+        first_error_code(&answer(fresh.load_snapshot(b"{ not json", None))).as_deref(),
         Some("INVALID_JSON")
     );
     assert_eq!(
         first_error_code(&answer(fresh.load_entities(&[0xc3, 0x28]))).as_deref(),
         Some("INVALID_JSON")
     );
+}
+
+#[wasm_bindgen_test]
+fn a_load_within_a_budget_is_refused_before_it_is_built() {
+    let mut authz = loaded();
+    let count =
+        get(&answer(authz.load_snapshot(SNAPSHOT.as_bytes(), None)), "entityCount").as_f64().unwrap() as u32;
+    let over = answer(authz.load_snapshot(SNAPSHOT.as_bytes(), Some(count - 1)));
+    assert_eq!(first_error_code(&over).as_deref(), Some("LIMIT_EXCEEDED"));
+    assert_eq!(authz.entity_count(), count as usize, "a refused load keeps the store");
+    let exact = answer(authz.load_snapshot(SNAPSHOT.as_bytes(), Some(count)));
+    assert_eq!(text(&exact, "type").as_deref(), Some("success"));
 }
 
 #[wasm_bindgen_test]

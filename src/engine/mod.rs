@@ -57,7 +57,7 @@ impl std::fmt::Display for EntityRef {
 }
 
 /// How to build an engine. The default is the embedded schema and default policies.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct EngineOptions {
@@ -69,19 +69,18 @@ pub struct EngineOptions {
     #[serde(default)]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub policies: Vec<PolicySource>,
-    /// Whether the embedded default policies are part of the set (default: yes).
-    #[serde(default = "default_true")]
+    /// Whether the embedded default policies are part of the set (unset: yes). Kept apart from
+    /// `true`: the compiled runtime takes only the setting it was compiled with, and a caller
+    /// who does not set it takes whichever that was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "wasm", tsify(optional))]
-    pub include_default_policies: bool,
+    pub include_default_policies: Option<bool>,
 }
 
-fn default_true() -> bool {
-    true
-}
-
-impl Default for EngineOptions {
-    fn default() -> Self {
-        Self { schema: None, policies: Vec::new(), include_default_policies: true }
+impl EngineOptions {
+    /// Whether the default policies are part of the set.
+    pub fn includes_default_policies(&self) -> bool {
+        self.include_default_policies.unwrap_or(true)
     }
 }
 

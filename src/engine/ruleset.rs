@@ -27,6 +27,10 @@ pub(crate) struct Ruleset {
     /// Whether `schema` is the embedded one, which the snapshot's entities are built to
     /// conform to.
     embedded_schema: bool,
+    /// Whether the default policies are in the set: what the compiled runtime compares an
+    /// explicit `includeDefaultPolicies` with.
+    #[cfg_attr(not(feature = "compiled-runtime"), allow(dead_code))]
+    with_default_policies: bool,
     /// Built on the first check (for the defaults in the wasm package, at its build).
     open_forms: OnceLock<OpenForms>,
     /// Built on the first row query (for the defaults in the wasm package, at its build).
@@ -45,8 +49,10 @@ impl Ruleset {
     /// The ruleset `options` describe. One that extends the default ruleset starts from it,
     /// and parses and validates only the caller's policies.
     #[cfg(not(feature = "compiled-runtime"))]
-    pub(crate) fn for_options(options: EngineOptions) -> Result<Arc<Self>> {
-        if options.schema.is_some() || !options.include_default_policies {
+    pub(crate) fn for_options(mut options: EngineOptions) -> Result<Arc<Self>> {
+        // Unset and `true` are the same set here: one ruleset for both.
+        options.include_default_policies = Some(options.includes_default_policies());
+        if options.schema.is_some() || !options.includes_default_policies() {
             return shared(&options, || Self::build(options.clone(), None));
         }
         let defaults = Self::defaults()?;
@@ -57,17 +63,25 @@ impl Ruleset {
     }
 
     /// The compiled runtime has one ruleset, the compiled one: any other options would need
-    /// the parser this runtime leaves out.
+    /// the parser this runtime leaves out. `includeDefaultPolicies` is taken when it says what
+    /// the module was compiled with.
     #[cfg(feature = "compiled-runtime")]
     pub(crate) fn for_options(options: EngineOptions) -> Result<Arc<Self>> {
-        if options.schema.is_some() || !options.policies.is_empty() || !options.include_default_policies {
-            return Err(crate::error::Error::CompiledRuntime(
-                "schema and policy options are not taken".into(),
-            ));
+        use crate::error::Error::CompiledRuntime;
+        if options.schema.is_some() || !options.policies.is_empty() {
+            return Err(CompiledRuntime("schema and policy options are not taken".into()));
         }
-        DEFAULTS.get().cloned().ok_or_else(|| {
-            crate::error::Error::CompiledRuntime("no compiled ruleset is in this module".into())
-        })
+        let compiled = DEFAULTS
+            .get()
+            .cloned()
+            .ok_or_else(|| CompiledRuntime("no compiled ruleset is in this module".into()))?;
+        match options.include_default_policies {
+            Some(asked) if asked != compiled.with_default_policies => Err(CompiledRuntime(format!(
+                "this module was compiled {} the default policies",
+                if compiled.with_default_policies { "with" } else { "without" }
+            ))),
+            _ => Ok(compiled),
+        }
     }
 
     /// The embedded schema and default policies, built on first use and shared after.
@@ -83,6 +97,7 @@ impl Ruleset {
     /// `base`, when given, is the default ruleset, and `options` extend it.
     fn build(options: EngineOptions, base: Option<&Ruleset>) -> Result<Self> {
         let embedded_schema = options.schema.is_none();
+        let with_default_policies = base.is_some() || options.includes_default_policies();
         let (schema, schema_text) = match (options.schema, base) {
             (Some(text), _) => {
                 check_schema_shape("schema", &text)?;
@@ -93,7 +108,7 @@ impl Ruleset {
         };
         let (start, mut sources, prevalidated) = match base {
             Some(base) => (base.policies.clone(), Vec::new(), 0),
-            None if options.include_default_policies => {
+            None if with_default_policies => {
                 // The defaults are known to validate against the embedded schema only.
                 let prevalidated = if embedded_schema { DEFAULT_POLICY_FILE_COUNT } else { 0 };
                 (AnnotatedPolicies::default(), default_policy_sources(), prevalidated)
@@ -120,6 +135,7 @@ impl Ruleset {
             policies,
             catalog,
             embedded_schema,
+            with_default_policies,
             open_forms,
             row_plan: OnceLock::new(),
             action_entities: OnceLock::new(),

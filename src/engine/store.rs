@@ -14,7 +14,7 @@ use super::described_schema::DescribedSchema;
 use super::raw_entities::read_entities;
 use super::{Engine, EntityRef};
 use crate::error::{Error, Result};
-use crate::limits::{check_hierarchy, check_size, MAX_ANCESTOR_LINKS, MAX_ENTITIES};
+use crate::limits::{ancestor_limit, check_hierarchy, check_size, MAX_ENTITIES};
 use crate::snapshot::{
     ancestor_links, check_snapshot, entity_count, lowercase, snapshot_entities, store_sharing_actions,
     Snapshot,
@@ -114,10 +114,19 @@ fn entities_error(error: impl std::error::Error) -> Error {
 impl Engine {
     /// Replaces the store with the entities of `snapshot`. Returns how many entities it holds.
     pub fn load_snapshot(&mut self, snapshot: &Snapshot) -> Result<usize> {
+        self.load_snapshot_within(snapshot, usize::MAX)
+    }
+
+    /// [`Engine::load_snapshot`], refused before anything is built if the store would hold
+    /// more than `max_entities` entities, counted as the answer counts them (the schema's
+    /// action entities included): a caller's budget, such as an org registry's.
+    pub fn load_snapshot_within(&mut self, snapshot: &Snapshot, max_entities: usize) -> Result<usize> {
         check_snapshot(snapshot)?;
         let count = entity_count(snapshot);
         check_size("entity count", count, MAX_ENTITIES)?;
-        check_size("ancestors held by the entities", ancestor_links(snapshot), MAX_ANCESTOR_LINKS)?;
+        let actions = self.ruleset.shared_action_entities().map_or(0, <[_]>::len);
+        check_size("entities with the schema's actions", count.saturating_add(actions), max_entities)?;
+        check_size("ancestors held by the entities", ancestor_links(snapshot), ancestor_limit(count))?;
         crate::memory::reserve_for_snapshot_entities(count);
         let mut entities = snapshot_entities(snapshot)?;
         // Every property test over random organizations loads through here.
@@ -137,6 +146,12 @@ impl Engine {
     }
 
     pub fn load_snapshot_json(&mut self, json: &str) -> Result<usize> {
+        self.load_snapshot_json_within(json, usize::MAX)
+    }
+
+    /// [`Engine::load_snapshot_json`] within a caller's entity budget (see
+    /// [`Engine::load_snapshot_within`]).
+    pub fn load_snapshot_json_within(&mut self, json: &str, max_entities: usize) -> Result<usize> {
         // serde reads a struct from a JSON array as well: `[]` would load as an empty snapshot
         // and silently wipe the store. A snapshot is an object (SEC-4).
         if !json.trim_start().starts_with('{') {
@@ -144,7 +159,7 @@ impl Engine {
         }
         crate::memory::reserve_for_snapshot_text(json.len());
         let snapshot = Snapshot::from_json(json)?;
-        self.load_snapshot(&snapshot)
+        self.load_snapshot_within(&snapshot, max_entities)
     }
 
     /// Replaces the store with raw Cedar entities JSON (an array of `{uid, attrs, parents}`).

@@ -28,12 +28,12 @@
 //!
 //! An organization is kept only if P is a member or a collaborator of it, or holds a pending
 //! invitation to it (then only the org's profile, its owners by id and that invitation, with
-//! the default security settings). Other
-//! people are named only where P may see the org's people (`viewMembers`): then every member,
-//! and the collaborators who hold a role in a workspace P sees whole, appear in member lists,
-//! team member lists, workspace participants and algorithm contributors, with their emails and
-//! names. Elsewhere those lists keep P alone. P's own record is kept whole (P's decisions read
-//! its email, MFA and password flags); another user's MFA and password flags are never kept
+//! the default security settings). Other people are named only where P may see the org's
+//! people (`viewMembers`): then every member, and the collaborators who hold a role in a
+//! workspace P sees whole, appear in member lists, team member lists, workspace participants
+//! and algorithm contributors, with their emails and names. Elsewhere those lists keep P
+//! alone. P's own record is kept whole (P's decisions read its email, MFA and password
+//! flags); another user's MFA and password flags are never kept
 //! (only the principal's are read), and a user P may not see keeps only the id the snapshot
 //! requires (an owner, a version's submitter, an invitation's account), with a placeholder
 //! email `<id>@redacted.invalid` (emails must be unique and not empty) and no name.
@@ -65,6 +65,7 @@ use super::{
 };
 use crate::engine::{ActionOutcome, Decision, Engine, EntityRef};
 use crate::error::{Error, Result};
+use crate::limits::{check_size, json_bytes, MAX_JSON_BYTES};
 
 /// The domain of the placeholder emails of users the viewer may not see (`.invalid` is
 /// reserved: no real address ends with it).
@@ -91,8 +92,16 @@ pub fn scope_snapshot(engine: &Engine, snapshot: &Snapshot, principal: &str) -> 
         snapshot.organizations.iter().filter_map(|org| viewer.scope_organization(org, &mut people)).collect();
     let users = people.users(snapshot, me);
     let scoped = Snapshot { users, organizations };
+    fits_as_input(&scoped, MAX_JSON_BYTES)?;
     verify(engine, &full, &scoped, &principal_ref)?;
     Ok(scoped)
+}
+
+/// The browser loads the scoped snapshot as JSON text, under the input limit of any JSON: the
+/// placeholder emails and the fields written out can make it larger than the full snapshot
+/// (an invitee's view of 58,000 owners with 256-byte ids: 32.9 MB in, 51.5 MB out).
+fn fits_as_input(scoped: &Snapshot, limit: usize) -> Result<()> {
+    check_size("the scoped snapshot's JSON in bytes", json_bytes(scoped), limit)
 }
 
 /// The principal, and the engine holding the full snapshot that answers what they may view.
@@ -493,5 +502,24 @@ fn same_decision(a: &Decision, b: &Decision) -> bool {
         }
         (Decision::Failure(a), Decision::Failure(b)) => a.reason == b.reason && a.errors == b.errors,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::fits_as_input;
+    use crate::error::ErrorCode;
+    use crate::snapshot::Snapshot;
+
+    #[test]
+    fn a_scoped_snapshot_must_fit_the_input_limit_it_is_loaded_under() {
+        let snapshot = Snapshot::from_json(include_str!("../../tests/fixtures/small-org.json")).unwrap();
+        let bytes = serde_json::to_vec(&snapshot).unwrap().len();
+        assert!(fits_as_input(&snapshot, bytes).is_ok(), "exactly at the limit");
+        let refused = fits_as_input(&snapshot, bytes - 1).unwrap_err();
+        assert_eq!(refused.code(), ErrorCode::LimitExceeded);
+        assert!(refused.to_string().contains(&format!("({bytes})")), "{refused}");
     }
 }

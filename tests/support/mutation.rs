@@ -6,8 +6,12 @@ use orgwarden::{Engine, EngineOptions, PolicySource};
 
 /// An engine with `sources` as its whole policy set (the defaults as changed by a mutation).
 pub fn engine_from(sources: Vec<PolicySource>) -> Engine {
-    Engine::new(EngineOptions { policies: sources, include_default_policies: false, ..Default::default() })
-        .expect("the changed policies build")
+    Engine::new(EngineOptions {
+        policies: sources,
+        include_default_policies: Some(false),
+        ..Default::default()
+    })
+    .expect("the changed policies build")
 }
 
 /// Removes the policy `@id("<id>")` from whichever source holds it; panics on an unknown id.

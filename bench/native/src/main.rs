@@ -200,7 +200,7 @@ fn breakdown(policy_text: &str, snapshot_text: &str) -> Result<Value> {
         // from scratch, which `with_defaults` (shared, and prebuilt in the wasm package) skips.
         black_box(Engine::new(EngineOptions {
             policies: orgwarden::policies::default_policy_sources(),
-            include_default_policies: false,
+            include_default_policies: Some(false),
             ..EngineOptions::default()
         })?);
         lap("engineFromSources", &mut steps);
