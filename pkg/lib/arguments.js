@@ -202,6 +202,31 @@ export function requestObject(value, what) {
   return serialized.error ? serialized : utf8(serialized.value, what);
 }
 
+/** The largest entity budget a load takes: the module reads it as a 32-bit count. */
+const MAX_ENTITY_BUDGET = 2 ** 32 - 1;
+
+/**
+ * `loadSnapshot`'s options, `{ maxEntities? }`, as the module's budget argument (undefined
+ * for none), or the refusal. Read once, like every argument.
+ */
+export function loadOptions(options) {
+  if (options === undefined || options === null) return { value: undefined };
+  if (typeof options !== 'object' || isArray(options)) {
+    return failure('INVALID_REQUEST', `load options must be an object { maxEntities? }, not ${describeType(options)}`);
+  }
+  let maxEntities;
+  try {
+    maxEntities = options.maxEntities;
+  } catch (error) {
+    return failure('INVALID_REQUEST', `load options could not be read: ${errorText(error)}`);
+  }
+  if (maxEntities === undefined || maxEntities === Infinity) return { value: undefined };
+  if (typeof maxEntities !== 'number' || !Number.isInteger(maxEntities) || maxEntities < 0) {
+    return failure('INVALID_REQUEST', `maxEntities must be a whole number ≥ 0 or Infinity, not ${describeType(maxEntities)}`);
+  }
+  return { value: Math.min(maxEntities, MAX_ENTITY_BUDGET) };
+}
+
 /** The keys of a policy entry: the module reads these two, and an entry with any other is refused. */
 const POLICY_ENTRY_KEYS = ['name', 'text'];
 

@@ -130,9 +130,20 @@ export class Authorizer {
     return answer;
   }
 
-  /** Replaces the store with an organization snapshot (an object or its JSON text). */
-  loadSnapshot(snapshot) {
-    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(snapshot, 'snapshot'), (raw, bytes) => this.#changeStore(() => answerOf(raw.loadSnapshot(bytes))), { rebuild: true });
+  /**
+   * Replaces the store with an organization snapshot (an object or its JSON text).
+   * `{ maxEntities }` refuses (LIMIT_EXCEEDED), before anything is built, a snapshot that would
+   * make the store hold more entities than that, counted as `entityCount` counts them.
+   */
+  loadSnapshot(snapshot, options) {
+    const prepare = () => {
+      const limit = read.loadOptions(options);
+      if (limit.error) return limit;
+      const bytes = read.json(snapshot, 'snapshot');
+      return bytes.error ? bytes : { value: [bytes.value, limit.value] };
+    };
+    const load = (raw, [bytes, maxEntities]) => this.#changeStore(() => answerOf(raw.loadSnapshot(bytes, maxEntities)));
+    const answer = Authorizer.#answer(this, failedAnswer, prepare, load, { rebuild: true });
     return Authorizer.#changed(this, 'loadSnapshot', answer);
   }
 

@@ -153,7 +153,11 @@ export class Authorizer<N extends SchemaNames = DefaultNames> {
   /** Throws an OrgwardenError on invalid options or policies. */
   constructor(options?: AuthorizerOptions);
   /** Replaces the store with an organization snapshot (an object or its JSON text). */
-  loadSnapshot(snapshot: Snapshot | string): LoadAnswer;
+  /**
+   * `maxEntities`: refuse (LIMIT_EXCEEDED), before anything is built, a snapshot that would
+   * make the store hold more entities than that, counted as `entityCount` counts them.
+   */
+  loadSnapshot(snapshot: Snapshot | string, options?: { maxEntities?: number }): LoadAnswer;
   /** Replaces the store with raw Cedar entities (an array or its JSON text). */
   loadEntities(entities: CedarEntity[] | string): LoadAnswer;
   /** Adds or replaces the given Cedar entities; a refused update leaves the store as it was. */

@@ -57,6 +57,15 @@ function option(options, name, fallback, { min = 0, integer = false } = {}) {
   return value;
 }
 
+/**
+ * Milliseconds from `at` to `t`. A clock that went back (the default clock, `Date.now`, may)
+ * leaves the time since unknown: as long as any, so what was checked is due again and a stale
+ * window is closed, never held open.
+ */
+function elapsed(at, t) {
+  return t >= at ? t - at : Infinity;
+}
+
 /** The options the registry reads, each read once into a plain object: a getter or Proxy that throws is a refusal. */
 const OPTION_NAMES = ['source', 'authorizerOptions', 'now', 'maxOrgs', 'maxEntities', 'maxStoreBytes', 'maxSnapshotBytes', 'revalidateAfterMs', 'serveStaleForMs', 'loadTimeoutMs'];
 
@@ -229,10 +238,10 @@ export function createOrgAuthorizers(givenOptions) {
     entry.authorizer.free();
   }
 
-  function remember(orgId, error, version) {
+  function remember(orgId, error, version, at = now()) {
     if (!remembered(error.code)) return;
     failed.delete(orgId);
-    failed.set(orgId, { error, version, at: now() });
+    failed.set(orgId, { error, version, at });
     while (failed.size > MAX_REMEMBERED_FAILURES) failed.delete(failed.keys().next().value);
   }
 
@@ -294,20 +303,13 @@ export function createOrgAuthorizers(givenOptions) {
       return { error: { code, message: `org ${JSON.stringify(orgId)}: ${read.errorText(error)}` } };
     }
     counters.builds += 1;
-    const loaded = authorizer.loadSnapshot(sized.value);
+    // An org larger than the whole budget is refused by the module before it is built: built
+    // first, a few MiB of snapshot grew the module by hundreds of MiB for good.
+    const loaded = authorizer.loadSnapshot(sized.value, { maxEntities });
     if (loaded.type !== 'success') {
       authorizer.free();
       const first = loaded.errors[0] ?? { code: 'INVALID_SNAPSHOT', message: 'the snapshot was refused' };
       return { error: { code: first.code, message: `org ${JSON.stringify(orgId)}: ${first.message}` } };
-    }
-    if (loaded.entityCount > maxEntities) {
-      authorizer.free();
-      return {
-        error: {
-          code: 'LIMIT_EXCEEDED',
-          message: `org ${JSON.stringify(orgId)} has ${loaded.entityCount} entities, more than maxEntities (${maxEntities})`,
-        },
-      };
     }
     const bytes = heldBy(authorizer);
     if (bytes > maxStoreBytes) {
@@ -369,7 +371,7 @@ export function createOrgAuthorizers(givenOptions) {
       if (entry.failedSince === null) entry.failedSince = t;
       entry.refreshError = error;
       entry.failedVersion = version;
-      if (t - entry.failedSince < serveStaleForMs) return success(entry);
+      if (elapsed(entry.failedSince, t) < serveStaleForMs) return success(entry);
       drop(entry);
     }
     remember(orgId, error, version);
@@ -470,18 +472,18 @@ export function createOrgAuthorizers(givenOptions) {
     const key = id.value;
     sweepResets();
     const t = now();
-    const entry = resident.get(key);
+    let entry = resident.get(key);
+    if (entry && entry.failedSince !== null && elapsed(entry.failedSince, t) >= serveStaleForMs) {
+      // The stale window closed: the last good version stops answering, and the org is as one
+      // whose load failed at the last attempt. If a refresh is due, the source is asked now.
+      const { refreshError, failedVersion, checkedAt } = entry;
+      drop(entry);
+      remember(key, refreshError, failedVersion, checkedAt);
+      entry = undefined;
+    }
     let known = entry?.version ?? null;
     if (entry) {
-      if (entry.failedSince !== null && t - entry.failedSince >= serveStaleForMs) {
-        // The stale window closed before the next refresh was due.
-        const { refreshError, failedVersion } = entry;
-        drop(entry);
-        remember(key, refreshError, failedVersion);
-        counters.failures += 1;
-        return failure(refreshError.code, refreshError.message);
-      }
-      if (t - entry.checkedAt < revalidateAfterMs) {
+      if (elapsed(entry.checkedAt, t) < revalidateAfterMs) {
         counters.hits += 1;
         touch(entry);
         return success(entry);
@@ -489,7 +491,7 @@ export function createOrgAuthorizers(givenOptions) {
       counters.revalidations += 1;
     } else {
       const prior = failed.get(key);
-      if (prior && t - prior.at < revalidateAfterMs) {
+      if (prior && elapsed(prior.at, t) < revalidateAfterMs) {
         counters.failures += 1;
         return failure(prior.error.code, prior.error.message);
       }
@@ -555,8 +557,9 @@ export function createOrgAuthorizers(givenOptions) {
     }
     const id = read.name(orgId, 'orgId');
     if (id.error) return id;
-    if (id.value === '' || /[/#]/.test(id.value)) {
-      return { error: { code: 'INVALID_REQUEST', message: `orgId must be a non-empty organization id without '/' or '#', not ${JSON.stringify(id.value)}` } };
+    // `.` and `..` are path segments: a source that puts the id in a URL would climb out of it.
+    if (id.value === '' || id.value === '.' || id.value === '..' || /[/#]/.test(id.value)) {
+      return { error: { code: 'INVALID_REQUEST', message: `orgId must be a non-empty organization id without '/' or '#', and not '.' or '..', not ${JSON.stringify(id.value)}` } };
     }
     return id;
   }

@@ -42,7 +42,13 @@ function decide(wasm) {
       bobReads: ask('bob', 'read').allowed,
       annShares: ask('ann', 'share').allowed,
       orgAction: ask('ann', 'viewBilling').errors?.[0]?.code,
-    }));`;
+      // The module's own setting is taken; the other one would need the parser.
+      asCompiled: refusal(() => new Authorizer({ includeDefaultPolicies: false })),
+      otherwise: refusal(() => new Authorizer({ includeDefaultPolicies: true })),
+    }));
+    function refusal(make) {
+      try { make().free(); return null; } catch (error) { return error.code; }
+    }`;
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout);
@@ -63,6 +69,8 @@ test('compile: a custom schema with only its own policies decides by them alone'
     bobReads: false,
     annShares: false,
     orgAction: 'UNKNOWN_ACTION',
+    asCompiled: null,
+    otherwise: 'COMPILED_RUNTIME',
   });
 });
 

@@ -184,6 +184,57 @@ test(`orgs${label}: a refused new version keeps the old one while serveStaleForM
   orgs.clear();
 });
 
+test(`orgs${label}: when the stale window closes and a refresh is due, the source is asked before anything is denied`, async () => {
+  const c = clock();
+  const { source, store, calls } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
+  const orgs = createOrgAuthorizers({ source, revalidateAfterMs: 1_000, serveStaleForMs: 5_000, now: c.now });
+  await orgs.forOrg('acme');
+  store.set('acme', { snapshot: acmeWithoutOwner(), version: 'v2-broken' });
+  c.advance(1_000);
+  assert.equal((await orgs.forOrg('acme')).stale, true);
+  // Nobody asks while the window runs out; meanwhile the source is fixed.
+  store.set('acme', { snapshot: acmeWithMiaOwner(), version: 'v3' });
+  c.advance(6_000);
+  const fixed = await deleteAcme(orgs, 'mia');
+  assert.equal(fixed.allowed, true, JSON.stringify(fixed));
+  assert.deepEqual(calls.at(-1), { orgId: 'acme', version: 'v2-broken' });
+  assert.equal((await orgs.forOrg('acme')).version, 'v3');
+  orgs.clear();
+});
+
+test(`orgs${label}: a clock that goes back makes the org due, never fresh for longer`, async () => {
+  const c = clock(1_000_000);
+  const { source, store, calls } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
+  const orgs = createOrgAuthorizers({ source, revalidateAfterMs: 1_000, serveStaleForMs: 5_000, now: c.now });
+  await orgs.forOrg('acme');
+  store.set('acme', { snapshot: acmeWithMiaOwner(), version: 'v2' });
+  c.advance(-3_600_000);
+  assert.equal((await deleteAcme(orgs, 'mia')).allowed, true, 'revalidated at once');
+  assert.equal(calls.length, 2);
+  // A stale window does not stay open either.
+  store.set('acme', { snapshot: acmeWithoutOwner(), version: 'v3-broken' });
+  c.advance(1_000);
+  assert.equal((await orgs.forOrg('acme')).stale, true);
+  c.advance(-60_000);
+  const denied = await orgs.forOrg('acme');
+  assert.equal(denied.type, 'failure');
+  assert.equal(denied.errors[0].code, 'INVALID_SNAPSHOT');
+  orgs.clear();
+});
+
+test(`orgs${label}: the ids . and .. are refused: a source puts the id in a path`, async () => {
+  const { source, calls } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
+  const orgs = createOrgAuthorizers({ source });
+  for (const id of ['.', '..']) {
+    const refused = await orgs.forOrg(id);
+    assert.equal(refused.errors[0].code, 'INVALID_REQUEST', id);
+    assert.equal((await orgs.check(id, user('olivia'), 'deleteOrganization', org(id))).allowed, false);
+  }
+  assert.equal((await orgs.forOrg('...')).type, 'failure', 'an id of three dots is an id (not in the source)');
+  assert.deepEqual(calls.map((c) => c.orgId), ['...']);
+  orgs.clear();
+});
+
 test(`orgs${label}: by default (serveStaleForMs 0) a failed refresh denies at once; the source failing is ORG_UNAVAILABLE`, async () => {
   const c = clock();
   const { source, store } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
@@ -250,7 +301,7 @@ test(`orgs${label}: maxEntities is a budget of resident entities; an org larger 
   const refused = await tight.forOrg('big');
   assert.equal(refused.type, 'failure');
   assert.equal(refused.errors[0].code, 'LIMIT_EXCEEDED');
-  assert.match(refused.errors[0].message, /more than maxEntities/);
+  assert.match(refused.errors[0].message, new RegExp(`^org "big": entities with the schema's actions \\(\\d+\\) exceeds the limit of ${perOrg}$`));
   assert.equal(tight.status().orgs, 0);
   orgs.clear();
   tight.clear();

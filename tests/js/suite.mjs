@@ -99,6 +99,23 @@ export function cases(api, fixture, internals = {}, build = 'full') {
       equal(fresh.loadSnapshot('{ nope').errors[0].code, 'INVALID_JSON');
     },
 
+    'loadSnapshot within a budget of entities: refused before it is built, the store kept'() {
+      const authz = loaded();
+      const count = authz.entityCount();
+      const over = authz.loadSnapshot(fixture, { maxEntities: count - 1 });
+      equal(over.errors[0].code, 'LIMIT_EXCEEDED');
+      expect(over.errors[0].message.includes(`(${count}) exceeds the limit of ${count - 1}`), over.errors[0].message);
+      equal(authz.entityCount(), count);
+      equal(authz.isAllowed(user('olivia'), 'deleteOrganization', acme), true);
+      equal(authz.loadSnapshot(fixture, { maxEntities: count }).entityCount, count);
+      equal(authz.loadSnapshot(fixture, { maxEntities: Infinity }).entityCount, count);
+      for (const options of [{ maxEntities: -1 }, { maxEntities: 1.5 }, { maxEntities: '9' }, [count], 7]) {
+        equal(authz.loadSnapshot(fixture, options).errors[0].code, 'INVALID_REQUEST');
+      }
+      equal(authz.entityCount(), count);
+      authz.free();
+    },
+
     'MEM-8: validateAction needs the typed confirmation'() {
       const authz = loaded();
       const resource = { type: 'Membership', id: membershipId('acme', 'mia') };

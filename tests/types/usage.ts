@@ -39,7 +39,9 @@ const snapshot: Snapshot = {
 };
 
 const authz = new Authorizer({ policies: [{ name: 'custom.cedar', text: 'permit (principal, action, resource);' }] });
-const loaded: LoadAnswer = authz.loadSnapshot(snapshot);
+const loaded: LoadAnswer = authz.loadSnapshot(snapshot, { maxEntities: 10_000 });
+// @ts-expect-error: a budget is a number.
+authz.loadSnapshot(snapshot, { maxEntities: '10000' });
 if (loaded.type === 'success') {
   const count: number = loaded.entityCount;
   void count;
