@@ -208,10 +208,14 @@ fn shared(options: &EngineOptions, build: impl FnOnce() -> Result<Ruleset>) -> R
         return Ok(ruleset);
     }
     let ruleset = Arc::new(build()?);
-    if let Ok(mut built) = cache.lock() {
-        built.retain(|_, ruleset| ruleset.strong_count() > 0);
-        built.insert(key, Arc::downgrade(&ruleset));
+    let Ok(mut built) = cache.lock() else { return Ok(ruleset) };
+    // Built outside the lock, so another caller may have built the same options meanwhile:
+    // the first one in stays the shared one, and this copy is dropped.
+    if let Some(first) = built.get(&key).and_then(Weak::upgrade) {
+        return Ok(first);
     }
+    built.retain(|_, ruleset| ruleset.strong_count() > 0);
+    built.insert(key, Arc::downgrade(&ruleset));
     Ok(ruleset)
 }
 
