@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
     let with_defaults = mode % 4 == 0;
     let options = EngineOptions {
         policies: vec![PolicySource::new("fuzz.cedar", input.clone())],
-        include_default_policies: with_defaults,
+        include_default_policies: Some(with_defaults),
         ..EngineOptions::default()
     };
     // The JSON twin answers as the typed call does (checked without the defaults, which
