@@ -34,6 +34,8 @@ pub enum ErrorCode {
     ModuleNotInitialized,
     /// The compiled runtime was asked for something that needs policy or schema text.
     CompiledRuntime,
+    /// A snapshot loaded for one organization describes another, or more than one.
+    OrgMismatch,
 }
 
 impl ErrorCode {
@@ -59,6 +61,7 @@ impl ErrorCode {
             Self::EngineReset => "ENGINE_RESET",
             Self::ModuleNotInitialized => "MODULE_NOT_INITIALIZED",
             Self::CompiledRuntime => "COMPILED_RUNTIME",
+            Self::OrgMismatch => "ORG_MISMATCH",
         }
     }
 }
@@ -162,6 +165,11 @@ pub enum Error {
          schema text; change them with `npx orgwarden compile`, or use the full package (`orgwarden`)"
     )]
     CompiledRuntime(String),
+    /// `found`: the ids of the organizations the snapshot holds, as a list.
+    #[error(
+        "the snapshot was loaded for organization `{expected}` alone, but holds the organizations {found}"
+    )]
+    OrganizationMismatch { expected: String, found: String },
 }
 
 fn first_message(diagnostics: &[Diagnostic]) -> String {
@@ -193,6 +201,7 @@ impl Error {
             Self::PolicyEvaluation { .. } => ErrorCode::PolicyEvaluation,
             Self::LimitExceeded { .. } => ErrorCode::LimitExceeded,
             Self::CompiledRuntime(_) => ErrorCode::CompiledRuntime,
+            Self::OrganizationMismatch { .. } => ErrorCode::OrgMismatch,
         }
     }
 

@@ -9,9 +9,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::actions::{ActionRequest, ActionValidation};
-use crate::engine::{ActionOutcome, Decision, Engine, EngineOptions, EntityRef, Matrix};
+use crate::engine::{
+    ActionOutcome, Decision, Engine, EngineOptions, EntityRef, Matrix, SnapshotRequirements,
+};
 use crate::error::{Diagnostic, Error, ErrorInfo, Result};
 use crate::limits::{check_size, parse_json, Limits, MAX_NAME_BYTES};
+use crate::objects_only::ObjectsOnly;
 use crate::policies::{PolicyInfo, PolicySource};
 use crate::snapshot::{
     check_snapshot, scope, split_organizations as split_organizations_of, OrganizationRecord, Snapshot,
@@ -125,24 +128,29 @@ pub(crate) fn engine_options(text: &str) -> Result<EngineOptions> {
 }
 
 /// A request's object from JSON text. Text that is not JSON is `INVALID_JSON`; JSON of the
-/// wrong shape is a request error. Only an object is read: serde would read a struct from an
-/// array by position, so options `[null, [...], false]` would silently build an engine
-/// without the default policies.
+/// wrong shape is a request error. Only objects are read, at every depth (`ObjectsOnly`):
+/// serde would read a struct from an array by position, so options `[null, [...], false]`
+/// would silently build an engine without the default policies.
 fn parse_object<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
     let value = parse_json::<Value>(what, text)?;
     if !value.is_object() {
         return Err(Error::InvalidRequest(format!("{what} must be an object")));
     }
-    T::deserialize(value).map_err(|e| Error::InvalidRequest(format!("{what}: {e}")))
+    T::deserialize(ObjectsOnly(value)).map_err(|e| Error::InvalidRequest(format!("{what}: {e}")))
 }
 
 pub fn load_snapshot(engine: &mut Engine, snapshot: &str) -> LoadAnswer {
     loaded(engine.load_snapshot_json(snapshot))
 }
 
-/// [`load_snapshot`] within a caller's entity budget, refused before anything is built.
-pub fn load_snapshot_within(engine: &mut Engine, snapshot: &str, max_entities: usize) -> LoadAnswer {
-    loaded(engine.load_snapshot_json_within(snapshot, max_entities))
+/// [`load_snapshot`] with a caller's requirements (an entity budget, the one organization it
+/// must describe), refused before anything is built.
+pub fn load_snapshot_within(
+    engine: &mut Engine,
+    snapshot: &str,
+    requirements: &SnapshotRequirements,
+) -> LoadAnswer {
+    loaded(engine.load_snapshot_json_within(snapshot, requirements))
 }
 
 pub fn load_entities(engine: &mut Engine, entities: &str) -> LoadAnswer {

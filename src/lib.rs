@@ -16,13 +16,16 @@ pub(crate) mod image_allocator;
 pub mod limits;
 mod memory;
 pub mod names;
+mod objects_only;
 pub mod policies;
 pub mod snapshot;
 #[cfg(feature = "wasm")]
 pub mod wasm;
 
 pub use actions::{ActionInput, ActionRequest, ActionValidation, Notice, Violation};
-pub use engine::{Cause, Decision, Engine, EngineOptions, EntityRef, Matrix, MatrixCell};
+pub use engine::{
+    Cause, Decision, Engine, EngineOptions, EntityRef, Matrix, MatrixCell, SnapshotRequirements,
+};
 pub use error::{Diagnostic, Error, ErrorCode, ErrorInfo, Result};
 pub use policies::{PolicyEffect, PolicyInfo, PolicySource};
 pub use snapshot::Snapshot;

@@ -207,7 +207,7 @@ fn past_string(bytes: &[u8], mut from: usize) -> usize {
 pub(crate) fn parse_json<'a, T: serde::Deserialize<'a>>(what: &str, text: &'a str) -> Result<T> {
     check_size(what, text.len(), MAX_JSON_BYTES)?;
     check_json_depth(what, text)?;
-    serde_json::from_str(text).map_err(|e| Error::InvalidJson(format!("{what}: {e}")))
+    crate::objects_only::from_json_str(text).map_err(|e| Error::InvalidJson(format!("{what}: {e}")))
 }
 
 fn limit_exceeded(what: String, limit: usize) -> Error {

@@ -16,7 +16,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{Engine, EntityRef};
+use crate::engine::{Engine, EntityRef, SnapshotRequirements};
 use crate::error::{Error, ErrorInfo};
 use crate::ffi;
 
@@ -105,14 +105,18 @@ impl RawEngine {
             .map_err(|info| JsValue::from_str(&to_json(&info)))
     }
 
-    /// `max_entities`: a caller's budget, checked before anything is built (none: the
-    /// module's own limit).
+    /// `max_entities`: a caller's budget (none: the module's own limit); `organization`: the
+    /// one organization the snapshot must describe. Both are checked before anything is built.
     #[wasm_bindgen(js_name = loadSnapshot)]
-    pub fn load_snapshot(&mut self, json: &[u8], max_entities: Option<u32>) -> String {
-        on_text(json, "snapshot", |json| match max_entities {
-            Some(max) => ffi::load_snapshot_within(&mut self.engine, json, max as usize),
-            None => ffi::load_snapshot(&mut self.engine, json),
-        })
+    pub fn load_snapshot(
+        &mut self,
+        json: &[u8],
+        max_entities: Option<u32>,
+        organization: Option<String>,
+    ) -> String {
+        let requirements =
+            SnapshotRequirements { max_entities: max_entities.map(|max| max as usize), organization };
+        on_text(json, "snapshot", |json| ffi::load_snapshot_within(&mut self.engine, json, &requirements))
     }
 
     #[wasm_bindgen(js_name = loadEntities)]

@@ -12,7 +12,7 @@ use orgwarden::actions::{RuleViolation, ViolationCode};
 use orgwarden::snapshot::OrgRole;
 use orgwarden::{
     ActionInput, ActionRequest, Decision, Engine, EngineOptions, EntityRef, Error, ErrorCode, MatrixCell,
-    PolicyEffect, PolicyInfo, PolicySource, Snapshot,
+    PolicyEffect, PolicyInfo, PolicySource, Snapshot, SnapshotRequirements,
 };
 use serde_json::json;
 
@@ -158,6 +158,42 @@ fn sec4_snapshot_json_loads_and_counts_entities() {
     assert_eq!(count, store_size(&engine));
     assert!(count > 50);
     assert_allowed(&check(&engine, &user("alice"), "deleteOrganization", &org("acme")));
+}
+
+#[test]
+fn sec4_a_snapshot_loaded_for_one_organization_must_describe_it_alone() {
+    let fixture = snapshot();
+    let acme = orgwarden::snapshot::organization_snapshot(&fixture, "acme").unwrap();
+    let globex = orgwarden::snapshot::organization_snapshot(&fixture, "globex").unwrap();
+    let for_acme =
+        SnapshotRequirements { organization: Some("acme".to_owned()), ..SnapshotRequirements::default() };
+    let mut engine = Engine::with_defaults().unwrap();
+    let count = engine.load_snapshot_within(&acme, &for_acme).unwrap();
+    assert_eq!(count, store_size(&engine));
+    assert_allowed(&check(&engine, &user("alice"), "deleteOrganization", &org("acme")));
+
+    // Another org, several with it among them, none: refused, and acme's store still answers.
+    let mut none = acme.clone();
+    none.organizations.clear();
+    for (snapshot, held) in [(&globex, r#"["globex"]"#), (&fixture, ""), (&none, "[]")] {
+        let error = engine.load_snapshot_within(snapshot, &for_acme).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::OrgMismatch, "{error}");
+        assert!(
+            error.to_string().starts_with("the snapshot was loaded for organization `acme` alone"),
+            "{error}"
+        );
+        assert!(error.to_string().contains(held), "{error}");
+        assert_eq!(store_size(&engine), count);
+        assert_allowed(&check(&engine, &user("alice"), "deleteOrganization", &org("acme")));
+    }
+    // The JSON path holds it too, and the requirement is checked before the entity budget.
+    let both = serde_json::to_string(&fixture).unwrap();
+    let tight = SnapshotRequirements { max_entities: Some(1), ..for_acme.clone() };
+    let error = engine.load_snapshot_json_within(&both, &tight).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::OrgMismatch, "{error}");
+    // Without the requirement, any snapshot loads as before.
+    assert!(engine.load_snapshot_within(&fixture, &SnapshotRequirements::default()).is_ok());
+    assert_allowed(&check(&engine, &user("ivan"), "viewOrganization", &org("globex")));
 }
 
 #[test]
@@ -1511,6 +1547,27 @@ fn sec4_a_snapshot_field_that_does_not_exist_is_invalid_snapshot_at_its_path() {
             "unknown field `rank`",
         ),
         (json!({"users": 5}), "users", "invalid type"),
+        // A record given by position, which serde alone would read field by field, and an
+        // array where a string belongs: each at the array's own path.
+        (
+            {
+                let mut json = snapshot_json();
+                json["organizations"][0]["members"][1] = json!(["bob", "admin"]);
+                json
+            },
+            "organizations[0].members[1]",
+            "invalid type: sequence, expected struct MemberRecord",
+        ),
+        (
+            {
+                let mut json = snapshot_json();
+                json["organizations"][0]["name"] = json!(["acme"]);
+                json
+            },
+            "organizations[0].name",
+            "invalid type: sequence, expected a string",
+        ),
+        (json!({"users": [["olivia", "olivia@x.test"]]}), "users[0]", "expected struct UserRecord"),
     ];
     for (json, path, message) in cases {
         let text = json.to_string();

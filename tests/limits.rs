@@ -299,6 +299,56 @@ fn sec4_limit_ancestors_of_a_snapshot() {
     assert!(decision.allowed(), "the team's grant holds: {decision:?}");
 }
 
+/// `layers` layers of `width` workspace-role entities, each entity the child of every entity of
+/// the layer above: each holds every entity of every layer above as an ancestor.
+fn layered_roles(layers: usize, width: usize) -> String {
+    let id = |layer: usize, i: usize| format!("l{layer}r{i}");
+    let entities: Vec<Value> = (0..layers)
+        .flat_map(|layer| (0..width).map(move |i| (layer, i)))
+        .map(|(layer, i)| {
+            let parents: Vec<Value> = match layer.checked_sub(1) {
+                Some(above) => {
+                    (0..width).map(|p| json!({ "type": "WorkspaceRole", "id": id(above, p) })).collect()
+                }
+                None => Vec::new(),
+            };
+            json!({ "uid": { "type": "WorkspaceRole", "id": id(layer, i) }, "attrs": {}, "parents": parents })
+        })
+        .collect();
+    Value::Array(entities).to_string()
+}
+
+#[test]
+fn sec4_limit_ancestors_of_raw_entities() {
+    let mut engine = engine();
+    let before = fingerprint(&engine);
+    // 40 layers of 10: 400 entities, 3,900 parents in 190 KB of JSON, and a closure of
+    // 10 × 10 × (0 + 1 + … + 39) = 78,000 ancestors, over the 71,936 that 400 entities may hold.
+    let layered = layered_roles(40, 10);
+    // A load is held to what its 400 entities may hold; an upsert to what the store may hold
+    // after it, its snapshot's entities and the schema's actions counted.
+    let held = engine.entities().len();
+    assert!(ancestor_limit(400 + held) < 78_000);
+    let refusals = [
+        (engine.load_entities_json(&layered).unwrap_err(), ancestor_limit(400)),
+        (engine.upsert_entities_json(&layered).unwrap_err(), ancestor_limit(400 + held)),
+    ];
+    for (error, limit) in refusals {
+        assert_ancestors_refused(&error);
+        assert!(error.to_string().ends_with(&format!("exceeds the limit of {limit}")), "{error}");
+    }
+    assert_eq!(fingerprint(&engine), before, "a refused load or upsert keeps the store");
+    // 30 layers of 10: 43,500 ancestors, within the floor: it loads, with each ancestor Cedar
+    // would give it.
+    let within = layered_roles(30, 10);
+    assert!(engine.load_entities_json(&within).unwrap() >= 300);
+    let bottom = cedar_policy::EntityUid::from_type_name_and_id(
+        "WorkspaceRole".parse().unwrap(),
+        cedar_policy::EntityId::new("l29r0"),
+    );
+    assert_eq!(engine.entities().get(&bottom).unwrap().as_ref().ancestors().count(), 290);
+}
+
 #[test]
 fn sec4_the_ancestor_limit_grows_with_the_entities_up_to_its_cap() {
     assert_eq!(ancestor_limit(0), ANCESTOR_LINKS_FLOOR);

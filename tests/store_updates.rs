@@ -301,7 +301,9 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn plan() -> impl Strategy<Value = Plan> {
-    let depth = prop_oneof![1 => Just(0usize), 2 => 1..=90usize, 2 => 250..=400usize];
+    // Deep chains stay within the store's ancestor limit (65,536 at this size) with every
+    // entity the operations may add under them: 300 deep holds 44,850.
+    let depth = prop_oneof![1 => Just(0usize), 2 => 1..=90usize, 2 => 250..=300usize];
     (depth, any::<bool>(), prop::collection::vec(op(), 1..=14)).prop_map(|(depth, bottom_up, ops)| Plan {
         depth,
         bottom_up,
@@ -437,7 +439,7 @@ fn entry(id: &str, parents: &[&str]) -> (String, Vec<String>) {
 
 #[test]
 fn an_update_recomputes_what_it_changed_not_the_chain_next_to_it() {
-    const DEPTH: usize = 700;
+    const DEPTH: usize = 350;
     let mut engine = common::engine();
     let plan = Plan { depth: DEPTH, bottom_up: false, ops: Vec::new() };
     let mut recomputed = 0;
@@ -458,37 +460,94 @@ fn an_update_recomputes_what_it_changed_not_the_chain_next_to_it() {
     assert_eq!(upsert(&mut engine, &moved), 64);
     assert_eq!(ancestors_of(&engine, "u7"), BTreeSet::from(["other".to_owned()]));
 
-    // A chain entity upserted with the parents it has: its 700 - 351 descendants keep theirs.
-    assert_eq!(upsert(&mut engine, &[entry("c350", &["c349"])]), 0);
-    // A new leaf under the chain: itself, with all 700 ancestors.
-    assert_eq!(upsert(&mut engine, &[entry("leaf", &["c699"])]), 1);
+    // A chain entity upserted with the parents it has: its 350 - 176 descendants keep theirs.
+    assert_eq!(upsert(&mut engine, &[entry("c175", &["c174"])]), 0);
+    // A new leaf under the chain: itself, with all 350 ancestors.
+    assert_eq!(upsert(&mut engine, &[entry("leaf", &["c349"])]), 1);
     assert_eq!(ancestors_of(&engine, "leaf").len(), DEPTH);
 
-    // Re-parenting c600: itself, c601..c699 and the leaf.
-    assert_eq!(upsert(&mut engine, &[entry("c600", &["root"])]), 1 + 99 + 1);
+    // Re-parenting c300: itself, c301..c349 and the leaf.
+    assert_eq!(upsert(&mut engine, &[entry("c300", &["root"])]), 1 + 49 + 1);
     let expected: BTreeSet<String> =
-        (600..DEPTH).map(chain_id).chain(["root".to_owned()]).collect::<BTreeSet<_>>();
+        (300..DEPTH).map(chain_id).chain(["root".to_owned()]).collect::<BTreeSet<_>>();
     assert_eq!(ancestors_of(&engine, "leaf"), expected);
-    assert_eq!(ancestors_of(&engine, "c599").len(), 599, "above c600, nothing changed");
+    assert_eq!(ancestors_of(&engine, "c299").len(), 299, "above c300, nothing changed");
 
-    // Removals: an unrelated entity, then c650 (its 49 descendants and the leaf lose it).
+    // Removals: an unrelated entity, then c325 (its 24 descendants and the leaf lose it).
     assert_eq!(engine.remove_entities_counted(&[EntityRef::new(GROUP, "x")]).unwrap().recomputed, 0);
-    let removed = engine.remove_entities_counted(&[EntityRef::new(GROUP, "c650")]).unwrap();
-    assert_eq!(removed.recomputed, 49 + 1);
-    assert_eq!(ancestors_of(&engine, "c651"), BTreeSet::new(), "c650 was its only parent");
-    assert_eq!(ancestors_of(&engine, "leaf").len(), DEPTH - 651);
+    let removed = engine.remove_entities_counted(&[EntityRef::new(GROUP, "c325")]).unwrap();
+    assert_eq!(removed.recomputed, 24 + 1);
+    assert_eq!(ancestors_of(&engine, "c326"), BTreeSet::new(), "c325 was its only parent");
+    assert_eq!(ancestors_of(&engine, "leaf").len(), DEPTH - 326);
 
-    // A cycle through the store (c0 under c599, which is under c0) is refused, and changes
+    // A cycle through the store (c0 under c299, which is under c0) is refused, and changes
     // nothing.
     let before = engine.entities().clone();
-    let error = engine.upsert_entities_json(&json!([entity_json("c0", &["c599".to_owned()])]).to_string());
+    let error = engine.upsert_entities_json(&json!([entity_json("c0", &["c299".to_owned()])]).to_string());
     let error = error.unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidEntities, "{error}");
     assert!(error.to_string().contains("cycle"), "{error}");
     assert!(engine.entities().deep_eq(&before));
     // And the store still takes updates after it.
-    assert_eq!(upsert(&mut engine, &[entry("c0", &["top"])]), 600);
-    assert_eq!(ancestors_of(&engine, "c599").len(), 600);
+    assert_eq!(upsert(&mut engine, &[entry("c0", &["top"])]), 300);
+    assert_eq!(ancestors_of(&engine, "c299").len(), 300);
+}
+
+// ---- the store's ancestors, held to the limit a load is held to ---------------------------
+
+/// How many ancestors the store's entities hold in all.
+fn links_held(engine: &Engine) -> usize {
+    engine.entities().iter().map(|entity| entity.as_ref().ancestors().count()).sum()
+}
+
+#[test]
+fn a_chain_grown_one_upsert_at_a_time_is_held_to_the_ancestor_limit() {
+    // Each upsert is one entity under the last: the chain holds the square of its length
+    // (half of it), so about 400 single upserts reach what a store of their size may hold.
+    let mut engine = common::engine();
+    let fixture = links_held(&engine);
+    let mut refused = None;
+    for i in 0..600 {
+        let link = (chain_id(i), if i == 0 { vec![] } else { vec![chain_id(i - 1)] });
+        let before = engine.entities().clone();
+        match engine.upsert_entities_json(&Value::Array(batch_json(&[link])).to_string()) {
+            Ok(_) => {}
+            Err(error) => {
+                assert_eq!(error.code(), ErrorCode::LimitExceeded, "{error}");
+                assert!(error.to_string().contains("ancestors held by the entities"), "{error}");
+                assert!(engine.entities().deep_eq(&before), "a refused upsert changes nothing");
+                refused = Some(i);
+                break;
+            }
+        }
+    }
+    let depth = refused.expect("a chain of 600 single upserts is refused before its end");
+    assert!((380..420).contains(&depth), "refused at {depth} deep");
+    // Refused at the first upsert that would take the store over its limit, not before.
+    let limit = |entities: usize| orgwarden::limits::ancestor_limit(entities);
+    let held = links_held(&engine);
+    assert_eq!(held - fixture, (0..depth).sum::<usize>(), "the chain as far as it went");
+    assert!(held <= limit(engine.entities().len()));
+    assert!(held + depth > limit(engine.entities().len() + 1));
+    assert_eq!(ancestors_of(&engine, &chain_id(depth - 1)).len(), depth - 1);
+
+    // Raising the whole chain under a new top gives each of its entities one more ancestor:
+    // refused as a whole, and nothing changes.
+    let before = engine.entities().clone();
+    let raised = engine.upsert_entities_json(
+        &Value::Array(batch_json(&[entry("top", &[]), entry("c0", &["top"])])).to_string(),
+    );
+    let error = raised.expect_err("one more ancestor for each of the chain's entities goes over the limit");
+    assert_eq!(error.code(), ErrorCode::LimitExceeded, "{error}");
+    assert!(engine.entities().deep_eq(&before));
+
+    // The store still takes updates that stay within it: an entity beside the chain, and the
+    // chain's bottom removed (which frees what it held), then one more under the rest.
+    assert_eq!(upsert(&mut engine, &[entry("beside", &["c0"])]), 1);
+    let removed = engine.remove_entities_counted(&[EntityRef::new(GROUP, &chain_id(depth - 1))]).unwrap();
+    assert_eq!(removed.recomputed, 0);
+    assert_eq!(upsert(&mut engine, &[entry("under", &[&chain_id(depth - 2)])]), 1);
+    assert_eq!(links_held(&engine) - fixture, (0..depth - 1).sum::<usize>() + 1 + (depth - 1));
 }
 
 #[test]

@@ -138,9 +138,18 @@ export function exceedsBytes(text, max) {
 
 /** A JSON value as UTF-8 bytes: JSON text as it is, or anything JSON.stringify accepts. */
 export function json(value, what, { text = true } = {}) {
-  if (text && typeof value === 'string') return utf8(value, what);
+  if (text && typeof value === 'string') return utf8(withoutByteOrderMark(value), what);
   const serialized = serialize(value, what, { text });
   return serialized.error ? serialized : utf8(serialized.value, what);
+}
+
+/**
+ * JSON text without the byte-order mark some editors and exports put before it (RFC 8259 lets
+ * a parser ignore one; `JSON.parse` and the module do not): a snapshot file saved that way,
+ * or a KV value written from it, would otherwise be refused as not JSON.
+ */
+export function withoutByteOrderMark(text) {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** A JS value as JSON text, or the refusal; `text` says whether JSON text was also accepted. */
@@ -206,25 +215,34 @@ export function requestObject(value, what) {
 const MAX_ENTITY_BUDGET = 2 ** 32 - 1;
 
 /**
- * `loadSnapshot`'s options, `{ maxEntities? }`, as the module's budget argument (undefined
- * for none), or the refusal. Read once, like every argument.
+ * `loadSnapshot`'s options, `{ maxEntities?, organization? }`, as the module's arguments
+ * (each undefined for none), or the refusal. Read once, like every argument.
  */
 export function loadOptions(options) {
-  if (options === undefined || options === null) return { value: undefined };
+  if (options === undefined || options === null) return { value: {} };
   if (typeof options !== 'object' || isArray(options)) {
-    return failure('INVALID_REQUEST', `load options must be an object { maxEntities? }, not ${describeType(options)}`);
+    return failure('INVALID_REQUEST', `load options must be an object { maxEntities?, organization? }, not ${describeType(options)}`);
   }
   let maxEntities;
+  let organization;
   try {
-    maxEntities = options.maxEntities;
+    ({ maxEntities, organization } = options);
   } catch (error) {
     return failure('INVALID_REQUEST', `load options could not be read: ${errorText(error)}`);
   }
-  if (maxEntities === undefined || maxEntities === Infinity) return { value: undefined };
-  if (typeof maxEntities !== 'number' || !Number.isInteger(maxEntities) || maxEntities < 0) {
-    return failure('INVALID_REQUEST', `maxEntities must be a whole number ≥ 0 or Infinity, not ${describeType(maxEntities)}`);
+  const value = {};
+  if (maxEntities !== undefined && maxEntities !== Infinity) {
+    if (typeof maxEntities !== 'number' || !Number.isInteger(maxEntities) || maxEntities < 0) {
+      return failure('INVALID_REQUEST', `maxEntities must be a whole number ≥ 0 or Infinity, not ${describeType(maxEntities)}`);
+    }
+    value.maxEntities = Math.min(maxEntities, MAX_ENTITY_BUDGET);
   }
-  return { value: Math.min(maxEntities, MAX_ENTITY_BUDGET) };
+  if (organization !== undefined) {
+    const id = name(organization, 'organization');
+    if (id.error) return id;
+    value.organization = id.value;
+  }
+  return { value };
 }
 
 /** The keys of a policy entry: the module reads these two, and an entry with any other is refused. */

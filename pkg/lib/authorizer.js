@@ -133,7 +133,8 @@ export class Authorizer {
   /**
    * Replaces the store with an organization snapshot (an object or its JSON text).
    * `{ maxEntities }` refuses (LIMIT_EXCEEDED), before anything is built, a snapshot that would
-   * make the store hold more entities than that, counted as `entityCount` counts them.
+   * make the store hold more entities than that, counted as `entityCount` counts them;
+   * `{ organization }` refuses (ORG_MISMATCH) one that does not describe that organization alone.
    */
   loadSnapshot(snapshot, options) {
     const prepare = () => {
@@ -142,7 +143,8 @@ export class Authorizer {
       const bytes = read.json(snapshot, 'snapshot');
       return bytes.error ? bytes : { value: [bytes.value, limit.value] };
     };
-    const load = (raw, [bytes, maxEntities]) => this.#changeStore(() => answerOf(raw.loadSnapshot(bytes, maxEntities)));
+    const load = (raw, [bytes, { maxEntities, organization }]) =>
+      this.#changeStore(() => answerOf(raw.loadSnapshot(bytes, maxEntities, organization)));
     const answer = Authorizer.#answer(this, failedAnswer, prepare, load, { rebuild: true });
     return Authorizer.#changed(this, 'loadSnapshot', answer);
   }

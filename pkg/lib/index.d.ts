@@ -156,8 +156,10 @@ export class Authorizer<N extends SchemaNames = DefaultNames> {
   /**
    * `maxEntities`: refuse (LIMIT_EXCEEDED), before anything is built, a snapshot that would
    * make the store hold more entities than that, counted as `entityCount` counts them.
+   * `organization`: refuse (ORG_MISMATCH) a snapshot that does not describe that organization
+   * alone (another one, several, none), as a store keyed by org id may hold by mistake.
    */
-  loadSnapshot(snapshot: Snapshot | string, options?: { maxEntities?: number }): LoadAnswer;
+  loadSnapshot(snapshot: Snapshot | string, options?: { maxEntities?: number; organization?: string }): LoadAnswer;
   /** Replaces the store with raw Cedar entities (an array or its JSON text). */
   loadEntities(entities: CedarEntity[] | string): LoadAnswer;
   /** Adds or replaces the given Cedar entities; a refused update leaves the store as it was. */

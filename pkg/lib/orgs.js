@@ -304,8 +304,10 @@ export function createOrgAuthorizers(givenOptions) {
     }
     counters.builds += 1;
     // An org larger than the whole budget is refused by the module before it is built: built
-    // first, a few MiB of snapshot grew the module by hundreds of MiB for good.
-    const loaded = authorizer.loadSnapshot(sized.value, { maxEntities });
+    // first, a few MiB of snapshot grew the module by hundreds of MiB for good. And what the
+    // source gave for this org must be this org alone: a value written under the wrong key, or
+    // holding a second org, would have requests routed here decided on another org's entities.
+    const loaded = authorizer.loadSnapshot(sized.value, { maxEntities, organization: orgId });
     if (loaded.type !== 'success') {
       authorizer.free();
       const first = loaded.errors[0] ?? { code: 'INVALID_SNAPSHOT', message: 'the snapshot was refused' };

@@ -10,7 +10,7 @@
 // Nothing here uses a Node built-in: these run in Node, Deno, workerd and browsers.
 import { OrgwardenError } from './authorizer.js';
 import { inputLimits } from './module.js';
-import { errorText, exceedsBytes } from './arguments.js';
+import { errorText, exceedsBytes, withoutByteOrderMark } from './arguments.js';
 
 const unavailable = (message) => ({ error: { code: 'ORG_UNAVAILABLE', message } });
 
@@ -59,9 +59,11 @@ async function contentVersion(text) {
  * the text goes to the engine as it is. Without one, the text is read here for a top-level
  * `version`: `{ "version": "v7", "snapshot": {…} }`, or a snapshot with a `version` field
  * beside `users` and `organizations` (removed before loading, as the engine refuses unknown
- * fields). Without either, the version is the text's SHA-256.
+ * fields). Without either, the version is the text's SHA-256. A byte-order mark before the
+ * text (a file saved by some editors, then stored as it was) is dropped first.
  */
-export async function answerForText(text, outsideVersion, known, maxBytes = Infinity) {
+export async function answerForText(stored, outsideVersion, known, maxBytes = Infinity) {
+  const text = withoutByteOrderMark(stored);
   if (outsideVersion !== null) {
     return known !== null && outsideVersion === known ? { notModified: true } : { snapshot: text, version: outsideVersion };
   }

@@ -31,6 +31,7 @@ use cedar_policy_core::entities::{Dereference, Entities as CoreEntities, NoEntit
 use cedar_policy_core::extensions::Extensions;
 
 use crate::error::{Error, Result};
+use crate::limits::ancestor_limit;
 use crate::snapshot::FastMap;
 
 /// Each entity's children (the entities that name it as a parent), by parent uid. A parent
@@ -111,6 +112,36 @@ impl Update {
     pub(crate) fn recomputed(&self) -> usize {
         self.recomputed
     }
+
+    /// How many entities `store` holds once the update is applied.
+    pub(crate) fn entities_after(&self, store: &Entities) -> usize {
+        (store.len() + self.written.len()).saturating_sub(self.replaced.len())
+    }
+
+    /// How many ancestors `store`'s entities hold in all once the update is applied, given how
+    /// many they hold now.
+    pub(crate) fn links_after(&self, store: &Entities, links_now: usize) -> usize {
+        let store = store.as_ref();
+        let dropped: usize = self.replaced.iter().filter_map(|uid| get(store, uid)).map(links_of).sum();
+        let written: usize = self.written.iter().map(links_of).sum();
+        links_now.saturating_sub(dropped).saturating_add(written)
+    }
+}
+
+/// The ancestors an entity holds: its parents and the others above it.
+pub(crate) fn links_of(entity: &Entity) -> usize {
+    entity.ancestors().count()
+}
+
+/// How many ancestors the entities of `store` hold in all.
+pub(crate) fn links_in(store: &Entities) -> usize {
+    store.as_ref().iter().map(links_of).sum()
+}
+
+/// The refusal of a hierarchy whose ancestors, summed over its entities, exceed `limit`: found
+/// once `gathered` of them were, before the rest were counted.
+fn too_many_links(gathered: usize, limit: usize) -> Error {
+    Error::LimitExceeded { what: format!("ancestors held by the entities (at least {gathered})"), limit }
 }
 
 fn get<'a>(store: &'a CoreEntities, uid: &EntityUID) -> Option<&'a Entity> {
@@ -203,8 +234,14 @@ pub(crate) fn plan(
         )));
     }
 
-    // Each affected entity's ancestors: its parents and theirs.
+    // Each affected entity's ancestors: its parents and theirs. Counted as they are gathered:
+    // an update that changes the parents of a deep or wide hierarchy's top recomputes every
+    // entity below, and these are all held by the store after the update, which has at most
+    // the entities it has now and the upserted ones. (The exact limit, which depends on the
+    // store's size after the update, is checked before the update is applied.)
+    let budget = ancestor_limit(store.len().saturating_add(upserted.len()));
     let mut ancestors: HashMap<&EntityUID, HashSet<EntityUID>> = HashMap::with_capacity(order.len());
+    let mut gathered: usize = 0;
     for uid in &order {
         let mut closed: HashSet<EntityUID> = HashSet::new();
         for parent in parents.get(*uid).into_iter().flatten() {
@@ -213,6 +250,10 @@ pub(crate) fn plan(
                 Some(above) => closed.extend(above.iter().cloned()),
                 None => closed.extend(get(store, parent).into_iter().flat_map(Entity::ancestors).cloned()),
             }
+        }
+        gathered = gathered.saturating_add(closed.len());
+        if gathered > budget {
+            return Err(too_many_links(gathered, budget));
         }
         ancestors.insert(uid, closed);
     }
@@ -435,7 +476,18 @@ impl BatchGraph {
 /// ancestor (SipHash, the hasher of Cedar's sets) was a sixth of a raw load; now each ancestor
 /// is hashed once, into the entity's own set. The entities are rebuilt in place, in their own
 /// vector.
-pub(crate) fn close_batch(entities: &mut Vec<Entity>, graph: &BatchGraph, parents_first: &[usize]) {
+///
+/// Refuses (`LIMIT_EXCEEDED`) a batch whose entities would hold more ancestors in all than
+/// [`ancestor_limit`] allows for its size, counted as they are gathered, before any set is
+/// built: layers of entities each the child of every entity of the layer above make a closure
+/// of the product of the layers' sizes from a few KiB of JSON.
+pub(crate) fn close_batch(
+    entities: &mut Vec<Entity>,
+    graph: &BatchGraph,
+    parents_first: &[usize],
+) -> Result<()> {
+    let limit = ancestor_limit(entities.len());
+    let mut gathered: usize = 0;
     let mut ancestors: Vec<Vec<usize>> = vec![Vec::new(); entities.len()];
     for &i in parents_first {
         let mut closed = Vec::new();
@@ -445,6 +497,10 @@ pub(crate) fn close_batch(entities: &mut Vec<Entity>, graph: &BatchGraph, parent
         }
         closed.sort_unstable();
         closed.dedup();
+        gathered = gathered.saturating_add(closed.len());
+        if gathered > limit {
+            return Err(too_many_links(gathered, limit));
+        }
         if let Some(slot) = ancestors.get_mut(i) {
             *slot = closed;
         }
@@ -477,4 +533,5 @@ pub(crate) fn close_batch(entities: &mut Vec<Entity>, graph: &BatchGraph, parent
     });
     // Collected from the vector's own iterator, the entities stay in its buffer.
     *entities = closed.collect();
+    Ok(())
 }

@@ -22,6 +22,7 @@ pub use decision::{AlwaysFalse, Cause, Decision, Failure, Verdict};
 pub use ruleset::preinitialize;
 #[cfg(feature = "compiled-runtime")]
 pub use ruleset::preinitialize_with;
+pub use store::SnapshotRequirements;
 
 use std::sync::Arc;
 

@@ -27,6 +27,10 @@ pub(crate) struct EntityStore {
     entities: Entities,
     accounts_by_email: HashMap<String, EntityUid>,
     children: Option<Children>,
+    /// How many ancestors the entities hold in all, which updates keep within
+    /// [`ancestor_limit`]: counted on the first update after a load (a load was checked as it
+    /// was built), then kept in step.
+    ancestor_links: Option<usize>,
 }
 
 /// Raw entities as parsed, with their hierarchy over numbers and the order `check_hierarchy`
@@ -35,6 +39,30 @@ struct ParsedEntities {
     entities: Vec<CoreEntity>,
     graph: BatchGraph,
     parents_first: Option<Vec<usize>>,
+}
+
+/// What a caller requires of a snapshot, checked before anything is built from it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SnapshotRequirements {
+    /// The most entities the store may hold after the load, counted as the answer counts them
+    /// (the schema's action entities included): a caller's budget, such as an org registry's.
+    pub max_entities: Option<usize>,
+    /// The one organization the snapshot must describe. A registry that asked its source for
+    /// `acme` must not serve `globex`, nor `acme` beside `globex`, from what came back: a
+    /// request routed to `acme` would be decided on the other org's entities too.
+    pub organization: Option<String>,
+}
+
+/// Refuses a snapshot that does not describe `organization` alone.
+fn check_organization(snapshot: &Snapshot, organization: &str) -> Result<()> {
+    match snapshot.organizations.as_slice() {
+        [only] if only.id == organization => Ok(()),
+        held => {
+            let ids: Vec<&str> = held.iter().map(|org| org.id.as_str()).collect();
+            let found = serde_json::to_string(&ids).unwrap_or_default();
+            Err(Error::OrganizationMismatch { expected: organization.to_owned(), found })
+        }
+    }
 }
 
 /// What an incremental update did.
@@ -66,6 +94,7 @@ impl EntityStore {
     fn replace(&mut self, entities: Entities) {
         self.entities = entities;
         self.children = None;
+        self.ancestor_links = None;
     }
 
     /// Computes `upserts` and `removals` into the store; a refused update changes nothing.
@@ -76,11 +105,22 @@ impl EntityStore {
     ) -> Result<usize> {
         let children = self.children.get_or_insert_with(|| Children::of(&self.entities));
         let update = closure::plan(&self.entities, children, upserts, removals)?;
+        // A store grown one upsert at a time is held to the limit a load of it would be: a
+        // chain of single upserts, each the child of the last, holds the square of its length.
+        let links_now = *self.ancestor_links.get_or_insert_with(|| closure::links_in(&self.entities));
+        let links = update.links_after(&self.entities, links_now);
+        check_size(
+            "ancestors held by the entities",
+            links,
+            ancestor_limit(update.entities_after(&self.entities)),
+        )?;
         let recomputed = update.recomputed();
         if let Err(error) = closure::apply(&mut self.entities, children, update) {
             self.children = None;
+            self.ancestor_links = None;
             return Err(error);
         }
+        self.ancestor_links = Some(links);
         Ok(recomputed)
     }
 
@@ -114,17 +154,25 @@ fn entities_error(error: impl std::error::Error) -> Error {
 impl Engine {
     /// Replaces the store with the entities of `snapshot`. Returns how many entities it holds.
     pub fn load_snapshot(&mut self, snapshot: &Snapshot) -> Result<usize> {
-        self.load_snapshot_within(snapshot, usize::MAX)
+        self.load_snapshot_within(snapshot, &SnapshotRequirements::default())
     }
 
-    /// [`Engine::load_snapshot`], refused before anything is built if the store would hold
-    /// more than `max_entities` entities, counted as the answer counts them (the schema's
-    /// action entities included): a caller's budget, such as an org registry's.
-    pub fn load_snapshot_within(&mut self, snapshot: &Snapshot, max_entities: usize) -> Result<usize> {
+    /// [`Engine::load_snapshot`], refused before anything is built if the snapshot does not
+    /// meet the caller's `requirements`: an organization other than the one asked for
+    /// (`ORG_MISMATCH`), more entities than the caller's budget (`LIMIT_EXCEEDED`).
+    pub fn load_snapshot_within(
+        &mut self,
+        snapshot: &Snapshot,
+        requirements: &SnapshotRequirements,
+    ) -> Result<usize> {
         check_snapshot(snapshot)?;
+        if let Some(organization) = &requirements.organization {
+            check_organization(snapshot, organization)?;
+        }
         let count = entity_count(snapshot);
         check_size("entity count", count, MAX_ENTITIES)?;
         let actions = self.ruleset.shared_action_entities().map_or(0, <[_]>::len);
+        let max_entities = requirements.max_entities.unwrap_or(usize::MAX);
         check_size("entities with the schema's actions", count.saturating_add(actions), max_entities)?;
         check_size("ancestors held by the entities", ancestor_links(snapshot), ancestor_limit(count))?;
         crate::memory::reserve_for_snapshot_entities(count);
@@ -146,12 +194,16 @@ impl Engine {
     }
 
     pub fn load_snapshot_json(&mut self, json: &str) -> Result<usize> {
-        self.load_snapshot_json_within(json, usize::MAX)
+        self.load_snapshot_json_within(json, &SnapshotRequirements::default())
     }
 
-    /// [`Engine::load_snapshot_json`] within a caller's entity budget (see
+    /// [`Engine::load_snapshot_json`] with a caller's requirements (see
     /// [`Engine::load_snapshot_within`]).
-    pub fn load_snapshot_json_within(&mut self, json: &str, max_entities: usize) -> Result<usize> {
+    pub fn load_snapshot_json_within(
+        &mut self,
+        json: &str,
+        requirements: &SnapshotRequirements,
+    ) -> Result<usize> {
         // serde reads a struct from a JSON array as well: `[]` would load as an empty snapshot
         // and silently wipe the store. A snapshot is an object (SEC-4).
         if !json.trim_start().starts_with('{') {
@@ -159,7 +211,7 @@ impl Engine {
         }
         crate::memory::reserve_for_snapshot_text(json.len());
         let snapshot = Snapshot::from_json(json)?;
-        self.load_snapshot_within(&snapshot, max_entities)
+        self.load_snapshot_within(&snapshot, requirements)
     }
 
     /// Replaces the store with raw Cedar entities JSON (an array of `{uid, attrs, parents}`).
@@ -234,7 +286,7 @@ impl Engine {
         // (a uid given twice).
         let closure = match parents_first {
             Some(order) => {
-                closure::close_batch(&mut entities, &graph, &order);
+                closure::close_batch(&mut entities, &graph, &order)?;
                 drop(graph);
                 if cfg!(debug_assertions) {
                     TCComputation::EnforceAlreadyComputed

@@ -19,7 +19,7 @@ impl Snapshot {
         }
         check_size("snapshot", text.len(), MAX_JSON_BYTES)?;
         check_json_depth("snapshot", text)?;
-        serde_json::from_str(text).map_err(|error| snapshot_json_error(text, &error))
+        crate::objects_only::from_json_str(text).map_err(|error| snapshot_json_error(text, &error))
     }
 }
 
@@ -31,8 +31,14 @@ fn snapshot_json_error(text: &str, error: &serde_json::Error) -> Error {
     if error.classify() != Category::Data || !is_json() {
         return Error::InvalidJson(format!("snapshot: {error}"));
     }
+    // A value of the wrong type that is an array is reported at its `[`: the path is the
+    // array's own, not that of an item in it.
+    let at_value = |offset: usize| match text.as_bytes().get(offset) {
+        Some(b'[') => offset.saturating_sub(1),
+        _ => offset,
+    };
     let path = byte_offset(text, error.line(), error.column())
-        .map(|offset| json_path_at(text, offset))
+        .map(|offset| json_path_at(text, at_value(offset)))
         .filter(|path| !path.is_empty())
         .unwrap_or_else(|| "snapshot".to_owned());
     Error::snapshot(path, error.to_string())

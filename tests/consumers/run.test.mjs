@@ -613,8 +613,13 @@ test('wrangler + workerd: the README\'s Durable Object Worker, byte for byte, bu
       const response = await namespace.get(namespace.idFromName('acme')).fetch('https://orgwarden/orgs/acme', { method: 'PUT', body: JSON.stringify(snapshot) });
       assert.equal(response.status, 204);
     };
-    const fixture = JSON.parse(await fs.readFile(FIXTURE, 'utf8'));
+    // acme alone: the object of an org holds that org (a file of two is refused, ORG_MISMATCH).
+    const whole = JSON.parse(await fs.readFile(FIXTURE, 'utf8'));
+    const fixture = { users: whole.users, organizations: whole.organizations.filter((o) => o.id === 'acme') };
     await put(fixture);
+    const pair = await namespace.get(namespace.idFromName('pair')).fetch('https://orgwarden/orgs/pair', { method: 'PUT', body: JSON.stringify(whole) });
+    assert.equal(pair.status, 204);
+    assert.deepEqual(await (await as('adam', { 'x-org-id': 'pair' })).json(), { allowed: false, errors: [{ code: 'ORG_MISMATCH' }] });
     const inAcme = (user) => as(user, { 'x-org-id': 'acme' });
     const admin = await inAcme('adam');
     assert.equal(admin.status, 200);

@@ -94,7 +94,7 @@ const INSTANCE = {
   validateAction: { answer: 'validation', slots: ['request'], weight: 7 },
   scopeSnapshot: { answer: 'answer', slots: ['snapshot', 'ref'], weight: 1.5 },
   subscribe: { answer: 'subscribe', slots: ['any'], weight: 1 },
-  loadSnapshot: { answer: 'answer', slots: ['snapshot'], mutates: true, weight: 6 },
+  loadSnapshot: { answer: 'answer', slots: ['snapshot', 'loadOptions'], mutates: true, weight: 6 },
   loadEntities: { answer: 'answer', slots: ['entities'], mutates: true, weight: 4 },
   upsertEntities: { answer: 'answer', slots: ['entities'], mutates: true, weight: 5 },
   removeEntities: { answer: 'answer', slots: ['refList'], mutates: true, weight: 5 },
@@ -435,6 +435,14 @@ function createFuzzer(seed) {
       }
       case 'options':
         return generateOptions(x);
+      case 'loadOptions': {
+        if (x < 0.35) return [undefined, none(undefined)];
+        if (x < 0.6) {
+          const options = rng.pick([{ maxEntities: 1_000_000 }, { maxEntities: 3 }, { organization: 'acme' }, { organization: 'initech' }, { maxEntities: 3, organization: 'acme' }, {}]);
+          return [{ ...options }, { label: safeJson(options) }];
+        }
+        return hostile();
+      }
       case 'name': {
         if (x < 0.5) {
           const n = rng.pick(names);
@@ -943,6 +951,7 @@ function createFuzzer(seed) {
     actionList: () => [['viewMembers'], { label: '["viewMembers"]', list: (i) => ['viewMembers'][i] }],
     request: () => [{ principal: { ...olivia }, action: 'viewMembers', resource: { ...acme } }, { label: 'olivia views acme members', request: { p: olivia, a: 'viewMembers', r: acme } }],
     options: () => [undefined, none(undefined)],
+    loadOptions: () => [undefined, none(undefined)],
     name: () => ['acme', { label: '"acme"' }],
     any: () => [undefined, none(undefined)],
   };

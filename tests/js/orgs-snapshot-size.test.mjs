@@ -170,7 +170,7 @@ test('fetchSource: a body over the limit is refused by its Content-Length, or as
     response.on('close', () => {
       sent[id] = response.writableFinished ? 'whole' : 'cut';
     });
-    if (id === 'small') return response.writeHead(200, { ETag: '"s1"' }).end(acmeText);
+    if (id === 'acme') return response.writeHead(200, { ETag: '"s1"' }).end(acmeText);
     if (id === 'declared') return response.writeHead(200, { 'Content-Length': String(utf8Bytes(large)) }).end(large);
     // Chunked, no Content-Length: a body that keeps coming.
     response.writeHead(200);
@@ -191,7 +191,7 @@ test('fetchSource: a body over the limit is refused by its Content-Length, or as
   const base = `http://127.0.0.1:${server.address().port}/orgs/`;
   const source = fetchSource((orgId) => base + orgId);
 
-  assert.deepEqual(await source('small', { version: null, maxSnapshotBytes: limit }), { snapshot: acmeText, version: '"s1"' });
+  assert.deepEqual(await source('acme', { version: null, maxSnapshotBytes: limit }), { snapshot: acmeText, version: '"s1"' });
   const declared = await source('declared', { version: null, maxSnapshotBytes: limit });
   assert.equal(declared.error.code, 'ORG_TOO_LARGE');
   assert.match(declared.error.message, new RegExp(`\\(${utf8Bytes(large)} bytes\\)`));
@@ -202,7 +202,7 @@ test('fetchSource: a body over the limit is refused by its Content-Length, or as
   assert.equal(sent.streamed, 'cut');
 
   const orgs = createOrgAuthorizers({ source, maxSnapshotBytes: limit });
-  assert.equal((await orgs.check('small', user('olivia'), 'deleteOrganization', org('acme'))).type, 'success');
+  assert.equal((await orgs.check('acme', user('olivia'), 'deleteOrganization', org('acme'))).type, 'success');
   assert.equal((await orgs.forOrg('streamed')).errors[0].code, 'ORG_TOO_LARGE');
   assert.equal(orgs.status().orgs, 1);
   orgs.clear();

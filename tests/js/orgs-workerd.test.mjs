@@ -143,6 +143,26 @@ test('workerd orgs: an org deleted from KV denies once revalidated; a fixed one 
   assert.deepEqual(now.resident.map((r) => r.orgId).sort(), ['acme', 'broken']);
 });
 
+test('workerd orgs: a KV value that is not its key\'s org alone denies (ORG_MISMATCH); a byte-order mark is read past', async () => {
+  // Another org's snapshot under the key, and a file of two orgs: a request routed to the key's
+  // org must not be decided on another org's entities.
+  await kv.put('org:impostor', JSON.stringify(globex), { metadata: { version: 'i-1' } });
+  await kv.put('org:pair', JSON.stringify(fixture));
+  const impostor = await authorize('impostor', { user: 'oscar', action: 'deleteOrganization', type: 'Organization', id: 'globex' });
+  assert.equal(impostor.status, 403);
+  assert.equal(impostor.body.errors[0].code, 'ORG_MISMATCH');
+  const pair = await authorize('pair', { user: 'olivia', action: 'deleteOrganization', type: 'Organization', id: 'acme' });
+  assert.equal(pair.body.errors[0].code, 'ORG_MISMATCH');
+  // A value saved with a byte-order mark, its version inside: read, built and versioned.
+  const marked = acmeAs('marked');
+  await kv.put('org:marked', `\uFEFF${JSON.stringify({ version: 'mk-1', snapshot: marked })}`);
+  assert.equal((await deleteOrg('marked', 'olivia')).status, 200);
+  assert.equal((await deleteOrg('acme', 'olivia')).status, 200);
+  const now = await status();
+  assert.equal(now.resident.find((r) => r.orgId === 'marked').version, 'mk-1');
+  assert.equal(now.resident.some((r) => r.orgId === 'impostor' || r.orgId === 'pair'), false);
+});
+
 test('workerd orgs over R2: loaded on first touch, an unchanged object not read again, updated, deleted, malformed, too large', async () => {
   const MAX_SNAPSHOT_BYTES = 200_000;
   const r2 = new Miniflare(

@@ -24,6 +24,16 @@ const globex = orgSnapshot(fixture, 'globex');
 /** A copy of acme renamed `id` (same users, same shape: 78 entities with the action entities). */
 const acmeAs = (id) => JSON.parse(JSON.stringify(acme).replaceAll('"acme"', JSON.stringify(id)));
 
+/** acme renamed `id`, with `extra` more members: a larger org of the same shape. */
+function acmeGrownAs(id, extra) {
+  const copy = acmeAs(id);
+  for (let i = 0; i < extra; i++) {
+    copy.users.push({ id: `extra${i}`, email: `extra${i}@example.test`, mfaEnabled: true, passwordCompliant: true });
+    copy.organizations[0].members.push({ user: `extra${i}`, role: 'member' });
+  }
+  return copy;
+}
+
 /** acme with mia promoted to owner: a version whose decisions differ. */
 function acmeWithMiaOwner() {
   const copy = structuredClone(acme);
@@ -289,7 +299,7 @@ test(`orgs${label}: maxEntities is a budget of resident entities; an org larger 
   const perOrg = probe.entityCount();
   probe.free();
   const snapshots = Object.fromEntries(['a', 'b', 'c', 'd'].map((id) => [id, { snapshot: acmeAs(id), version: '1' }]));
-  const { source } = memorySource({ ...snapshots, big: { snapshot: fixture, version: '1' } });
+  const { source } = memorySource({ ...snapshots, big: { snapshot: acmeGrownAs('big', 20), version: '1' } });
   const orgs = createOrgAuthorizers({ source, maxEntities: perOrg * 2 + 1 });
   for (const id of ['a', 'b', 'c', 'd']) assert.equal((await deleteAcme(orgs, 'olivia', id)).allowed, true);
   const status = orgs.status();
@@ -315,7 +325,7 @@ test(`orgs${label}: maxStoreBytes is a budget of the module memory resident stor
   assert.ok(perOrg > 0, `a store of acme holds ${perOrg} bytes`);
   const budget = Math.floor(perOrg * 2.5);
   const snapshots = Object.fromEntries(['a', 'b', 'c', 'd'].map((id) => [id, { snapshot: acmeAs(id), version: '1' }]));
-  const { source } = memorySource({ ...snapshots, big: { snapshot: fixture, version: '1' } });
+  const { source } = memorySource({ ...snapshots, big: { snapshot: acmeGrownAs('big', 20), version: '1' } });
   const orgs = createOrgAuthorizers({ source, maxStoreBytes: budget });
   for (const id of ['a', 'b', 'c', 'd']) assert.equal((await deleteAcme(orgs, 'olivia', id)).allowed, true);
   let status = orgs.status();
@@ -531,7 +541,7 @@ test(`orgs${label}: forOrg and check never throw — hostile ids, hostile source
       if (orgId === 'proxy') return revoked.proxy;
       if (orgId === 'bad-version') return { snapshot: acme, version: {} };
       if (orgId === 'hang') return new Promise(() => {});
-      return { snapshot: acme };
+      return { snapshot: acmeAs(orgId) };
     },
     loadTimeoutMs: 50,
   });
@@ -549,8 +559,8 @@ test(`orgs${label}: forOrg and check never throw — hostile ids, hostile source
   }
   assert.match((await hostile.forOrg('hang')).errors[0].message, /within 50 ms/);
   // A bad request to a good org is the engine's tagged failure.
-  assert.equal((await hostile.check('fine', 'User::"olivia"', 'viewMembers', org('acme'))).errors[0].code, 'INVALID_REQUEST');
-  assert.equal((await hostile.check('fine', user('olivia'), 'viewMembers', org('acme'))).allowed, true);
+  assert.equal((await hostile.check('fine', 'User::"olivia"', 'viewMembers', org('fine'))).errors[0].code, 'INVALID_REQUEST');
+  assert.equal((await hostile.check('fine', user('olivia'), 'viewMembers', org('fine'))).allowed, true);
   assert.throws(() => createOrgAuthorizers({}), { code: 'INVALID_REQUEST' });
   assert.throws(() => createOrgAuthorizers({ source: () => null, maxOrgs: 0 }), { code: 'INVALID_REQUEST' });
   // Options that cannot be read are refused with the code, whatever they throw.
@@ -702,6 +712,49 @@ test(`orgs${label}: a registry made before a browser's init() checks its authori
   assert.deepEqual(JSON.parse(run.stdout), { before: 'MODULE_NOT_INITIALIZED', after: refusal, late: refusal });
 });
 
+test(`orgs${label}: what a source gives for an org must be that org alone (ORG_MISMATCH), pushed or fetched, fresh or stale`, async () => {
+  const c = clock();
+  const { source, store, calls } = memorySource({
+    acme: { snapshot: globex, version: 'wrong-key' },
+    both: { snapshot: fixture, version: 'b1' },
+    globex: { snapshot: globex, version: 'g1' },
+  });
+  const orgs = createOrgAuthorizers({ source, now: c.now, revalidateAfterMs: 1_000, serveStaleForMs: 5_000 });
+  // globex's snapshot under acme's key: oscar owns globex, and would own what acme's requests
+  // are decided on.
+  for (const [orgId, held] of [['acme', '["globex"]'], ['both', '["acme","globex"]']]) {
+    const denied = await orgs.check(orgId, user('oscar'), 'deleteOrganization', org('globex'));
+    assert.equal(denied.allowed, false);
+    assert.equal(denied.errors[0].code, 'ORG_MISMATCH');
+    const { message } = denied.errors[0];
+    assert.ok(message.startsWith(`org "${orgId}": the snapshot was loaded for organization \`${orgId}\` alone`), message);
+    assert.ok(message.endsWith(`holds the organizations ${held}`), message);
+  }
+  // Remembered as any refused org is, and the other orgs are unaffected.
+  assert.equal((await orgs.check('acme', user('oscar'), 'deleteOrganization', org('globex'))).errors[0].code, 'ORG_MISMATCH');
+  assert.equal(calls.filter((call) => call.orgId === 'acme').length, 1);
+  assert.equal((await orgs.check('globex', user('oscar'), 'deleteOrganization', org('globex'))).allowed, true);
+  assert.deepEqual(orgs.status().resident.map((r) => r.orgId), ['globex']);
+
+  // Pushed: refused the same, and the org's resident version kept.
+  const pushed = orgs.upsertOrganization('globex', acme, 'g2');
+  assert.equal(pushed.type, 'failure');
+  assert.equal(pushed.errors[0].code, 'ORG_MISMATCH');
+  assert.equal(orgs.status().resident[0].version, 'g1');
+
+  // A refresh that brings another org: the last good version answers while stale data is
+  // allowed, with the refusal beside it, then the org denies.
+  store.set('globex', { snapshot: acme, version: 'g3' });
+  c.advance(1_500);
+  const stale = await orgs.forOrg('globex');
+  assert.equal(stale.stale, true);
+  assert.equal(stale.refreshError.code, 'ORG_MISMATCH');
+  assert.equal((await orgs.check('globex', user('oscar'), 'deleteOrganization', org('globex'))).allowed, true);
+  c.advance(6_000);
+  assert.equal((await orgs.check('globex', user('oscar'), 'deleteOrganization', org('globex'))).errors[0].code, 'ORG_MISMATCH');
+  orgs.clear();
+});
+
 // ---- Ready-made sources -------------------------------------------------------------------
 
 /** A stand-in for a KV namespace binding: what kvSource calls. */
@@ -725,6 +778,7 @@ test(`kvSource${label}: metadata version, a version field, a content hash; notMo
       ['org:globex', { value: JSON.stringify({ version: 7, snapshot: globex }) }],
       ['org:flat', { value: JSON.stringify({ version: 'f1', ...acmeAs('flat') }) }],
       ['org:plain', { value: JSON.stringify(acmeAs('plain')) }],
+      ['org:marked', { value: `\uFEFF${JSON.stringify({ version: 'mk1', snapshot: acmeAs('marked') })}` }],
     ]),
   );
   const source = kvSource(kv, { key: (orgId) => `org:${orgId}` });
@@ -737,10 +791,12 @@ test(`kvSource${label}: metadata version, a version field, a content hash; notMo
   assert.match(hashed.version, /^sha256:[0-9a-f]{64}$/);
   assert.deepEqual(await source('plain', { version: hashed.version }), { notModified: true });
   assert.deepEqual(await source('missing', { version: null }), { notFound: true });
+  // A value saved with a byte-order mark: its version is read past the mark.
+  assert.deepEqual(await source('marked', { version: null }), { snapshot: acmeAs('marked'), version: 'mk1' });
   assert.deepEqual(kv.reads[0], { key: 'org:acme', type: 'text' });
 
   const orgs = createOrgAuthorizers({ source });
-  for (const id of ['acme', 'flat', 'plain']) assert.equal((await deleteAcme(orgs, 'olivia', id)).allowed, true);
+  for (const id of ['acme', 'flat', 'plain', 'marked']) assert.equal((await deleteAcme(orgs, 'olivia', id)).allowed, true);
   assert.equal((await orgs.check('globex', user('oscar'), 'deleteOrganization', org('globex'))).allowed, true);
   assert.equal((await orgs.forOrg('missing')).errors[0].code, 'ORG_NOT_FOUND');
   assert.equal(kvSource(kv, { cacheTtl: 60 }) instanceof Function, true);

@@ -116,6 +116,46 @@ export function cases(api, fixture, internals = {}, build = 'full') {
       authz.free();
     },
 
+    'loadSnapshot for one organization: another, several or none are refused (ORG_MISMATCH), the store kept'() {
+      const split = splitOrganizations(fixture);
+      const only = (id) => split.organizations.find((org) => org.orgId === id).snapshot;
+      const authz = new Authorizer();
+      const count = authz.loadSnapshot(only('acme'), { organization: 'acme' }).entityCount;
+      expect(count > 0, 'acme alone loads for acme');
+      const refusals = [
+        [only('globex'), '["globex"]'],
+        [fixture, '["acme","globex"]'],
+        [{ ...only('acme'), organizations: [] }, '[]'],
+        [JSON.stringify(fixture), '["acme","globex"]'],
+      ];
+      for (const [snapshot, held] of refusals) {
+        const refused = authz.loadSnapshot(snapshot, { organization: 'acme', maxEntities: 1 });
+        equal(refused.type, 'failure');
+        equal(refused.errors[0].code, 'ORG_MISMATCH');
+        expect(refused.errors[0].message.endsWith(`holds the organizations ${held}`), refused.errors[0].message);
+        equal(authz.entityCount(), count);
+        equal(authz.isAllowed(user('olivia'), 'deleteOrganization', acme), true);
+      }
+      for (const organization of [5, null, { id: 'acme' }, 'x'.repeat(70_000)]) {
+        const code = typeof organization === 'string' ? 'LIMIT_EXCEEDED' : 'INVALID_REQUEST';
+        equal(authz.loadSnapshot(only('acme'), { organization }).errors[0].code, code);
+      }
+      // Without the option, any snapshot loads as before.
+      equal(authz.loadSnapshot(fixture).type, 'success');
+      authz.free();
+    },
+
+    'JSON text with a byte-order mark before it loads as without'() {
+      const authz = new Authorizer();
+      const text = JSON.stringify(fixture);
+      const plain = authz.loadSnapshot(text).entityCount;
+      equal(authz.loadSnapshot(`\uFEFF${text}`).entityCount, plain);
+      equal(authz.isAllowed(user('olivia'), 'deleteOrganization', acme), true);
+      // One mark, at the start: anywhere else it is text that is not JSON.
+      equal(authz.loadSnapshot(`\uFEFF\uFEFF${text}`).errors[0].code, 'INVALID_JSON');
+      authz.free();
+    },
+
     'MEM-8: validateAction needs the typed confirmation'() {
       const authz = loaded();
       const resource = { type: 'Membership', id: membershipId('acme', 'mia') };
@@ -494,6 +534,22 @@ export function cases(api, fixture, internals = {}, build = 'full') {
       equal(positional.violations[0].code, 'INVALID_REQUEST');
       expect(positional.violations[0].message.startsWith('action request must be a plain object'), positional.violations[0].message);
       equal(positional.decision.allowed, false);
+      // Below the top level too: a principal by position is refused by the module, which reads
+      // structs from objects only, where serde alone would read it as { type, id }.
+      const nested = authz.validateAction({ principal: ['User', 'olivia'], action: 'renameOrganization', resource: acme });
+      equal(nested.valid, false);
+      equal(nested.violations[0].code, 'INVALID_REQUEST');
+      expect(nested.violations[0].message.includes('invalid type: sequence, expected struct EntityRef'), nested.violations[0].message);
+      // And a snapshot's records: a member given as [user, role] is the snapshot's error, named
+      // by its path; the store is kept.
+      const count = authz.entityCount();
+      const byPosition = structuredClone(fixture);
+      byPosition.organizations[0].members[0] = [byPosition.organizations[0].members[0].user, 'owner'];
+      const refused = authz.loadSnapshot(byPosition);
+      equal(refused.errors[0].code, 'INVALID_SNAPSHOT');
+      expect(refused.errors[0].message.startsWith('invalid snapshot at `organizations[0].members[0]`: invalid type: sequence, expected struct MemberRecord'), refused.errors[0].message);
+      equal(authz.entityCount(), count);
+      equal(authz.isAllowed(user('olivia'), 'deleteOrganization', acme), true);
     },
 
     'a freed authorizer answers AUTHORIZER_FREED; Symbol.dispose frees it'() {

@@ -42,6 +42,10 @@ const authz = new Authorizer({ policies: [{ name: 'custom.cedar', text: 'permit 
 const loaded: LoadAnswer = authz.loadSnapshot(snapshot, { maxEntities: 10_000 });
 // @ts-expect-error: a budget is a number.
 authz.loadSnapshot(snapshot, { maxEntities: '10000' });
+const forAcme = authz.loadSnapshot(snapshot, { organization: 'acme', maxEntities: 10_000 });
+if (forAcme.type === 'failure' && forAcme.errors[0]?.code === 'ORG_MISMATCH') void forAcme;
+// @ts-expect-error: an organization is named by its id.
+authz.loadSnapshot(snapshot, { organization: { id: 'acme' } });
 if (loaded.type === 'success') {
   const count: number = loaded.entityCount;
   void count;
