@@ -165,10 +165,8 @@ pub enum Error {
          schema text; change them with `npx orgwarden compile`, or use the full package (`orgwarden`)"
     )]
     CompiledRuntime(String),
-    /// `found`: the ids of the organizations the snapshot holds, as a list.
-    #[error(
-        "the snapshot was loaded for organization `{expected}` alone, but holds the organizations {found}"
-    )]
+    /// `found`: what the snapshot holds instead (how many organizations, and the first ids).
+    #[error("the snapshot was loaded for organization `{expected}` alone, but holds {found}")]
     OrganizationMismatch { expected: String, found: String },
 }
 

@@ -175,17 +175,30 @@ fn sec4_a_snapshot_loaded_for_one_organization_must_describe_it_alone() {
     // Another org, several with it among them, none: refused, and acme's store still answers.
     let mut none = acme.clone();
     none.organizations.clear();
-    for (snapshot, held) in [(&globex, r#"["globex"]"#), (&fixture, ""), (&none, "[]")] {
+    let held_all = r#"holds the organizations ["acme","globex","sam"]"#;
+    let held_other = r#"holds the organizations ["globex"]"#;
+    for (snapshot, held) in [(&globex, held_other), (&fixture, held_all), (&none, "holds no organization")] {
         let error = engine.load_snapshot_within(snapshot, &for_acme).unwrap_err();
         assert_eq!(error.code(), ErrorCode::OrgMismatch, "{error}");
         assert!(
             error.to_string().starts_with("the snapshot was loaded for organization `acme` alone"),
             "{error}"
         );
-        assert!(error.to_string().contains(held), "{error}");
+        assert!(error.to_string().ends_with(held), "{error}");
         assert_eq!(store_size(&engine), count);
         assert_allowed(&check(&engine, &user("alice"), "deleteOrganization", &org("acme")));
     }
+    // A file of many tenants names how many, and the first three only; it is refused before
+    // the rest of it is checked (these orgs have no owner).
+    let many: Vec<serde_json::Value> =
+        (1..=500).map(|i| json!({ "id": format!("o{i}"), "name": format!("o{i}"), "members": [] })).collect();
+    let many = json!({ "organizations": many }).to_string();
+    let error = engine.load_snapshot_json_within(&many, &for_acme).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::OrgMismatch, "{error}");
+    assert!(
+        error.to_string().ends_with(r#"holds 500 organizations, the first 3 ["o1","o2","o3"]"#),
+        "{error}"
+    );
     // The JSON path holds it too, and the requirement is checked before the entity budget.
     let both = serde_json::to_string(&fixture).unwrap();
     let tight = SnapshotRequirements { max_entities: Some(1), ..for_acme.clone() };
@@ -1568,6 +1581,17 @@ fn sec4_a_snapshot_field_that_does_not_exist_is_invalid_snapshot_at_its_path() {
             "invalid type: sequence, expected a string",
         ),
         (json!({"users": [["olivia", "olivia@x.test"]]}), "users[0]", "expected struct UserRecord"),
+        // An empty one is reported at its `]`; the path is still its own.
+        (json!({"users": [[]]}), "users[0]", "expected struct UserRecord"),
+        (
+            {
+                let mut json = snapshot_json();
+                json["organizations"][0]["security"] = json!([]);
+                json
+            },
+            "organizations[0].security",
+            "expected struct SecurityRecord",
+        ),
     ];
     for (json, path, message) in cases {
         let text = json.to_string();

@@ -506,6 +506,9 @@ fn a_chain_grown_one_upsert_at_a_time_is_held_to_the_ancestor_limit() {
     // (half of it), so about 400 single upserts reach what a store of their size may hold.
     let mut engine = common::engine();
     let fixture = links_held(&engine);
+    // Entities without ancestors, removed at the end: each lets the store hold 16 more.
+    let lone: Vec<_> = (0..40).map(|i| (format!("lone{i}"), Vec::new())).collect();
+    assert_eq!(upsert(&mut engine, &lone), 0);
     let mut refused = None;
     for i in 0..600 {
         let link = (chain_id(i), if i == 0 { vec![] } else { vec![chain_id(i - 1)] });
@@ -548,6 +551,22 @@ fn a_chain_grown_one_upsert_at_a_time_is_held_to_the_ancestor_limit() {
     assert_eq!(removed.recomputed, 0);
     assert_eq!(upsert(&mut engine, &[entry("under", &[&chain_id(depth - 2)])]), 1);
     assert_eq!(links_held(&engine) - fixture, (0..depth - 1).sum::<usize>() + 1 + (depth - 1));
+
+    // Past what the store's size allows once the lone entities go (640 fewer): an update that
+    // adds no ancestor still goes through (a key revoked, a member removed must never be
+    // refused for the hierarchy's size), and one that adds any does not.
+    let lone_refs: Vec<EntityRef> = (0..40).map(|i| EntityRef::new(GROUP, format!("lone{i}"))).collect();
+    engine.remove_entities(&lone_refs).unwrap();
+    let held = links_held(&engine);
+    assert!(
+        held > orgwarden::limits::ancestor_limit(engine.entities().len()),
+        "the store is over its limit now"
+    );
+    assert_eq!(upsert(&mut engine, &[entry("c5", &["c4"])]), 0, "the same parents: nothing added");
+    engine.remove_entities(&[EntityRef::new(GROUP, "beside")]).unwrap();
+    assert_eq!(links_held(&engine), held - 1);
+    let more = engine.upsert_entities_json(&Value::Array(batch_json(&[entry("new", &["c0"])])).to_string());
+    assert_eq!(more.unwrap_err().code(), ErrorCode::LimitExceeded);
 }
 
 #[test]

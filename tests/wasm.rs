@@ -29,7 +29,7 @@ fn text(value: &JsValue, key: &str) -> Option<String> {
 
 fn loaded() -> RawEngine {
     let mut authz = RawEngine::new(None).unwrap();
-    let loaded = answer(authz.load_snapshot(SNAPSHOT.as_bytes(), None));
+    let loaded = answer(authz.load_snapshot(SNAPSHOT.as_bytes(), None, None));
     assert_eq!(text(&loaded, "type").as_deref(), Some("success"));
     authz
 }
@@ -100,7 +100,7 @@ fn sec4_bad_input_is_a_tagged_failure_not_a_throw() {
 
     let mut fresh = RawEngine::new(None).unwrap();
     assert_eq!(
-        first_error_code(&answer(fresh.load_snapshot(b"{ not json", None))).as_deref(),
+        first_error_code(&answer(fresh.load_snapshot(b"{ not json", None, None))).as_deref(),
         Some("INVALID_JSON")
     );
     assert_eq!(
@@ -112,13 +112,31 @@ fn sec4_bad_input_is_a_tagged_failure_not_a_throw() {
 #[wasm_bindgen_test]
 fn a_load_within_a_budget_is_refused_before_it_is_built() {
     let mut authz = loaded();
-    let count =
-        get(&answer(authz.load_snapshot(SNAPSHOT.as_bytes(), None)), "entityCount").as_f64().unwrap() as u32;
-    let over = answer(authz.load_snapshot(SNAPSHOT.as_bytes(), Some(count - 1)));
+    let count = get(&answer(authz.load_snapshot(SNAPSHOT.as_bytes(), None, None)), "entityCount")
+        .as_f64()
+        .unwrap() as u32;
+    let over = answer(authz.load_snapshot(SNAPSHOT.as_bytes(), Some(count - 1), None));
     assert_eq!(first_error_code(&over).as_deref(), Some("LIMIT_EXCEEDED"));
     assert_eq!(authz.entity_count(), count as usize, "a refused load keeps the store");
-    let exact = answer(authz.load_snapshot(SNAPSHOT.as_bytes(), Some(count)));
+    let exact = answer(authz.load_snapshot(SNAPSHOT.as_bytes(), Some(count), None));
     assert_eq!(text(&exact, "type").as_deref(), Some("success"));
+}
+
+#[wasm_bindgen_test]
+fn a_load_for_one_organization_refuses_a_snapshot_of_others() {
+    let mut authz = loaded();
+    let count = authz.entity_count();
+    // The fixture holds acme and globex: loaded for acme alone, it is refused and the store kept.
+    let mismatch = answer(authz.load_snapshot(SNAPSHOT.as_bytes(), None, Some("acme".into())));
+    assert_eq!(first_error_code(&mismatch).as_deref(), Some("ORG_MISMATCH"));
+    assert_eq!(authz.entity_count(), count, "a refused load keeps the store");
+    let acme = serde_json::json!({
+        "users": [{ "id": "olivia", "email": "olivia@acme.test", "mfaEnabled": true, "passwordCompliant": true }],
+        "organizations": [{ "id": "acme", "name": "acme", "members": [{ "user": "olivia", "role": "owner" }] }],
+    })
+    .to_string();
+    let alone = answer(authz.load_snapshot(acme.as_bytes(), Some(1_000), Some("acme".into())));
+    assert_eq!(text(&alone, "type").as_deref(), Some("success"));
 }
 
 #[wasm_bindgen_test]

@@ -240,6 +240,7 @@ export function loadOptions(options) {
   if (organization !== undefined) {
     const id = name(organization, 'organization');
     if (id.error) return id;
+    if (id.value === '') return failure('INVALID_REQUEST', 'organization must be an organization id, not empty');
     value.organization = id.value;
   }
   return { value };

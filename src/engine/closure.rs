@@ -156,12 +156,14 @@ fn invalid(error: impl std::error::Error) -> Error {
 }
 
 /// The update that writes `upserts` (the last version of an entity given twice counts) and
-/// removes `removals` (uids not in the store are ignored). Refuses a cycle.
+/// removes `removals` (uids not in the store are ignored). Refuses a cycle, and an update whose
+/// recomputed entities gather more ancestors than `max_links` before it is planned whole.
 pub(crate) fn plan(
     store: &Entities,
     children: &Children,
     upserts: Vec<Entity>,
     removals: impl IntoIterator<Item = EntityUID>,
+    max_links: usize,
 ) -> Result<Update> {
     let store = store.as_ref();
     let removed: HashSet<EntityUID> = removals.into_iter().filter(|uid| get(store, uid).is_some()).collect();
@@ -236,10 +238,7 @@ pub(crate) fn plan(
 
     // Each affected entity's ancestors: its parents and theirs. Counted as they are gathered:
     // an update that changes the parents of a deep or wide hierarchy's top recomputes every
-    // entity below, and these are all held by the store after the update, which has at most
-    // the entities it has now and the upserted ones. (The exact limit, which depends on the
-    // store's size after the update, is checked before the update is applied.)
-    let budget = ancestor_limit(store.len().saturating_add(upserted.len()));
+    // entity below, and the store holds all of them after the update.
     let mut ancestors: HashMap<&EntityUID, HashSet<EntityUID>> = HashMap::with_capacity(order.len());
     let mut gathered: usize = 0;
     for uid in &order {
@@ -252,8 +251,8 @@ pub(crate) fn plan(
             }
         }
         gathered = gathered.saturating_add(closed.len());
-        if gathered > budget {
-            return Err(too_many_links(gathered, budget));
+        if gathered > max_links {
+            return Err(too_many_links(gathered, max_links));
         }
         ancestors.insert(uid, closed);
     }

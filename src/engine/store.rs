@@ -53,13 +53,22 @@ pub struct SnapshotRequirements {
     pub organization: Option<String>,
 }
 
+/// How many organization ids a refusal names: a file of every tenant, served under one
+/// tenant's key, must not put them all in every denial's message.
+const NAMED_ORGANIZATIONS: usize = 3;
+
 /// Refuses a snapshot that does not describe `organization` alone.
 fn check_organization(snapshot: &Snapshot, organization: &str) -> Result<()> {
     match snapshot.organizations.as_slice() {
         [only] if only.id == organization => Ok(()),
         held => {
-            let ids: Vec<&str> = held.iter().map(|org| org.id.as_str()).collect();
-            let found = serde_json::to_string(&ids).unwrap_or_default();
+            let ids: Vec<&str> = held.iter().take(NAMED_ORGANIZATIONS).map(|org| org.id.as_str()).collect();
+            let ids = serde_json::to_string(&ids).unwrap_or_default();
+            let found = match held.len() {
+                0 => "no organization".to_owned(),
+                n if n <= NAMED_ORGANIZATIONS => format!("the organizations {ids}"),
+                n => format!("{n} organizations, the first {NAMED_ORGANIZATIONS} {ids}"),
+            };
             Err(Error::OrganizationMismatch { expected: organization.to_owned(), found })
         }
     }
@@ -103,17 +112,21 @@ impl EntityStore {
         upserts: Vec<cedar_policy_core::ast::Entity>,
         removals: impl IntoIterator<Item = cedar_policy_core::ast::EntityUID>,
     ) -> Result<usize> {
-        let children = self.children.get_or_insert_with(|| Children::of(&self.entities));
-        let update = closure::plan(&self.entities, children, upserts, removals)?;
         // A store grown one upsert at a time is held to the limit a load of it would be: a
         // chain of single upserts, each the child of the last, holds the square of its length.
+        // Only an update that adds ancestors can be refused for them: a removal, or a change of
+        // attributes (a key revoked), must go through even in a store at or over its limit
+        // (the limit shrinks with the entities, and a snapshot's count leaves out the
+        // ancestors of the schema's actions).
         let links_now = *self.ancestor_links.get_or_insert_with(|| closure::links_in(&self.entities));
+        let most = ancestor_limit(self.entities.len().saturating_add(upserts.len())).max(links_now);
+        let children = self.children.get_or_insert_with(|| Children::of(&self.entities));
+        let update = closure::plan(&self.entities, children, upserts, removals, most)?;
         let links = update.links_after(&self.entities, links_now);
-        check_size(
-            "ancestors held by the entities",
-            links,
-            ancestor_limit(update.entities_after(&self.entities)),
-        )?;
+        if links > links_now {
+            let limit = ancestor_limit(update.entities_after(&self.entities));
+            check_size("ancestors held by the entities", links, limit)?;
+        }
         let recomputed = update.recomputed();
         if let Err(error) = closure::apply(&mut self.entities, children, update) {
             self.children = None;
@@ -165,10 +178,12 @@ impl Engine {
         snapshot: &Snapshot,
         requirements: &SnapshotRequirements,
     ) -> Result<usize> {
-        check_snapshot(snapshot)?;
+        // First: a file of every tenant served under one tenant's key is refused for what it
+        // is, before the whole of it is checked.
         if let Some(organization) = &requirements.organization {
             check_organization(snapshot, organization)?;
         }
+        check_snapshot(snapshot)?;
         let count = entity_count(snapshot);
         check_size("entity count", count, MAX_ENTITIES)?;
         let actions = self.ruleset.shared_action_entities().map_or(0, <[_]>::len);

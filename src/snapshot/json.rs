@@ -31,17 +31,30 @@ fn snapshot_json_error(text: &str, error: &serde_json::Error) -> Error {
     if error.classify() != Category::Data || !is_json() {
         return Error::InvalidJson(format!("snapshot: {error}"));
     }
-    // A value of the wrong type that is an array is reported at its `[`: the path is the
-    // array's own, not that of an item in it.
-    let at_value = |offset: usize| match text.as_bytes().get(offset) {
-        Some(b'[') => offset.saturating_sub(1),
-        _ => offset,
-    };
+
+    // A value of the wrong type that is an array is reported at its `[` (its `]` when it is
+    // empty): the path is the array's own, not that of an item in it.
     let path = byte_offset(text, error.line(), error.column())
-        .map(|offset| json_path_at(text, at_value(offset)))
+        .map(|offset| match array_start(text, offset) {
+            Some(start) => json_path_at(text, start.saturating_sub(1)),
+            None => json_path_at(text, offset),
+        })
         .filter(|path| !path.is_empty())
         .unwrap_or_else(|| "snapshot".to_owned());
     Error::snapshot(path, error.to_string())
+}
+
+/// Where the array at `offset` starts, when `offset` is its `[`, or the `]` of an empty one.
+fn array_start(text: &str, offset: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    match bytes.get(offset)? {
+        b'[' => Some(offset),
+        b']' => {
+            let before = bytes.get(..offset)?.iter().rposition(|byte| !byte.is_ascii_whitespace())?;
+            (bytes.get(before) == Some(&b'[')).then_some(before)
+        }
+        _ => None,
+    }
 }
 
 /// The byte offset of serde_json's 1-based line and column (the column counts bytes, and
