@@ -219,8 +219,8 @@ impl Engine {
         json: &str,
         requirements: &SnapshotRequirements,
     ) -> Result<usize> {
-        // serde reads a struct from a JSON array as well: `[]` would load as an empty snapshot
-        // and silently wipe the store. A snapshot is an object (SEC-4).
+        // `Snapshot::from_json` refuses text that is not an object too; refused here first, it
+        // reserves no module memory for its length (SEC-4).
         if !json.trim_start().starts_with('{') {
             return Err(Error::InvalidJson("snapshot: expected a JSON object".to_owned()));
         }

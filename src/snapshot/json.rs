@@ -12,8 +12,9 @@ impl Snapshot {
     /// Parses a snapshot object, within the size and depth limits of every JSON input. The
     /// structural checks run at load (`check_snapshot`), not here.
     pub fn from_json(text: &str) -> Result<Self> {
-        // serde reads a struct from a JSON array as well: `[]` would load as an empty snapshot
-        // and silently wipe the store. A snapshot is an object (SEC-4).
+        // A snapshot is an object (SEC-4): text that is not one at its top is no snapshot at all,
+        // INVALID_JSON, where the reader below (structs from objects only) would call an array
+        // a snapshot of the wrong type.
         if !text.trim_start().starts_with('{') {
             return Err(Error::InvalidJson("snapshot: expected a JSON object".to_owned()));
         }
