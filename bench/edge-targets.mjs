@@ -207,7 +207,7 @@ const largeResident = spawnChild('memory', memoryFile('resident-100-large', Obje
 // ---- cold start -----------------------------------------------------------------------------------------
 log('cold starts');
 const cold = writeColdStores(dir, { members: membersSmall, bigMembers: membersLarge, count: STORE_ORGS });
-const coldRuns = { listed: [], alone: [], split: [], onePool: [] };
+const coldRuns = { listed: [], alone: [], split: [], onePool: [], baselineOnly: [] };
 // Interleaved, so every series sees the same load on the machine.
 for (let i = 0; i < RUNS.cold; i++) {
   coldRuns.listed.push(spawnChild('cold', cold.listed));
@@ -216,6 +216,9 @@ for (let i = 0; i < RUNS.cold; i++) {
     coldRuns.split.push(spawnChild('cold', cold.listed, { args: ['--split-import'] }));
     // V8's optimizing recompiles run on background threads (4 in Node) that share the 2 cores.
     coldRuns.onePool.push(spawnChild('cold', cold.listed, { nodeFlags: ['--v8-pool-size=1'] }));
+    // No optimizing tier at all: what the start costs without those recompiles, the module's
+    // code run only as V8's baseline compiler makes it.
+    coldRuns.baselineOnly.push(spawnChild('cold', cold.listed, { nodeFlags: ['--liftoff-only'] }));
   }
 }
 const coldOf = (runs, key) => spread(runs.map((r) => r[key]));
@@ -344,6 +347,7 @@ const coldParts = [
   `| the org alone in the store, ${coldRuns.alone.length} runs | ${withSpread(coldAlone, 'ms')} | ${withSpread(coldOf(coldRuns.alone, 'import'), 'ms')} | | ${['source', 'build', 'firstCheck'].map((k) => num(coldOf(coldRuns.alone, k).median)).join(' / ')} |`,
   `| web entry, \`initSync\` on a \`WebAssembly.Module\`, ${coldRuns.split.length} runs | ${split('total')} | ${split('import')} | ${['glue', 'read', 'compile', 'instantiate'].map((k) => num(coldOf(coldRuns.split, k).median)).join(' / ')} | ${['source', 'build', 'firstCheck'].map((k) => num(coldOf(coldRuns.split, k).median)).join(' / ')} |`,
   `| one V8 background thread (\`node --v8-pool-size=1\`), ${coldRuns.onePool.length} runs | ${withSpread(coldOf(coldRuns.onePool, 'total'), 'ms')} | ${withSpread(coldOf(coldRuns.onePool, 'import'), 'ms')} | | ${['source', 'build', 'firstCheck'].map((k) => num(coldOf(coldRuns.onePool, k).median)).join(' / ')} |`,
+  `| V8's baseline tier only (\`node --liftoff-only\`), ${coldRuns.baselineOnly.length} runs | ${withSpread(coldOf(coldRuns.baselineOnly, 'total'), 'ms')} | ${withSpread(coldOf(coldRuns.baselineOnly, 'import'), 'ms')} | | ${['source', 'build', 'firstCheck'].map((k) => num(coldOf(coldRuns.baselineOnly, k).median)).join(' / ')} |`,
   `| official ${officialVersion}: import / preparse / 1st call, ${officialColdRuns.length} runs | ${withSpread(spread(officialColdRuns.map((r) => r.total)), 'ms')} | ${num(median(officialColdRuns.map((r) => r.import)))} | | preparse ${num(median(officialColdRuns.map((r) => r.construct)))} / call ${num(median(officialColdRuns.map((r) => r.firstCheck)))} |`,
 ];
 

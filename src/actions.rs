@@ -30,9 +30,10 @@ pub struct ActionRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct ActionInput {
-    /// inviteMember: the role offered.
+    /// inviteMember: the role offered. A string here, so that an unknown role reaches the
+    /// policies, which deny it by rule; typed as the snapshot's roles for TypeScript callers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "wasm", tsify(optional))]
+    #[cfg_attr(feature = "wasm", tsify(optional, type = "OrgRole"))]
     pub role: Option<String>,
     /// inviteMember: invite by email (only for people without an account, MEM-2)...
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,9 +43,9 @@ pub struct ActionInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "wasm", tsify(optional))]
     pub account: Option<String>,
-    /// changeRole: the new role.
+    /// changeRole: the new role (a string, typed as `role` is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "wasm", tsify(optional))]
+    #[cfg_attr(feature = "wasm", tsify(optional, type = "OrgRole"))]
     pub new_role: Option<String>,
     /// removeMember: the member's email; leaveOrganization: the org's name (MEM-8).
     #[serde(default, skip_serializing_if = "Option::is_none")]

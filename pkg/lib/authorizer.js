@@ -45,6 +45,25 @@ const compiledRuntime = (what) =>
   'change them with `npx orgwarden compile`, or use the full package (`orgwarden`)';
 const reset = 'this authorizer lost its engine when the module was replaced after a trap; load a snapshot or entities again to rebuild it';
 
+/**
+ * Authorizer → the organization it serves for the registry (`orgwarden/orgs`): requests for
+ * that org are decided on its store, so the holder of `forOrg`'s authorizer may load a new
+ * snapshot of that org alone, and no raw entities, which cannot be checked to be one org.
+ */
+const servedOrganization = new WeakMap();
+
+/** Binds `authorizer` to `orgId` (the registry's call; not exported by the package). */
+export function serveOrganization(authorizer, orgId) {
+  servedOrganization.set(authorizer, orgId);
+}
+
+const servedRefusal = (orgId, what) =>
+  asError(
+    'ORG_MISMATCH',
+    `this authorizer serves organization ${JSON.stringify(orgId)} for createOrgAuthorizers: ${what} ` +
+      '(push a new version of an org with upsertOrganization)',
+  );
+
 export class Authorizer {
   #raw = null;
   #generation = -1;
@@ -140,6 +159,13 @@ export class Authorizer {
     const prepare = () => {
       const limit = read.loadOptions(options);
       if (limit.error) return limit;
+      const served = servedOrganization.get(this);
+      if (served !== undefined) {
+        if (limit.value.organization !== undefined && limit.value.organization !== served) {
+          return { error: servedRefusal(served, `it loads no snapshot of organization ${JSON.stringify(limit.value.organization)}`) };
+        }
+        limit.value.organization = served;
+      }
       const bytes = read.json(snapshot, 'snapshot');
       return bytes.error ? bytes : { value: [bytes.value, limit.value] };
     };
@@ -151,7 +177,12 @@ export class Authorizer {
 
   /** Replaces the store with raw Cedar entities (an array or its JSON text). */
   loadEntities(entities) {
-    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), (raw, bytes) => this.#changeStore(() => answerOf(raw.loadEntities(bytes))), { rebuild: true });
+    const prepare = () => {
+      const served = servedOrganization.get(this);
+      if (served !== undefined) return { error: servedRefusal(served, 'raw entities cannot be checked to be that org alone') };
+      return read.json(entities, 'entities');
+    };
+    const answer = Authorizer.#answer(this, failedAnswer, prepare, (raw, bytes) => this.#changeStore(() => answerOf(raw.loadEntities(bytes))), { rebuild: true });
     return Authorizer.#changed(this, 'loadEntities', answer);
   }
 

@@ -73,7 +73,7 @@ export type ActionRequestOf<N extends SchemaNames, A extends N['action']> = {
   resource: TypedEntityRef<ResourceTypeOf<N, A>>;
 } & ([RequiredInputOf<N, A>] extends [never]
   ? { input?: ActionInput }
-  : { input: ActionInput & { [K in RequiredInputOf<N, A> & keyof ActionInput]-?: string } });
+  : { input: ActionInput & { [K in RequiredInputOf<N, A> & keyof ActionInput]-?: NonNullable<ActionInput[K]> } });
 
 export type {
   ActionInput,

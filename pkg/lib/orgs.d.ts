@@ -44,7 +44,11 @@ export interface OrgAuthorizersOptions {
   source: OrgSource;
   /** Options of every org's authorizer (custom policies, schema); parsed policies are shared. */
   authorizerOptions?: AuthorizerOptions;
-  /** At most this many orgs resident; the least recently used is evicted (freed). Default: no limit. */
+  /**
+   * At most this many orgs resident; the least recently used is evicted (freed). An org a
+   * request is waiting for is not evicted, so a burst of more orgs than this holds them all
+   * until those requests are answered. Default: no limit.
+   */
   maxOrgs?: number;
   /**
    * At most this many entities resident across orgs (each org counted by the `entityCount`
@@ -90,7 +94,10 @@ export interface OrgAuthorizersOptions {
 export type OrgAnswer<N extends SchemaNames = DefaultNames> =
   | {
       type: 'success';
-      /** Belongs to the registry: do not free() it or keep it past the request. */
+      /**
+       * Belongs to the registry: do not free() it or keep it past the request. It serves this
+       * org alone: `loadSnapshot` of another org and `loadEntities` answer `ORG_MISMATCH`.
+       */
       authorizer: Authorizer<N>;
       version: string | null;
       /** The last good version, answering after a refresh failed (within serveStaleForMs). */
@@ -149,7 +156,11 @@ export interface OrgAuthorizersStatus {
 }
 
 export interface OrgAuthorizers<N extends SchemaNames = DefaultNames> {
-  /** The org's authorizer, loaded from the source if it is not resident or is due. Never throws. */
+  /**
+   * The org's authorizer, loaded from the source if it is not resident or is due. It stays
+   * resident at least until the caller's task ends (no other org's build evicts it meanwhile);
+   * use it within the request. Never throws.
+   */
   forOrg(orgId: string): Promise<OrgAnswer<N>>;
   /** `forOrg(orgId)` then `check`; an org that cannot be loaded denies with the error. Never throws. */
   check<A extends N['action']>(

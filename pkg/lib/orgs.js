@@ -10,7 +10,7 @@
 //
 // Nothing here initializes the module: import the package's entry (`orgwarden`) as well,
 // which is ready at import in Node, Deno and workerd; in browsers, `await init()` first.
-import { Authorizer, OrgwardenError } from './authorizer.js';
+import { Authorizer, OrgwardenError, serveOrganization } from './authorizer.js';
 import { generation, isReady, moduleStatus } from './module.js';
 import * as read from './arguments.js';
 
@@ -192,6 +192,12 @@ export function createOrgAuthorizers(givenOptions) {
   const inflight = new Map();
   /** orgId → { error, version, at }: orgs whose last answer was a failure worth remembering. */
   const failed = new Map();
+  /**
+   * orgId → how many requests (check, forOrg) are waiting for the org. Such an org is not
+   * evicted to make room for another: in a burst of more orgs than the budgets hold, each
+   * build would otherwise evict orgs whose requests have yet to run their check.
+   */
+  const awaited = new Map();
   const counters = { hits: 0, misses: 0, revalidations: 0, coalesced: 0, sourceCalls: 0, builds: 0, evictions: 0, failures: 0 };
   let entities = 0;
   let storeBytes = 0;
@@ -253,11 +259,15 @@ export function createOrgAuthorizers(givenOptions) {
     for (const entry of [...resident.values()]) if (entry.generation !== current) drop(entry);
   }
 
-  /** Evicts least-recently-used orgs (never `keep`) until every budget holds. */
+  /**
+   * Evicts least-recently-used orgs (never `keep`, nor an org a request waits for) until every
+   * budget holds. While requests wait for more orgs than the budgets hold, the budgets are
+   * exceeded; they hold again as each request is answered (`release`).
+   */
   function evict(keep) {
     for (const entry of resident.values()) {
       if (resident.size <= maxOrgs && entities <= maxEntities && storeBytes <= maxStoreBytes) return;
-      if (entry === keep) continue;
+      if (entry === keep || awaited.has(entry.orgId)) continue;
       drop(entry);
       counters.evictions += 1;
     }
@@ -307,7 +317,9 @@ export function createOrgAuthorizers(givenOptions) {
     // first, a few MiB of snapshot grew the module by hundreds of MiB for good. And what the
     // source gave for this org must be this org alone: a value written under the wrong key, or
     // holding a second org, would have requests routed here decided on another org's entities.
-    const loaded = authorizer.loadSnapshot(sized.value, { maxEntities, organization: orgId });
+    // Bound to the org, the authorizer holds every later load to it, its holder's included.
+    serveOrganization(authorizer, orgId);
+    const loaded = authorizer.loadSnapshot(sized.value, { maxEntities });
     if (loaded.type !== 'success') {
       authorizer.free();
       const first = loaded.errors[0] ?? { code: 'INVALID_SNAPSHOT', message: 'the snapshot was refused' };
@@ -518,15 +530,39 @@ export function createOrgAuthorizers(givenOptions) {
     return answer;
   }
 
+  /** Marks the org as waited for (see `awaited`); answers the key to `release`, or null. */
+  function hold(orgId) {
+    if (typeof orgId !== 'string') return null;
+    awaited.set(orgId, (awaited.get(orgId) ?? 0) + 1);
+    return orgId;
+  }
+
+  function release(key) {
+    if (key === null) return;
+    const waiting = (awaited.get(key) ?? 1) - 1;
+    if (waiting > 0) {
+      awaited.set(key, waiting);
+      return;
+    }
+    awaited.delete(key);
+    evict(null);
+  }
+
   async function forOrg(orgId) {
+    const key = hold(orgId);
     try {
       return await lookup(orgId, 0);
     } catch (error) {
       return failure('ORG_UNAVAILABLE', `the organization could not be loaded: ${read.errorText(error)}`);
+    } finally {
+      // Held until the caller has resumed with the authorizer (its `await` continues before
+      // any timer), so that a build finishing in the same turn does not free it first.
+      setTimeout(() => release(key), 0);
     }
   }
 
   async function check(orgId, principal, action, resource, context) {
+    const key = hold(orgId);
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
         const found = await lookup(orgId, 0);
@@ -545,6 +581,8 @@ export function createOrgAuthorizers(givenOptions) {
       return deny({ code: 'ORG_UNAVAILABLE', message: `organization ${JSON.stringify(orgId)} was evicted at every attempt to check` });
     } catch (error) {
       return deny({ code: 'ORG_UNAVAILABLE', message: `the check failed: ${read.errorText(error)}` });
+    } finally {
+      release(key);
     }
   }
 

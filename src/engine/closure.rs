@@ -346,6 +346,10 @@ const REPLACED_BY_UPSERT: usize = 2;
 /// - one that replaces a few entities with nothing below them (a user's roles or attributes)
 ///   upserts them, with nothing to strip: one scan of the store each;
 /// - any other builds the map anew, moving every entity it keeps.
+///
+/// On an error the store is left as it was, but for Cedar failing to rebuild the whole store
+/// (last branch below), which leaves it empty: it fails closed, and the caller then makes its
+/// indices agree (`EntityStore::update`).
 pub(crate) fn apply(store: &mut Entities, children: &mut Children, update: Update) -> Result<()> {
     let Update { written, replaced, removed, relinked, .. } = update;
     let extensions = Extensions::all_available();

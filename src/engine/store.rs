@@ -106,7 +106,9 @@ impl EntityStore {
         self.ancestor_links = None;
     }
 
-    /// Computes `upserts` and `removals` into the store; a refused update changes nothing.
+    /// Computes `upserts` and `removals` into the store; a refused update changes nothing. An
+    /// update Cedar fails to apply (it cannot: see `closure::apply`) may leave the store empty,
+    /// which denies every request, with its indices made to agree.
     fn update(
         &mut self,
         upserts: Vec<cedar_policy_core::ast::Entity>,
@@ -131,6 +133,7 @@ impl EntityStore {
         if let Err(error) = closure::apply(&mut self.entities, children, update) {
             self.children = None;
             self.ancestor_links = None;
+            self.index_accounts();
             return Err(error);
         }
         self.ancestor_links = Some(links);

@@ -71,6 +71,9 @@ const clock = (start = 1_000) => {
   return c;
 };
 
+/** Resolves in the next task: after forOrg's hold on its org (until its caller's task ends) is released. */
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 const deleteAcme = (orgs, who, orgId = 'acme') => orgs.check(orgId, user(who), 'deleteOrganization', org(orgId));
 
 test(`orgs${label}: the first request builds the org, warm requests hit without asking the source`, async () => {
@@ -282,6 +285,8 @@ test(`orgs${label}: maxOrgs evicts the least recently used org and frees its aut
   const a = (await orgs.forOrg('a')).authorizer;
   const b = (await orgs.forOrg('b')).authorizer;
   await orgs.forOrg('a'); // a is now more recent than b
+  // forOrg keeps its org resident until its caller's task has ended (see the burst test).
+  await nextTask();
   await orgs.forOrg('c');
   assert.deepEqual(orgs.status().resident.map((r) => r.orgId), ['a', 'c']);
   assert.equal(orgs.status().evictions, 1);
@@ -290,6 +295,34 @@ test(`orgs${label}: maxOrgs evicts the least recently used org and frees its aut
   // An evicted org is loaded again on its next request.
   assert.equal((await deleteAcme(orgs, 'olivia', 'b')).allowed, true);
   assert.deepEqual(calls.map((call) => call.orgId), ['a', 'b', 'c', 'b']);
+  orgs.clear();
+});
+
+test(`orgs${label}: a burst of more orgs than maxOrgs answers every request; the budget holds again once they are answered`, async () => {
+  const ids = Array.from({ length: 12 }, (_, i) => `burst${i}`);
+  // Every source answer arrives in the same turn, so each build evicts while the requests for
+  // the orgs built before it still wait for their turn to check.
+  let release;
+  const gate = new Promise((resolve) => (release = resolve));
+  const source = async (orgId) => {
+    await gate;
+    return { snapshot: acmeAs(orgId), version: '1' };
+  };
+  const orgs = createOrgAuthorizers({ source, maxOrgs: 2 });
+  const pending = ids.map((id) => deleteAcme(orgs, 'olivia', id));
+  // forOrg's authorizer is live when its caller resumes, as the README uses it.
+  const used = ids.slice(0, 3).map(async (id) => {
+    const found = await orgs.forOrg(id);
+    return found.type === 'success' ? found.authorizer.check(user('olivia'), 'deleteOrganization', org(id)) : found;
+  });
+  release();
+  const decisions = await Promise.all([...pending, ...used]);
+  assert.deepEqual(decisions.map((d) => d.errors?.[0]?.code ?? d.allowed), decisions.map(() => true));
+  await nextTask();
+  const status = orgs.status();
+  assert.equal(status.builds, ids.length);
+  assert.equal(status.orgs, 2);
+  assert.equal(status.evictions, ids.length - 2);
   orgs.clear();
 });
 
@@ -411,6 +444,36 @@ test(`orgs${label}: module memory does not grow across 200 load/evict cycles`, a
   assert.equal(status.builds, 300);
   assert.equal(status.evictions, 296);
   assert.equal(afterBytes, before, `the module grew from ${before} to ${afterBytes} bytes`);
+  orgs.clear();
+});
+
+test(`orgs${label}: forOrg's authorizer serves its org alone: its holder may load that org's snapshot, no other, and no raw entities`, async () => {
+  const { source } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
+  const orgs = createOrgAuthorizers({ source });
+  const held = (await orgs.forOrg('acme')).authorizer;
+  // oscar owns globex: with globex's snapshot under acme, he could delete it through acme's routing.
+  const other = held.loadSnapshot(globex);
+  assert.equal(other.type, 'failure');
+  assert.equal(other.errors[0].code, 'ORG_MISMATCH');
+  assert.equal((await orgs.check('acme', user('oscar'), 'deleteOrganization', org('globex'))).allowed, false);
+  assert.equal((await deleteAcme(orgs, 'olivia')).allowed, true);
+  // Named explicitly, another org is refused before the snapshot is read.
+  const named = held.loadSnapshot(acme, { organization: 'globex' });
+  assert.equal(named.errors[0].code, 'ORG_MISMATCH');
+  assert.match(named.errors[0].message, /serves organization "acme"/);
+  // Raw Cedar entities cannot be checked to be acme alone.
+  const raw = held.loadEntities([]);
+  assert.equal(raw.errors[0].code, 'ORG_MISMATCH');
+  assert.equal(held.entityCount(), orgs.status().resident[0].entityCount);
+  // A new version of acme itself loads, and decides.
+  assert.equal(held.loadSnapshot(acmeWithMiaOwner()).type, 'success');
+  assert.equal((await deleteAcme(orgs, 'mia')).allowed, true);
+  assert.equal(held.loadSnapshot(acme, { organization: 'acme' }).type, 'success');
+  // An authorizer of one's own is bound to nothing.
+  const own = new Authorizer();
+  assert.equal(own.loadSnapshot(globex).type, 'success');
+  assert.equal(own.loadEntities([]).type, 'success');
+  own.free();
   orgs.clear();
 });
 

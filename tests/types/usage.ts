@@ -130,6 +130,10 @@ authz.validateAction({ principal: olivia, action: 'changeRole', resource: { type
 // @ts-expect-error: a matrix takes the schema's action names.
 authz.matrix(olivia, [acme], ['viewMember']);
 authz.validateAction({ principal: olivia, action: 'changeRole', resource: { type: 'Membership', id: 'acme/mia' }, input: { newRole: 'admin' } });
+// @ts-expect-error: a role is one of the snapshot's roles, not any string.
+authz.validateAction({ principal: olivia, action: 'changeRole', resource: { type: 'Membership', id: 'acme/mia' }, input: { newRole: 'janitor' } });
+// @ts-expect-error: the role offered by inviteMember too.
+authz.validateAction({ principal: olivia, action: 'inviteMember', resource: { type: 'Organization', id: 'acme' }, input: { role: 'superuser', email: 'x@example.com' } });
 authz.check({ type: 'ApiKey', id: 'key-ci' }, 'callAlgorithm', { type: 'Algorithm', id: 'sentiment' });
 const listed = authz.allowedActions(olivia, acme);
 if (listed.type === 'success') {
