@@ -46,8 +46,8 @@ export interface OrgAuthorizersOptions {
   authorizerOptions?: AuthorizerOptions;
   /**
    * At most this many orgs resident; the least recently used is evicted (freed). An org a
-   * request is waiting for is not evicted, so a burst of more orgs than this holds them all
-   * until those requests are answered. Default: no limit.
+   * request is waiting for (at most `loadTimeoutMs`) is not evicted, so a burst of more orgs
+   * than this holds them all until those requests are answered. Default: no limit.
    */
   maxOrgs?: number;
   /**
@@ -157,9 +157,9 @@ export interface OrgAuthorizersStatus {
 
 export interface OrgAuthorizers<N extends SchemaNames = DefaultNames> {
   /**
-   * The org's authorizer, loaded from the source if it is not resident or is due. It stays
-   * resident at least until the caller's task ends (no other org's build evicts it meanwhile);
-   * use it within the request. Never throws.
+   * The org's authorizer, loaded from the source if it is not resident or is due. No other
+   * org's build evicts it before the caller has resumed with it; use it then, within the
+   * request. Never throws.
    */
   forOrg(orgId: string): Promise<OrgAnswer<N>>;
   /** `forOrg(orgId)` then `check`; an org that cannot be loaded denies with the error. Never throws. */

@@ -193,7 +193,7 @@ export function createOrgAuthorizers(givenOptions) {
   /** orgId → { error, version, at }: orgs whose last answer was a failure worth remembering. */
   const failed = new Map();
   /**
-   * orgId → how many requests (check, forOrg) are waiting for the org. Such an org is not
+   * orgId → the holds of the requests (check, forOrg) waiting for the org. Such an org is not
    * evicted to make room for another: in a burst of more orgs than the budgets hold, each
    * build would otherwise evict orgs whose requests have yet to run their check.
    */
@@ -267,7 +267,7 @@ export function createOrgAuthorizers(givenOptions) {
   function evict(keep) {
     for (const entry of resident.values()) {
       if (resident.size <= maxOrgs && entities <= maxEntities && storeBytes <= maxStoreBytes) return;
-      if (entry === keep || awaited.has(entry.orgId)) continue;
+      if (entry === keep || isAwaited(entry.orgId)) continue;
       drop(entry);
       counters.evictions += 1;
     }
@@ -530,39 +530,58 @@ export function createOrgAuthorizers(givenOptions) {
     return answer;
   }
 
-  /** Marks the org as waited for (see `awaited`); answers the key to `release`, or null. */
+  /** Marks the org as waited for (see `awaited`); answers the hold to `release`, or null. */
   function hold(orgId) {
     if (typeof orgId !== 'string') return null;
-    awaited.set(orgId, (awaited.get(orgId) ?? 0) + 1);
-    return orgId;
+    // On the real clock, as load timeouts are: `now` may be a test's.
+    const held = { orgId, at: Date.now() };
+    const holds = awaited.get(orgId);
+    if (holds) holds.add(held);
+    else awaited.set(orgId, new Set([held]));
+    return held;
   }
 
-  function release(key) {
-    if (key === null) return;
-    const waiting = (awaited.get(key) ?? 1) - 1;
-    if (waiting > 0) {
-      awaited.set(key, waiting);
-      return;
-    }
-    awaited.delete(key);
+  function release(held) {
+    if (held === null) return;
+    const holds = awaited.get(held.orgId);
+    if (!holds?.delete(held)) return;
+    if (holds.size === 0) awaited.delete(held.orgId);
     evict(null);
   }
 
-  async function forOrg(orgId) {
-    const key = hold(orgId);
-    try {
-      return await lookup(orgId, 0);
-    } catch (error) {
-      return failure('ORG_UNAVAILABLE', `the organization could not be loaded: ${read.errorText(error)}`);
-    } finally {
-      // Held until the caller has resumed with the authorizer (its `await` continues before
-      // any timer), so that a build finishing in the same turn does not free it first.
-      setTimeout(() => release(key), 0);
-    }
+  /**
+   * Whether a request waits for the org. A hold older than a load may take is ignored and
+   * dropped: a request the runtime cancelled while it waited (a client gone, in workerd) never
+   * resumes to release it, and would otherwise keep its org from eviction for good.
+   */
+  function isAwaited(orgId) {
+    const holds = awaited.get(orgId);
+    if (!holds) return false;
+    const oldest = Date.now() - loadTimeoutMs;
+    for (const held of holds) if (held.at < oldest) holds.delete(held);
+    if (holds.size === 0) awaited.delete(orgId);
+    return holds.size > 0;
+  }
+
+  function forOrg(orgId) {
+    const held = hold(orgId);
+    const answer = (async () => {
+      try {
+        return await lookup(orgId, 0);
+      } catch (error) {
+        return failure('ORG_UNAVAILABLE', `the organization could not be loaded: ${read.errorText(error)}`);
+      }
+    })();
+    // Held until the caller has resumed with the authorizer, so that a build finishing in the
+    // same turn does not free it first. This reaction is registered before the caller's
+    // `await`, so the release it queues runs after the caller's continuation. (No timer: a
+    // runtime may cancel a request's timers when it answers, and the hold would stay.)
+    answer.then(() => queueMicrotask(() => release(held)));
+    return answer;
   }
 
   async function check(orgId, principal, action, resource, context) {
-    const key = hold(orgId);
+    const held = hold(orgId);
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
         const found = await lookup(orgId, 0);
@@ -582,7 +601,7 @@ export function createOrgAuthorizers(givenOptions) {
     } catch (error) {
       return deny({ code: 'ORG_UNAVAILABLE', message: `the check failed: ${read.errorText(error)}` });
     } finally {
-      release(key);
+      release(held);
     }
   }
 

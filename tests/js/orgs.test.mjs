@@ -71,9 +71,6 @@ const clock = (start = 1_000) => {
   return c;
 };
 
-/** Resolves in the next task: after forOrg's hold on its org (until its caller's task ends) is released. */
-const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
-
 const deleteAcme = (orgs, who, orgId = 'acme') => orgs.check(orgId, user(who), 'deleteOrganization', org(orgId));
 
 test(`orgs${label}: the first request builds the org, warm requests hit without asking the source`, async () => {
@@ -285,8 +282,6 @@ test(`orgs${label}: maxOrgs evicts the least recently used org and frees its aut
   const a = (await orgs.forOrg('a')).authorizer;
   const b = (await orgs.forOrg('b')).authorizer;
   await orgs.forOrg('a'); // a is now more recent than b
-  // forOrg keeps its org resident until its caller's task has ended (see the burst test).
-  await nextTask();
   await orgs.forOrg('c');
   assert.deepEqual(orgs.status().resident.map((r) => r.orgId), ['a', 'c']);
   assert.equal(orgs.status().evictions, 1);
@@ -318,11 +313,37 @@ test(`orgs${label}: a burst of more orgs than maxOrgs answers every request; the
   release();
   const decisions = await Promise.all([...pending, ...used]);
   assert.deepEqual(decisions.map((d) => d.errors?.[0]?.code ?? d.allowed), decisions.map(() => true));
-  await nextTask();
   const status = orgs.status();
   assert.equal(status.builds, ids.length);
   assert.equal(status.orgs, 2);
   assert.equal(status.evictions, ids.length - 2);
+  orgs.clear();
+});
+
+test(`orgs${label}: a request that never resumes keeps its org from eviction no longer than a load may take`, async (t) => {
+  // The org's second request waits on a source that never answers: as a request the runtime
+  // cancelled (its client gone) waits, never resuming to release its hold.
+  let asked = 0;
+  const source = async (orgId) => {
+    if (orgId === 'stuck' && asked++ > 0) return new Promise(() => {});
+    return { snapshot: acmeAs(orgId), version: '1' };
+  };
+  const c = clock();
+  const orgs = createOrgAuthorizers({ source, maxOrgs: 1, revalidateAfterMs: 10, loadTimeoutMs: 500, now: c.now });
+  assert.equal((await deleteAcme(orgs, 'olivia', 'stuck')).allowed, true);
+  c.advance(20);
+  const waiting = deleteAcme(orgs, 'olivia', 'stuck');
+  // While its request waits, the org is kept: another org, once answered, is the one evicted.
+  assert.equal((await deleteAcme(orgs, 'olivia', 'other')).allowed, true);
+  assert.deepEqual(orgs.status().resident.map((r) => r.orgId), ['stuck']);
+  // Past loadTimeoutMs on the real clock, the hold no longer counts: the budget holds again.
+  t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+  t.mock.timers.tick(1_000);
+  assert.equal((await deleteAcme(orgs, 'olivia', 'third')).allowed, true);
+  assert.deepEqual(orgs.status().resident.map((r) => r.orgId), ['third']);
+  t.mock.timers.reset();
+  // The stuck request itself denies once its load times out.
+  assert.equal((await waiting).errors[0].code, 'ORG_UNAVAILABLE');
   orgs.clear();
 });
 
