@@ -45,9 +45,8 @@ export interface OrgAuthorizersOptions {
   /** Options of every org's authorizer (custom policies, schema); parsed policies are shared. */
   authorizerOptions?: AuthorizerOptions;
   /**
-   * At most this many orgs resident; the least recently used is evicted (freed). An org a
-   * request is waiting for (at most `loadTimeoutMs`) is not evicted, so a burst of more orgs
-   * than this holds them all until those requests are answered. Default: no limit.
+   * At most this many orgs resident; the least recently used is evicted (freed). Default: no
+   * limit.
    */
   maxOrgs?: number;
   /**
@@ -95,12 +94,25 @@ export type OrgAnswer<N extends SchemaNames = DefaultNames> =
   | {
       type: 'success';
       /**
-       * Belongs to the registry: do not free() it or keep it past the request. It serves this
-       * org alone: `loadSnapshot` of another org and `loadEntities` answer `ORG_MISMATCH`.
+       * Belongs to the registry: do not free() it or keep it past the request. Bound to this
+       * org: `loadSnapshot` of another org and `loadEntities` answer `ORG_MISMATCH`.
        */
       authorizer: Authorizer<N>;
       version: string | null;
       /** The last good version, answering after a refresh failed (within serveStaleForMs). */
+      stale: boolean;
+      /** Why the refresh failed, when `stale`. */
+      refreshError?: OrgError;
+    }
+  | { type: 'failure'; errors: OrgError[] };
+
+/** What `withOrg`'s `use` answered on the org's authorizer, or why the org could not be used. */
+export type OrgUseAnswer<T> =
+  | {
+      type: 'success';
+      value: T;
+      version: string | null;
+      /** The last good version answered (within serveStaleForMs). */
       stale: boolean;
       /** Why the refresh failed, when `stale`. */
       refreshError?: OrgError;
@@ -157,11 +169,19 @@ export interface OrgAuthorizersStatus {
 
 export interface OrgAuthorizers<N extends SchemaNames = DefaultNames> {
   /**
-   * The org's authorizer, loaded from the source if it is not resident or is due. No other
-   * org's build evicts it before the caller has resumed with it; use it then, within the
-   * request. Never throws.
+   * The org's authorizer, loaded from the source if it is not resident or is due. Use it at
+   * once: in a burst of more orgs than the budgets hold, another org's build may evict it
+   * before its caller resumes (its calls then answer `AUTHORIZER_FREED`); `withOrg` and
+   * `check` cannot see that. Never throws.
    */
   forOrg(orgId: string): Promise<OrgAnswer<N>>;
+  /**
+   * Runs `use(authorizer)` the moment the org's authorizer is ready (resident, or just loaded,
+   * before any other org's build can evict it) and answers its value. A `use` that throws
+   * rejects with its error; otherwise never throws. An async `use` is awaited, but only its
+   * part before its first `await` runs at that moment.
+   */
+  withOrg<T>(orgId: string, use: (authorizer: Authorizer<N>) => T): Promise<OrgUseAnswer<Awaited<T>>>;
   /** `forOrg(orgId)` then `check`; an org that cannot be loaded denies with the error. Never throws. */
   check<A extends N['action']>(
     orgId: string,

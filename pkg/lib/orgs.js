@@ -192,12 +192,6 @@ export function createOrgAuthorizers(givenOptions) {
   const inflight = new Map();
   /** orgId → { error, version, at }: orgs whose last answer was a failure worth remembering. */
   const failed = new Map();
-  /**
-   * orgId → the holds of the requests (check, forOrg) waiting for the org. Such an org is not
-   * evicted to make room for another: in a burst of more orgs than the budgets hold, each
-   * build would otherwise evict orgs whose requests have yet to run their check.
-   */
-  const awaited = new Map();
   const counters = { hits: 0, misses: 0, revalidations: 0, coalesced: 0, sourceCalls: 0, builds: 0, evictions: 0, failures: 0 };
   let entities = 0;
   let storeBytes = 0;
@@ -259,15 +253,11 @@ export function createOrgAuthorizers(givenOptions) {
     for (const entry of [...resident.values()]) if (entry.generation !== current) drop(entry);
   }
 
-  /**
-   * Evicts least-recently-used orgs (never `keep`, nor an org a request waits for) until every
-   * budget holds. While requests wait for more orgs than the budgets hold, the budgets are
-   * exceeded; they hold again as each request is answered (`release`).
-   */
+  /** Evicts least-recently-used orgs (never `keep`) until every budget holds. */
   function evict(keep) {
     for (const entry of resident.values()) {
       if (resident.size <= maxOrgs && entities <= maxEntities && storeBytes <= maxStoreBytes) return;
-      if (entry === keep || isAwaited(entry.orgId)) continue;
+      if (entry === keep) continue;
       drop(entry);
       counters.evictions += 1;
     }
@@ -456,7 +446,7 @@ export function createOrgAuthorizers(givenOptions) {
 
   function startLoad(orgId, version) {
     // Load timeouts run on the real clock (setTimeout's), whatever `now` says.
-    const flight = { startedAt: Date.now(), promise: null };
+    const flight = { startedAt: Date.now(), promise: null, waiters: [] };
     flight.promise = (async () => {
       let sent = version;
       try {
@@ -466,8 +456,14 @@ export function createOrgAuthorizers(givenOptions) {
           if (inflight.get(orgId) !== flight) return SUPERSEDED;
           sweepResets();
           const settled = settle(orgId, answer, sent);
-          if (settled !== RELOAD) return settled;
-          sent = null;
+          if (settled === RELOAD) {
+            sent = null;
+            continue;
+          }
+          // In the same turn as the install: the next org's build, which may evict this one,
+          // cannot run before every request waiting for it has used it.
+          for (const waiting of flight.waiters) serve(waiting, settled);
+          return settled;
         }
         return failure('ORG_UNAVAILABLE', `the source kept answering notModified for org ${JSON.stringify(orgId)}`);
       } catch (error) {
@@ -480,7 +476,28 @@ export function createOrgAuthorizers(givenOptions) {
     return flight;
   }
 
-  async function lookup(orgId, depth) {
+  /**
+   * What a request does with its org's authorizer (`use`), done the moment the org is ready:
+   * at once for a resident org, else by the load that installs it, in the same turn. Between
+   * a load's install and its waiters' turn, other loads may install their orgs, and in a burst
+   * of more orgs than the budgets hold each install evicts the least recently used: a waiter
+   * resuming later would find its org freed, and loading it again would evict another's.
+   */
+  function waiter(use) {
+    return { use, served: false, value: undefined, thrown: null, gone: false };
+  }
+
+  function serve(waiting, answer) {
+    if (waiting.served || waiting.gone || answer.type !== 'success') return;
+    waiting.served = true;
+    try {
+      waiting.value = waiting.use(answer.authorizer);
+    } catch (error) {
+      waiting.thrown = error;
+    }
+  }
+
+  async function lookup(orgId, depth, waiting) {
     const id = validId(orgId);
     if (id.error) return failure(id.error.code, id.error.message);
     const key = id.value;
@@ -500,7 +517,9 @@ export function createOrgAuthorizers(givenOptions) {
       if (elapsed(entry.checkedAt, t) < revalidateAfterMs) {
         counters.hits += 1;
         touch(entry);
-        return success(entry);
+        const answer = success(entry);
+        serve(waiting, answer);
+        return answer;
       }
       counters.revalidations += 1;
     } else {
@@ -520,76 +539,63 @@ export function createOrgAuthorizers(givenOptions) {
     }
     // A load started by a request that the runtime cancelled may never settle: wait at most
     // as long as a load may take.
+    flight.waiters.push(waiting);
     const answer = await within(flight.promise, loadTimeoutMs - (Date.now() - flight.startedAt) + 1);
     if (answer === TIMED_OUT) {
+      // Gone: a load that installs the org later does not act for this request.
+      waiting.gone = true;
       return failure('ORG_UNAVAILABLE', `organization ${JSON.stringify(key)} did not load within ${loadTimeoutMs} ms`);
     }
     if (answer === SUPERSEDED) {
-      return depth < 3 ? lookup(key, depth + 1) : failure('ORG_UNAVAILABLE', `organization ${JSON.stringify(key)} kept changing while it loaded`);
+      return depth < 3 ? lookup(key, depth + 1, waiting) : failure('ORG_UNAVAILABLE', `organization ${JSON.stringify(key)} kept changing while it loaded`);
     }
+    // A load served its waiters as it settled; an answer that reached this request otherwise
+    // (none does today) is served now.
+    serve(waiting, answer);
     return answer;
   }
 
-  /** Marks the org as waited for (see `awaited`); answers the hold to `release`, or null. */
-  function hold(orgId) {
-    if (typeof orgId !== 'string') return null;
-    // On the real clock, as load timeouts are: `now` may be a test's.
-    const held = { orgId, at: Date.now() };
-    const holds = awaited.get(orgId);
-    if (holds) holds.add(held);
-    else awaited.set(orgId, new Set([held]));
-    return held;
-  }
-
-  function release(held) {
-    if (held === null) return;
-    const holds = awaited.get(held.orgId);
-    if (!holds?.delete(held)) return;
-    if (holds.size === 0) awaited.delete(held.orgId);
-    evict(null);
+  async function forOrg(orgId) {
+    try {
+      return await lookup(orgId, 0, waiter(() => undefined));
+    } catch (error) {
+      return failure('ORG_UNAVAILABLE', `the organization could not be loaded: ${read.errorText(error)}`);
+    }
   }
 
   /**
-   * Whether a request waits for the org. A hold older than a load may take is ignored and
-   * dropped: a request the runtime cancelled while it waited (a client gone, in workerd) never
-   * resumes to release it, and would otherwise keep its org from eviction for good.
+   * `use(authorizer)` run the moment the org is ready, as `check` decides: the answer is
+   * `{ type: 'success', value, version, stale, refreshError? }` or the org's failure. A `use`
+   * that throws rejects with its error. An async `use` is awaited, but only its part before
+   * its first `await` runs at that moment.
    */
-  function isAwaited(orgId) {
-    const holds = awaited.get(orgId);
-    if (!holds) return false;
-    const oldest = Date.now() - loadTimeoutMs;
-    for (const held of holds) if (held.at < oldest) holds.delete(held);
-    if (holds.size === 0) awaited.delete(orgId);
-    return holds.size > 0;
-  }
-
-  function forOrg(orgId) {
-    const held = hold(orgId);
-    const answer = (async () => {
-      try {
-        return await lookup(orgId, 0);
-      } catch (error) {
-        return failure('ORG_UNAVAILABLE', `the organization could not be loaded: ${read.errorText(error)}`);
-      }
-    })();
-    // Held until the caller has resumed with the authorizer, so that a build finishing in the
-    // same turn does not free it first. This reaction is registered before the caller's
-    // `await`, so the release it queues runs after the caller's continuation. (No timer: a
-    // runtime may cancel a request's timers when it answers, and the hold would stay.)
-    answer.then(() => queueMicrotask(() => release(held)));
-    return answer;
+  async function withOrg(orgId, use) {
+    if (typeof use !== 'function') return failure('INVALID_REQUEST', 'withOrg: `use` must be a function (authorizer) => value');
+    const using = waiter(use);
+    let found;
+    try {
+      found = await lookup(orgId, 0, using);
+    } catch (error) {
+      return failure('ORG_UNAVAILABLE', `the organization could not be loaded: ${read.errorText(error)}`);
+    }
+    if (found.type !== 'success') return found;
+    if (using.thrown !== null) throw using.thrown;
+    const { authorizer, ...about } = found;
+    return { ...about, value: await using.value };
   }
 
   async function check(orgId, principal, action, resource, context) {
-    const held = hold(orgId);
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
-        const found = await lookup(orgId, 0);
+        // Decided the moment the org is ready (see `waiter`), never after another org's build.
+        const deciding = waiter((authorizer) => authorizer.check(principal, action, resource, context));
+        const found = await lookup(orgId, 0, deciding);
         if (found.type !== 'success') return deny(found.errors[0]);
-        const decision = found.authorizer.check(principal, action, resource, context);
+        if (deciding.thrown !== null) throw deciding.thrown;
+        const decision = deciding.value;
         const code = decision.type === 'failure' ? decision.errors?.[0]?.code : undefined;
-        // Evicted or replaced between the lookup and the check, freed by its holder, or lost
-        // in a module reset: look the org up again.
+        // Freed by the holder of forOrg's authorizer, or lost in a module reset: look the org
+        // up again.
         if (code === 'AUTHORIZER_FREED' || code === 'ENGINE_RESET') {
           const entry = resident.get(orgId);
           if (entry && entry.authorizer === found.authorizer) drop(entry);
@@ -600,8 +606,6 @@ export function createOrgAuthorizers(givenOptions) {
       return deny({ code: 'ORG_UNAVAILABLE', message: `organization ${JSON.stringify(orgId)} was evicted at every attempt to check` });
     } catch (error) {
       return deny({ code: 'ORG_UNAVAILABLE', message: `the check failed: ${read.errorText(error)}` });
-    } finally {
-      release(held);
     }
   }
 
@@ -683,5 +687,5 @@ export function createOrgAuthorizers(givenOptions) {
     };
   }
 
-  return { forOrg, check, upsertOrganization, removeOrganization, clear, status };
+  return { forOrg, withOrg, check, upsertOrganization, removeOrganization, clear, status };
 }

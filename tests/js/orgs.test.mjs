@@ -293,10 +293,10 @@ test(`orgs${label}: maxOrgs evicts the least recently used org and frees its aut
   orgs.clear();
 });
 
-test(`orgs${label}: a burst of more orgs than maxOrgs answers every request; the budget holds again once they are answered`, async () => {
+test(`orgs${label}: a burst of more orgs than maxOrgs answers every check, each org built once, within the budget`, async () => {
   const ids = Array.from({ length: 12 }, (_, i) => `burst${i}`);
-  // Every source answer arrives in the same turn, so each build evicts while the requests for
-  // the orgs built before it still wait for their turn to check.
+  // Every source answer arrives in the same turn, so each build evicts the orgs built before
+  // it before the requests waiting for those would have resumed.
   let release;
   const gate = new Promise((resolve) => (release = resolve));
   const source = async (orgId) => {
@@ -305,14 +305,26 @@ test(`orgs${label}: a burst of more orgs than maxOrgs answers every request; the
   };
   const orgs = createOrgAuthorizers({ source, maxOrgs: 2 });
   const pending = ids.map((id) => deleteAcme(orgs, 'olivia', id));
-  // forOrg's authorizer is live when its caller resumes, as the README uses it.
-  const used = ids.slice(0, 3).map(async (id) => {
-    const found = await orgs.forOrg(id);
-    return found.type === 'success' ? found.authorizer.check(user('olivia'), 'deleteOrganization', org(id)) : found;
-  });
+  // Two requests for one org share its load, and both are decided on it.
+  const again = deleteAcme(orgs, 'mia', 'burst0');
+  // withOrg uses its org as check does: the pages of three orgs built amid the others.
+  // Each use sees how many orgs are resident as it runs: never more than the budget.
+  const resident = [];
+  const pages = ids.slice(0, 3).map((id) => orgs.withOrg(id, (authorizer) => {
+    resident.push(orgs.status().orgs);
+    return authorizer.allowedActions(user('olivia'), org(id));
+  }));
   release();
-  const decisions = await Promise.all([...pending, ...used]);
-  assert.deepEqual(decisions.map((d) => d.errors?.[0]?.code ?? d.allowed), decisions.map(() => true));
+  const decisions = await Promise.all(pending);
+  assert.deepEqual(decisions.map((d) => d.errors?.[0]?.code ?? d.allowed), ids.map(() => true));
+  assert.equal((await again).allowed, false);
+  assert.equal((await again).errors, undefined);
+  for (const page of await Promise.all(pages)) {
+    assert.equal(page.type, 'success');
+    assert.equal(page.value.type, 'success', JSON.stringify(page.value.errors));
+    assert.ok(page.value.allowed.includes('deleteOrganization'));
+  }
+  assert.deepEqual(resident, [1, 2, 2]);
   const status = orgs.status();
   assert.equal(status.builds, ids.length);
   assert.equal(status.orgs, 2);
@@ -320,30 +332,19 @@ test(`orgs${label}: a burst of more orgs than maxOrgs answers every request; the
   orgs.clear();
 });
 
-test(`orgs${label}: a request that never resumes keeps its org from eviction no longer than a load may take`, async (t) => {
-  // The org's second request waits on a source that never answers: as a request the runtime
-  // cancelled (its client gone) waits, never resuming to release its hold.
-  let asked = 0;
-  const source = async (orgId) => {
-    if (orgId === 'stuck' && asked++ > 0) return new Promise(() => {});
-    return { snapshot: acmeAs(orgId), version: '1' };
-  };
-  const c = clock();
-  const orgs = createOrgAuthorizers({ source, maxOrgs: 1, revalidateAfterMs: 10, loadTimeoutMs: 500, now: c.now });
-  assert.equal((await deleteAcme(orgs, 'olivia', 'stuck')).allowed, true);
-  c.advance(20);
-  const waiting = deleteAcme(orgs, 'olivia', 'stuck');
-  // While its request waits, the org is kept: another org, once answered, is the one evicted.
-  assert.equal((await deleteAcme(orgs, 'olivia', 'other')).allowed, true);
-  assert.deepEqual(orgs.status().resident.map((r) => r.orgId), ['stuck']);
-  // Past loadTimeoutMs on the real clock, the hold no longer counts: the budget holds again.
-  t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
-  t.mock.timers.tick(1_000);
-  assert.equal((await deleteAcme(orgs, 'olivia', 'third')).allowed, true);
-  assert.deepEqual(orgs.status().resident.map((r) => r.orgId), ['third']);
-  t.mock.timers.reset();
-  // The stuck request itself denies once its load times out.
-  assert.equal((await waiting).errors[0].code, 'ORG_UNAVAILABLE');
+test(`orgs${label}: withOrg answers what its use answered, or the org's failure; a use that throws rejects`, async () => {
+  const { source } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
+  const orgs = createOrgAuthorizers({ source });
+  const count = await orgs.withOrg('acme', (authorizer) => authorizer.entityCount());
+  assert.deepEqual(count, { type: 'success', value: count.value, version: 'v1', stale: false });
+  assert.ok(count.value > 50);
+  const missing = await orgs.withOrg('nowhere', () => assert.fail('used without an org'));
+  assert.equal(missing.errors[0].code, 'ORG_NOT_FOUND');
+  assert.equal((await orgs.withOrg('acme', 'check')).errors[0].code, 'INVALID_REQUEST');
+  await assert.rejects(orgs.withOrg('acme', () => { throw new RangeError('mine'); }), RangeError);
+  // An async use is awaited.
+  const later = await orgs.withOrg('acme', async (authorizer) => authorizer.isAllowed(user('olivia'), 'deleteOrganization', org('acme')));
+  assert.equal(later.value, true);
   orgs.clear();
 });
 

@@ -180,6 +180,17 @@ if (verdict.type === 'failure') {
 }
 const tenant = await fromKv.forOrg('acme');
 if (tenant.type === 'success' && !tenant.stale) tenant.authorizer.isAllowed(olivia, 'viewMembers', acme);
+const page = await tenants.withOrg('acme', (authorizer) => authorizer.allowedActions(olivia, acme));
+if (page.type === 'success' && page.value.type === 'success') {
+  const shown: string[] = page.value.allowed;
+  void shown;
+}
+const counted = await tenants.withOrg('acme', (authorizer) => authorizer.entityCount());
+if (counted.type === 'success') {
+  // @ts-expect-error: withOrg's value is what its use answered: a number here, not a string.
+  const text: string = counted.value;
+  void text;
+}
 // @ts-expect-error: the org's checks take the schema's action names too.
 void tenants.check('acme', olivia, 'deleteOrganisation', acme);
 createOrgAuthorizers({ source: fetchSource((orgId) => `https://orgs.example/${encodeURIComponent(orgId)}`, { headers: { authorization: 'Bearer t' } }) });
