@@ -163,6 +163,35 @@ test('workerd orgs: a KV value that is not its key\'s org alone denies (ORG_MISM
   assert.equal(now.resident.some((r) => r.orgId === 'impostor' || r.orgId === 'pair'), false);
 });
 
+test('workerd orgs: a burst of concurrent requests for more orgs than maxOrgs is answered in full, each org built once', async () => {
+  const ids = Array.from({ length: 24 }, (_, i) => `burst${i}`);
+  // Every read slowed, so that all the requests arrive while the reads are under way.
+  const burst = new Miniflare(
+    worker({
+      scriptPath: fileURLToPath(new URL('../workerd/orgs-worker.mjs', import.meta.url)),
+      bindings: { REVALIDATE_MS: '60000', MAX_ORGS: '3', SLOW_ORGS: ids.join(','), SLOW_MS: '300' },
+    }),
+  );
+  try {
+    const store = await burst.getKVNamespace('ORGS');
+    await Promise.all(ids.map((id) => store.put(`org:${id}`, JSON.stringify(acmeAs(id)), { metadata: { version: '1' } })));
+    const ask = async (id) => {
+      const response = await burst.dispatchFetch(`http://worker.test/orgs/${id}/authorize?user=olivia&action=deleteOrganization&type=Organization&id=${id}`);
+      return (await response.json()).allowed ?? false;
+    };
+    const answers = await Promise.all([...ids, ...ids].map(ask));
+    assert.deepEqual(answers, answers.map(() => true));
+    const after = await (await burst.dispatchFetch('http://worker.test/status')).json();
+    assert.equal(after.orgs, 3);
+    // Two requests per org share its read and build, and both are decided on it before any
+    // other org's build evicts it (which used to evict orgs whose requests then loaded them again).
+    assert.equal(after.builds, ids.length);
+    assert.equal(after.coalesced, ids.length);
+  } finally {
+    await burst.dispose();
+  }
+});
+
 test('workerd orgs over R2: loaded on first touch, an unchanged object not read again, updated, deleted, malformed, too large', async () => {
   const MAX_SNAPSHOT_BYTES = 200_000;
   const r2 = new Miniflare(

@@ -19,6 +19,7 @@ function registry(env) {
     revalidateAfterMs: Number(env.REVALIDATE_MS),
     maxEntities: 200_000,
     ...(env.MAX_SNAPSHOT_BYTES ? { maxSnapshotBytes: Number(env.MAX_SNAPSHOT_BYTES) } : {}),
+    ...(env.MAX_ORGS ? { maxOrgs: Number(env.MAX_ORGS) } : {}),
   });
   return orgs;
 }
