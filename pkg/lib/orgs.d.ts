@@ -177,9 +177,10 @@ export interface OrgAuthorizers<N extends SchemaNames = DefaultNames> {
   forOrg(orgId: string): Promise<OrgAnswer<N>>;
   /**
    * Runs `use(authorizer)` the moment the org's authorizer is ready (resident, or just loaded,
-   * before any other org's build can evict it) and answers its value. A `use` that throws
-   * rejects with its error; otherwise never throws. An async `use` is awaited, but only its
-   * part before its first `await` runs at that moment.
+   * before any other org's build can evict it) and answers its value; `INVALID_REQUEST` if
+   * `use` is not a function. A `use` that throws rejects with what it threw; otherwise never
+   * throws. An async `use` is awaited, but only its part before its first `await` runs at
+   * that moment.
    */
   withOrg<T>(orgId: string, use: (authorizer: Authorizer<N>) => T): Promise<OrgUseAnswer<Awaited<T>>>;
   /** `forOrg(orgId)` then `check`; an org that cannot be loaded denies with the error. Never throws. */

@@ -461,8 +461,13 @@ export function createOrgAuthorizers(givenOptions) {
             continue;
           }
           // In the same turn as the install: the next org's build, which may evict this one,
-          // cannot run before every request waiting for it has used it.
-          for (const waiting of flight.waiters) serve(waiting, settled);
+          // cannot run before every request waiting for it has used it. A use may itself free
+          // the authorizer (removeOrganization, upsertOrganization, a trap that replaced the
+          // module): the waiters after it look the org up again (`lookup`).
+          for (const waiting of flight.waiters) {
+            if (!isLive(orgId, settled)) break;
+            serve(waiting, settled);
+          }
           return settled;
         }
         return failure('ORG_UNAVAILABLE', `the source kept answering notModified for org ${JSON.stringify(orgId)}`);
@@ -484,7 +489,7 @@ export function createOrgAuthorizers(givenOptions) {
    * resuming later would find its org freed, and loading it again would evict another's.
    */
   function waiter(use) {
-    return { use, served: false, value: undefined, thrown: null, gone: false };
+    return { use, served: false, value: undefined, threw: false, thrown: undefined, gone: false };
   }
 
   function serve(waiting, answer) {
@@ -493,8 +498,16 @@ export function createOrgAuthorizers(givenOptions) {
     try {
       waiting.value = waiting.use(answer.authorizer);
     } catch (error) {
+      waiting.threw = true;
       waiting.thrown = error;
     }
+  }
+
+  /** Whether `answer`'s authorizer is still the org's, on the live module. */
+  function isLive(orgId, answer) {
+    if (answer.type !== 'success') return false;
+    const entry = resident.get(orgId);
+    return entry !== undefined && entry.authorizer === answer.authorizer && entry.generation === generation();
   }
 
   async function lookup(orgId, depth, waiting) {
@@ -546,12 +559,11 @@ export function createOrgAuthorizers(givenOptions) {
       waiting.gone = true;
       return failure('ORG_UNAVAILABLE', `organization ${JSON.stringify(key)} did not load within ${loadTimeoutMs} ms`);
     }
-    if (answer === SUPERSEDED) {
+    // Superseded by another load or a push, or loaded but freed before this request's turn
+    // (see startLoad): look again.
+    if (answer === SUPERSEDED || (answer.type === 'success' && !waiting.served)) {
       return depth < 3 ? lookup(key, depth + 1, waiting) : failure('ORG_UNAVAILABLE', `organization ${JSON.stringify(key)} kept changing while it loaded`);
     }
-    // A load served its waiters as it settled; an answer that reached this request otherwise
-    // (none does today) is served now.
-    serve(waiting, answer);
     return answer;
   }
 
@@ -579,7 +591,7 @@ export function createOrgAuthorizers(givenOptions) {
       return failure('ORG_UNAVAILABLE', `the organization could not be loaded: ${read.errorText(error)}`);
     }
     if (found.type !== 'success') return found;
-    if (using.thrown !== null) throw using.thrown;
+    if (using.threw) throw using.thrown;
     const { authorizer, ...about } = found;
     return { ...about, value: await using.value };
   }
@@ -591,7 +603,7 @@ export function createOrgAuthorizers(givenOptions) {
         const deciding = waiter((authorizer) => authorizer.check(principal, action, resource, context));
         const found = await lookup(orgId, 0, deciding);
         if (found.type !== 'success') return deny(found.errors[0]);
-        if (deciding.thrown !== null) throw deciding.thrown;
+        if (deciding.threw) throw deciding.thrown;
         const decision = deciding.value;
         const code = decision.type === 'failure' ? decision.errors?.[0]?.code : undefined;
         // Freed by the holder of forOrg's authorizer, or lost in a module reset: look the org

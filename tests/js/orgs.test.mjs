@@ -348,6 +348,40 @@ test(`orgs${label}: withOrg answers what its use answered, or the org's failure;
   orgs.clear();
 });
 
+test(`orgs${label}: a use that frees its org, or traps the module, leaves the requests queued behind it a live org`, async () => {
+  const deletes = (orgs) => orgs.withOrg('acme', (authorizer) => authorizer.check(user('olivia'), 'deleteOrganization', org('acme')));
+  for (const [what, firstUse] of [
+    ['removeOrganization', (orgs) => () => orgs.removeOrganization('acme')],
+    ['upsertOrganization', (orgs) => () => orgs.upsertOrganization('acme', acmeWithMiaOwner(), 'v2')],
+    // The trap hits the next call into the module: this use's own.
+    ['a trap', () => (authorizer) => {
+      internals.armTrapForTests();
+      return authorizer.check(user('olivia'), 'viewBilling', org('acme'));
+    }],
+  ]) {
+    let release;
+    const gate = new Promise((resolve) => (release = resolve));
+    const orgs = createOrgAuthorizers({ source: async () => (await gate, { snapshot: acme, version: 'v1' }) });
+    // All four wait on one load of acme; the first one's use runs first and changes the org.
+    const first = orgs.withOrg('acme', firstUse(orgs));
+    const queued = [deletes(orgs), deletes(orgs), orgs.check('acme', user('olivia'), 'deleteOrganization', org('acme'))];
+    release();
+    assert.equal((await first).type, 'success', what);
+    const [one, two, decided] = await Promise.all(queued);
+    assert.deepEqual([one.value.allowed, two.value.allowed, decided.allowed], [true, true, true], `${what}: ${JSON.stringify([one, two, decided])}`);
+    orgs.clear();
+  }
+});
+
+test(`orgs${label}: a use that throws any value rejects with it, null included`, async () => {
+  const { source } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
+  const orgs = createOrgAuthorizers({ source });
+  for (const thrown of [null, undefined, 0, 'text']) {
+    await assert.rejects(orgs.withOrg('acme', () => { throw thrown; }), (error) => error === thrown);
+  }
+  orgs.clear();
+});
+
 test(`orgs${label}: maxEntities is a budget of resident entities; an org larger than all of it is refused`, async () => {
   const probe = new Authorizer();
   probe.loadSnapshot(acme);
