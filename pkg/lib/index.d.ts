@@ -152,15 +152,19 @@ export class OrgwardenError extends Error {
 export class Authorizer<N extends SchemaNames = DefaultNames> {
   /** Throws an OrgwardenError on invalid options or policies. */
   constructor(options?: AuthorizerOptions);
-  /** Replaces the store with an organization snapshot (an object or its JSON text). */
   /**
+   * Replaces the store with an organization snapshot (an object or its JSON text).
    * `maxEntities`: refuse (LIMIT_EXCEEDED), before anything is built, a snapshot that would
    * make the store hold more entities than that, counted as `entityCount` counts them.
    * `organization`: refuse (ORG_MISMATCH) a snapshot that does not describe that organization
-   * alone (another one, several, none), as a store keyed by org id may hold by mistake.
+   * alone (another one, several, none), as a store keyed by org id may hold by mistake. An
+   * authorizer from `orgwarden/orgs` always requires its own org.
    */
   loadSnapshot(snapshot: Snapshot | string, options?: { maxEntities?: number; organization?: string }): LoadAnswer;
-  /** Replaces the store with raw Cedar entities (an array or its JSON text). */
+  /**
+   * Replaces the store with raw Cedar entities (an array or its JSON text). Refused
+   * (ORG_MISMATCH) on an authorizer from `orgwarden/orgs`, bound to its org.
+   */
   loadEntities(entities: CedarEntity[] | string): LoadAnswer;
   /** Adds or replaces the given Cedar entities; a refused update leaves the store as it was. */
   upsertEntities(entities: CedarEntity[] | string): LoadAnswer;
