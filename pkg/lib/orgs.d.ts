@@ -44,10 +44,7 @@ export interface OrgAuthorizersOptions {
   source: OrgSource;
   /** Options of every org's authorizer (custom policies, schema); parsed policies are shared. */
   authorizerOptions?: AuthorizerOptions;
-  /**
-   * At most this many orgs resident; the least recently used is evicted (freed). Default: no
-   * limit.
-   */
+  /** At most this many orgs resident; the least recently used is evicted (freed). Default: no limit. */
   maxOrgs?: number;
   /**
    * At most this many entities resident across orgs (each org counted by the `entityCount`
