@@ -567,12 +567,17 @@ export function createOrgAuthorizers(givenOptions) {
     return answer;
   }
 
-  async function forOrg(orgId) {
+  /** `lookup` for forOrg and withOrg: whatever it throws answers the org as unavailable. */
+  async function find(orgId, waiting) {
     try {
-      return await lookup(orgId, 0, waiter(() => undefined));
+      return await lookup(orgId, 0, waiting);
     } catch (error) {
       return failure('ORG_UNAVAILABLE', `the organization could not be loaded: ${read.errorText(error)}`);
     }
+  }
+
+  function forOrg(orgId) {
+    return find(orgId, waiter(() => undefined));
   }
 
   /**
@@ -584,12 +589,7 @@ export function createOrgAuthorizers(givenOptions) {
   async function withOrg(orgId, use) {
     if (typeof use !== 'function') return failure('INVALID_REQUEST', 'withOrg: `use` must be a function (authorizer) => value');
     const using = waiter(use);
-    let found;
-    try {
-      found = await lookup(orgId, 0, using);
-    } catch (error) {
-      return failure('ORG_UNAVAILABLE', `the organization could not be loaded: ${read.errorText(error)}`);
-    }
+    const found = await find(orgId, using);
     if (found.type !== 'success') return found;
     if (using.threw) throw using.thrown;
     const { authorizer, ...about } = found;
