@@ -650,7 +650,7 @@ test(`orgs${label}: upsertOrganization pushes a version now and wins over a load
   orgs.clear();
 });
 
-test(`orgs${label}: forOrg and check never throw — hostile ids, hostile sources, a source that never answers`, async () => {
+test(`orgs${label}: forOrg, withOrg and check never throw — hostile ids, hostile uses, hostile sources, a source that never answers`, async () => {
   const revoked = Proxy.revocable({}, {});
   revoked.revoke();
   const hostile = createOrgAuthorizers({
@@ -670,6 +670,11 @@ test(`orgs${label}: forOrg and check never throw — hostile ids, hostile source
     assert.ok(['INVALID_REQUEST', 'LIMIT_EXCEEDED'].includes(answer.errors[0].code), JSON.stringify(answer));
     const decision = await hostile.check(id, user('olivia'), 'viewMembers', org('acme'));
     assert.equal(decision.allowed, false);
+    const used = await hostile.withOrg(id, () => assert.fail('used without an org'));
+    assert.deepEqual(used.errors, answer.errors);
+  }
+  for (const use of [undefined, null, 42, 'check', {}, revoked.proxy]) {
+    assert.equal((await hostile.withOrg('fine', use)).errors[0].code, 'INVALID_REQUEST');
   }
   for (const id of ['sync-throw', 'garbage', 'proxy', 'bad-version', 'hang']) {
     const decision = await hostile.check(id, user('olivia'), 'viewMembers', org('acme'));
