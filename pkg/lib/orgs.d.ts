@@ -80,7 +80,11 @@ export interface OrgAuthorizersOptions {
    * good version keeps answering, with `stale: true`, for this long. Default 0: deny at once.
    */
   serveStaleForMs?: number;
-  /** A source that has not answered after this long is ORG_UNAVAILABLE. Default 10,000. */
+  /**
+   * A source that has not answered after this long is ORG_UNAVAILABLE. Default 10,000. Each
+   * time the source is asked: a load that asks twice (the version it sent was evicted
+   * meanwhile) may take twice this, and its requests wait for it.
+   */
   loadTimeoutMs?: number;
   /** The clock, in milliseconds. Default `Date.now`. */
   now?: () => number;

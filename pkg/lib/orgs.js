@@ -188,7 +188,11 @@ export function createOrgAuthorizers(givenOptions) {
 
   /** orgId → { orgId, authorizer, version, entityCount, storeBytes, generation, checkedAt, failedSince, refreshError }; Map order is LRU order. */
   const resident = new Map();
-  /** orgId → { promise, startedAt }: the one load under way per org (coalescing). */
+  /**
+   * orgId → { promise, deadline, waiters }: the one load under way per org (coalescing). Each
+   * round of asking the source has loadTimeoutMs; a second round (the version sent was
+   * evicted meanwhile) moves the deadline, and the requests waiting on the load wait on.
+   */
   const inflight = new Map();
   /** orgId → { error, version, at }: orgs whose last answer was a failure worth remembering. */
   const failed = new Map();
@@ -446,7 +450,7 @@ export function createOrgAuthorizers(givenOptions) {
 
   function startLoad(orgId, version) {
     // Load timeouts run on the real clock (setTimeout's), whatever `now` says.
-    const flight = { startedAt: Date.now(), promise: null, waiters: [] };
+    const flight = { deadline: Date.now() + loadTimeoutMs, promise: null, waiters: [] };
     flight.promise = (async () => {
       let sent = version;
       try {
@@ -458,6 +462,7 @@ export function createOrgAuthorizers(givenOptions) {
           const settled = settle(orgId, answer, sent);
           if (settled === RELOAD) {
             sent = null;
+            flight.deadline = Date.now() + loadTimeoutMs;
             continue;
           }
           // In the same turn as the install: the next org's build, which may evict this one,
@@ -545,7 +550,7 @@ export function createOrgAuthorizers(givenOptions) {
       counters.misses += 1;
     }
     let flight = inflight.get(key);
-    if (flight && Date.now() - flight.startedAt < loadTimeoutMs) {
+    if (flight && Date.now() < flight.deadline) {
       counters.coalesced += 1;
     } else {
       flight = startLoad(key, known);
@@ -553,7 +558,12 @@ export function createOrgAuthorizers(givenOptions) {
     // A load started by a request that the runtime cancelled may never settle: wait at most
     // as long as a load may take.
     flight.waiters.push(waiting);
-    const answer = await within(flight.promise, loadTimeoutMs - (Date.now() - flight.startedAt) + 1);
+    let answer = TIMED_OUT;
+    // A second round moves the deadline while this request waits: wait on until the last one.
+    for (let waitedUntil = -Infinity; answer === TIMED_OUT && flight.deadline > waitedUntil; ) {
+      waitedUntil = flight.deadline;
+      answer = await within(flight.promise, waitedUntil - Date.now() + 1);
+    }
     if (answer === TIMED_OUT) {
       // Gone: a load that installs the org later does not act for this request.
       waiting.gone = true;

@@ -293,6 +293,51 @@ test(`orgs${label}: maxOrgs evicts the least recently used org and frees its aut
   orgs.clear();
 });
 
+test(`orgs${label}: loadTimeoutMs bounds each round of asking the source: a load that must ask twice is waited for`, async () => {
+  // a is due; the source takes 150 ms of the 250 to answer notModified for a's version, and
+  // meanwhile b's load evicts a (maxOrgs 1), so a's load asks again for the whole org: another
+  // 150 ms, 300 in all. `secondRound` is what the source does when asked again.
+  async function dueAndEvicted(secondRound) {
+    const { source, calls } = memorySource({ a: { snapshot: acmeAs('a'), version: '1' }, b: { snapshot: acmeAs('b'), version: '1' } });
+    let slow = false;
+    const slowSource = async (orgId, given) => {
+      if (slow && orgId === 'a') {
+        if (given.version === null) return secondRound(() => source(orgId, given));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      return source(orgId, given);
+    };
+    const c = clock();
+    const orgs = createOrgAuthorizers({ source: slowSource, maxOrgs: 1, revalidateAfterMs: 1_000, loadTimeoutMs: 250, now: c.now });
+    assert.equal((await deleteAcme(orgs, 'olivia', 'a')).allowed, true);
+    c.advance(1_000);
+    slow = true;
+    const started = Date.now();
+    const pending = [deleteAcme(orgs, 'olivia', 'a'), orgs.withOrg('a', (authorizer) => authorizer.isAllowed(user('olivia'), 'deleteOrganization', org('a')))];
+    assert.equal((await deleteAcme(orgs, 'olivia', 'b')).allowed, true);
+    const [decision, used] = await Promise.all(pending);
+    const waited = Date.now() - started;
+    orgs.clear();
+    return { decision, used, waited, asked: calls.map((call) => [call.orgId, call.version]) };
+  }
+
+  const twice = await dueAndEvicted(async (answer) => {
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    return answer();
+  });
+  assert.equal(twice.decision.allowed, true, JSON.stringify(twice.decision));
+  assert.equal(twice.used.value, true, JSON.stringify(twice.used));
+  assert.ok(twice.waited >= 300, `${twice.waited} ms`);
+  assert.deepEqual(twice.asked, [['a', null], ['b', null], ['a', '1'], ['a', null]]);
+
+  // The second round has its own limit: a source that never answers it times out.
+  const hangs = await dueAndEvicted(() => new Promise(() => {}));
+  assert.equal(hangs.decision.errors[0].code, 'ORG_UNAVAILABLE');
+  assert.match(hangs.decision.errors[0].message, /within 250 ms/);
+  assert.equal(hangs.used.errors[0].code, 'ORG_UNAVAILABLE');
+  assert.ok(hangs.waited >= 400 && hangs.waited < 1_000, `${hangs.waited} ms`);
+});
+
 test(`orgs${label}: a burst of more orgs than maxOrgs answers every check, each org built once, within the budget`, async () => {
   const ids = Array.from({ length: 12 }, (_, i) => `burst${i}`);
   // Every source answer arrives in the same turn, so each build evicts the orgs built before
