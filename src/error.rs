@@ -34,7 +34,8 @@ pub enum ErrorCode {
     ModuleNotInitialized,
     /// The compiled runtime was asked for something that needs policy or schema text.
     CompiledRuntime,
-    /// A snapshot loaded for one organization describes another, or more than one.
+    /// A snapshot loaded for one organization describes another, or more than one; or an
+    /// upsert into a store that serves one organization holds another's entities.
     OrgMismatch,
 }
 
@@ -168,6 +169,10 @@ pub enum Error {
     /// `found`: what the snapshot holds instead (how many organizations, and the first ids).
     #[error("the snapshot was loaded for organization `{expected}` alone, but holds {found}")]
     OrganizationMismatch { expected: String, found: String },
+    /// An upsert into a store that serves one organization named another: `found` is the
+    /// first entity that does, and the organization it belongs to.
+    #[error("this store serves organization `{expected}` alone, but the upsert holds {found}")]
+    UpsertOrganizationMismatch { expected: String, found: String },
 }
 
 fn first_message(diagnostics: &[Diagnostic]) -> String {
@@ -199,7 +204,9 @@ impl Error {
             Self::PolicyEvaluation { .. } => ErrorCode::PolicyEvaluation,
             Self::LimitExceeded { .. } => ErrorCode::LimitExceeded,
             Self::CompiledRuntime(_) => ErrorCode::CompiledRuntime,
-            Self::OrganizationMismatch { .. } => ErrorCode::OrgMismatch,
+            Self::OrganizationMismatch { .. } | Self::UpsertOrganizationMismatch { .. } => {
+                ErrorCode::OrgMismatch
+            }
         }
     }
 

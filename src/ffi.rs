@@ -161,6 +161,12 @@ pub fn upsert_entities(engine: &mut Engine, entities: &str) -> LoadAnswer {
     loaded(engine.upsert_entities_json(entities))
 }
 
+/// [`upsert_entities`] into a store that serves `organization` alone (see
+/// [`Engine::upsert_entities_json_within`]).
+pub fn upsert_entities_within(engine: &mut Engine, entities: &str, organization: Option<&str>) -> LoadAnswer {
+    loaded(engine.upsert_entities_json_within(entities, organization))
+}
+
 /// `[{"type":..,"id":..}, ..]` -> the store after removing them (none, if one is unknown).
 pub fn remove_entities(engine: &mut Engine, refs: &str) -> LoadAnswer {
     loaded(

@@ -124,9 +124,13 @@ impl RawEngine {
         on_text(json, "entities", |json| ffi::load_entities(&mut self.engine, json))
     }
 
+    /// `organization`: the one organization the store serves; an upsert of another's
+    /// entities is refused.
     #[wasm_bindgen(js_name = upsertEntities)]
-    pub fn upsert_entities(&mut self, json: &[u8]) -> String {
-        on_text(json, "entities", |json| ffi::upsert_entities(&mut self.engine, json))
+    pub fn upsert_entities(&mut self, json: &[u8], organization: Option<String>) -> String {
+        on_text(json, "entities", |json| {
+            ffi::upsert_entities_within(&mut self.engine, json, organization.as_deref())
+        })
     }
 
     #[wasm_bindgen(js_name = removeEntities)]

@@ -210,6 +210,130 @@ fn sec4_a_snapshot_loaded_for_one_organization_must_describe_it_alone() {
 }
 
 #[test]
+fn sec4_an_upsert_into_a_store_that_serves_one_organization_holds_that_org_alone() {
+    let fixture = snapshot();
+    let acme = orgwarden::snapshot::organization_snapshot(&fixture, "acme").unwrap();
+    let for_acme =
+        SnapshotRequirements { organization: Some("acme".to_owned()), ..SnapshotRequirements::default() };
+    let mut engine = Engine::with_defaults().unwrap();
+    let count = engine.load_snapshot_within(&acme, &for_acme).unwrap();
+    // Every entity of the whole fixture (three orgs), upserted one at a time: an org's entity
+    // is one that is that `Organization`, whose `org` names it, or whose id does (memberships,
+    // org roles); users and workspace roles belong to none.
+    let everything = engine_with(&fixture).entities().to_json_value().unwrap();
+    let (mut accepted, mut refused) = (0, 0);
+    for entity in everything.as_array().unwrap() {
+        let kind = entity["uid"]["type"].as_str().unwrap();
+        if kind == "Action" {
+            continue;
+        }
+        let org_of = if kind == "Organization" { Some(&entity["uid"]) } else { entity["attrs"].get("org") };
+        // An entity reference in `attrs` is written `{ "__entity": { type, id } }`.
+        let id = entity["uid"]["id"].as_str().unwrap();
+        // Memberships and org roles name their org in their ids: `acme/…`, `acme#…`.
+        let named_by_id = match kind {
+            "Membership" => id.split_once('/').map(|(org, _)| org),
+            "OrgRole" => id.split_once('#').map(|(org, _)| org),
+            _ => None,
+        };
+        let belongs = org_of.is_none_or(|org| org.get("__entity").unwrap_or(org)["id"] == "acme")
+            && named_by_id.is_none_or(|org| org == "acme");
+        let answer = engine.upsert_entities_json_within(&json!([entity]).to_string(), Some("acme"));
+        if belongs {
+            assert!(answer.is_ok(), "{entity}: {answer:?}");
+            accepted += 1;
+        } else {
+            let error = answer.expect_err(&entity.to_string());
+            assert_eq!(error.code(), ErrorCode::OrgMismatch, "{error}");
+            assert!(error.to_string().starts_with("this store serves organization `acme` alone"), "{error}");
+            refused += 1;
+        }
+        // Refused or not, no other org's entity is in the store.
+        assert_eq!(
+            check(&engine, &user("alice"), "viewOrganization", &org("globex")).errors()[0].code,
+            ErrorCode::UnknownResource
+        );
+    }
+    assert!(accepted > 50 && refused > 10, "{accepted} accepted, {refused} refused");
+    // Users of other orgs were accepted; acme's decisions are unchanged.
+    assert!(store_size(&engine) > count);
+    assert_allowed(&check(&engine, &user("alice"), "deleteOrganization", &org("acme")));
+    // acme itself, made to belong to globex, is refused too.
+    let mut acme_of_globex = everything
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entity| entity["uid"] == json!({ "type": "Organization", "id": "acme" }))
+        .unwrap()
+        .clone();
+    acme_of_globex["attrs"]["org"] = json!({ "__entity": { "type": "Organization", "id": "globex" } });
+    let error =
+        engine.upsert_entities_json_within(&json!([acme_of_globex]).to_string(), Some("acme")).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::OrgMismatch, "{error}");
+    assert!(
+        error.to_string().ends_with(r#"holds Organization::"acme" of organization Organization::"globex""#),
+        "{error}"
+    );
+    // A membership or org role whose id names globex (`membership_id`, `{org}#{role}`) is
+    // refused though its `org` says acme: an app that asks about globex's membership under
+    // acme's routing must not find one there.
+    let membership = |id: &str| {
+        json!({
+            "uid": { "type": "Membership", "id": id },
+            "attrs": {
+                "org": { "__entity": { "type": "Organization", "id": "acme" } },
+                "member": { "__entity": { "type": "User", "id": "dave" } },
+                "role": "member",
+                "email": "dave@example.com",
+            },
+            "parents": [],
+        })
+    };
+    let role = |id: &str| json!({ "uid": { "type": "OrgRole", "id": id }, "attrs": {}, "parents": [] });
+    let globex_membership = orgwarden::snapshot::membership_id("globex", "oscar");
+    for (entity, found) in [
+        (
+            membership(&globex_membership),
+            r#"Membership::"globex/oscar" of organization Organization::"acme""#,
+        ),
+        (role("globex#owner"), r#"OrgRole::"globex#owner""#),
+    ] {
+        let error =
+            engine.upsert_entities_json_within(&json!([entity]).to_string(), Some("acme")).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::OrgMismatch, "{error}");
+        assert!(error.to_string().ends_with(&format!("holds {found}")), "{error}");
+    }
+    for entity in [membership("acme/dave"), membership("no-org-named"), role("acme#owner")] {
+        assert!(
+            engine.upsert_entities_json_within(&json!([entity]).to_string(), Some("acme")).is_ok(),
+            "{entity}"
+        );
+    }
+    // The message names the entity and the org it belongs to; a batch is refused whole.
+    let globex_team = json!({
+        "uid": { "type": "Team", "id": "gx-team" },
+        "attrs": { "org": { "type": "Organization", "id": "globex" }, "name": "gx", "complianceLabels": [] },
+        "parents": [],
+    });
+    let acme_team = json!({
+        "uid": { "type": "Team", "id": "new-acme-team" },
+        "attrs": { "org": { "type": "Organization", "id": "acme" }, "name": "new", "complianceLabels": [] },
+        "parents": [],
+    });
+    let before = store_size(&engine);
+    let error = engine
+        .upsert_entities_json_within(&json!([acme_team, globex_team]).to_string(), Some("acme"))
+        .unwrap_err();
+    assert!(
+        error.to_string().ends_with(r#"holds Team::"gx-team" of organization Organization::"globex""#),
+        "{error}"
+    );
+    assert_eq!(store_size(&engine), before);
+    // Without an organization, an upsert takes any org's entities, as before.
+    assert!(engine.upsert_entities_json(&json!([globex_team]).to_string()).is_ok());
+}
+
+#[test]
 fn sec4_malformed_snapshot_json_is_refused() {
     let mut engine = engine();
     let before = store_size(&engine);

@@ -48,7 +48,8 @@ const reset = 'this authorizer lost its engine when the module was replaced afte
 /**
  * Authorizer → the organization it serves for the registry (`orgwarden/orgs`): requests for
  * that org are decided on its store, so the holder of `forOrg`'s authorizer may load a new
- * snapshot of that org alone, and no raw entities, which cannot be checked to be one org.
+ * snapshot of that org alone and upsert that org's entities alone (or entities of no org:
+ * users, workspace roles); its whole store is replaced by snapshots only, never by raw entities.
  */
 const servedOrganization = new WeakMap();
 
@@ -179,16 +180,20 @@ export class Authorizer {
   loadEntities(entities) {
     const prepare = () => {
       const served = servedOrganization.get(this);
-      if (served !== undefined) return { error: servedRefusal(served, 'raw entities cannot be checked to be that org alone') };
+      if (served !== undefined) return { error: servedRefusal(served, 'its store is replaced by a snapshot of that org, never by raw entities') };
       return read.json(entities, 'entities');
     };
     const answer = Authorizer.#answer(this, failedAnswer, prepare, (raw, bytes) => this.#changeStore(() => answerOf(raw.loadEntities(bytes))), { rebuild: true });
     return Authorizer.#changed(this, 'loadEntities', answer);
   }
 
-  /** Adds or replaces the given Cedar entities, keeping the rest of the store. */
+  /**
+   * Adds or replaces the given Cedar entities, keeping the rest of the store. On an authorizer
+   * from `orgwarden/orgs`, an entity of another organization is refused (ORG_MISMATCH).
+   */
   upsertEntities(entities) {
-    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), (raw, bytes) => this.#changeStore(() => answerOf(raw.upsertEntities(bytes))));
+    const upsert = (raw, bytes) => this.#changeStore(() => answerOf(raw.upsertEntities(bytes, servedOrganization.get(this))));
+    const answer = Authorizer.#answer(this, failedAnswer, () => read.json(entities, 'entities'), upsert);
     return Authorizer.#changed(this, 'upsertEntities', answer);
   }
 

@@ -166,7 +166,12 @@ export class Authorizer<N extends SchemaNames = DefaultNames> {
    * (ORG_MISMATCH) on an authorizer from `orgwarden/orgs`, bound to its org.
    */
   loadEntities(entities: CedarEntity[] | string): LoadAnswer;
-  /** Adds or replaces the given Cedar entities; a refused update leaves the store as it was. */
+  /**
+   * Adds or replaces the given Cedar entities; a refused update leaves the store as it was. On
+   * an authorizer from `orgwarden/orgs`, an entity of another organization (another
+   * `Organization`, an `org` that is not its own, a membership or org role whose id names
+   * another org) is refused (ORG_MISMATCH).
+   */
   upsertEntities(entities: CedarEntity[] | string): LoadAnswer;
   /** Removes the given entities; if one does not exist, removes none. */
   removeEntities(refs: TypedEntityRef<N['entityType']>[]): LoadAnswer;

@@ -96,7 +96,8 @@ export type OrgAnswer<N extends SchemaNames = DefaultNames> =
       type: 'success';
       /**
        * Belongs to the registry: do not free() it or keep it past the request. Bound to this
-       * org: `loadSnapshot` of another org and `loadEntities` answer `ORG_MISMATCH`.
+       * org: `loadSnapshot` of another org, `upsertEntities` of another org's entities and
+       * `loadEntities` answer `ORG_MISMATCH`.
        */
       authorizer: Authorizer<N>;
       version: string | null;

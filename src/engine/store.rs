@@ -4,7 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use cedar_policy::{Entities, Entity, EntityUid, EvalResult};
-use cedar_policy_core::ast::Entity as CoreEntity;
+use cedar_policy_core::ast::{
+    Entity as CoreEntity, EntityUID as CoreEntityUid, Literal, PartialValue, ValueKind,
+};
 use cedar_policy_core::entities::conformance::EntitySchemaConformanceChecker;
 use cedar_policy_core::entities::{Entities as CoreEntities, TCComputation};
 use cedar_policy_core::extensions::Extensions;
@@ -72,6 +74,63 @@ fn check_organization(snapshot: &Snapshot, organization: &str) -> Result<()> {
             Err(Error::OrganizationMismatch { expected: organization.to_owned(), found })
         }
     }
+}
+
+/// Whether `uid` is an organization: the unqualified `Organization` type, as the schema names it.
+fn is_organization(uid: &CoreEntityUid) -> bool {
+    let name = uid.entity_type().name();
+    name.is_unqualified() && AsRef::<str>::as_ref(name.basename_as_ref()) == "Organization"
+}
+
+/// The organization an entity's id names by the snapshot's convention: a `Membership`'s
+/// `{org}/{user}` (`membership_id`) and an `OrgRole`'s `{org}#{role}`. Org ids hold neither
+/// `/` nor `#`, so the part before the first one is the org.
+fn org_named_by_id(uid: &CoreEntityUid) -> Option<&str> {
+    let name = uid.entity_type().name();
+    let separator = match AsRef::<str>::as_ref(name.basename_as_ref()) {
+        "Membership" if name.is_unqualified() => '/',
+        "OrgRole" if name.is_unqualified() => '#',
+        _ => return None,
+    };
+    uid.eid().as_ref().split_once(separator).map(|(org, _)| org)
+}
+
+/// Refuses upserts into a store that serves `organization` alone if one of them belongs to
+/// another: an `Organization` of another id, an entity whose `org` is not `organization` (the
+/// organization's own `org` included), or a membership or org role whose id names another
+/// (an app that builds `membershipId("globex", …)` must not find one in acme's store). Users
+/// and workspace roles pass: what they name of another org is never in this store, and a
+/// missing entity denies.
+fn check_upserts_organization(upserts: &[CoreEntity], organization: &str) -> Result<()> {
+    let is_this = |uid: &CoreEntityUid| is_organization(uid) && uid.eid().as_ref() == organization;
+    for entity in upserts {
+        let uid = entity.uid();
+        let org = entity.get("org");
+        let org_is_this = match org {
+            None => true,
+            Some(PartialValue::Value(value)) => {
+                matches!(value.value_kind(), ValueKind::Lit(Literal::EntityUID(org)) if is_this(org))
+            }
+            Some(PartialValue::Residual(_)) => false,
+        };
+        let id_is_this = if is_organization(uid) {
+            is_this(uid)
+        } else {
+            org_named_by_id(uid).is_none_or(|named| named == organization)
+        };
+        if !org_is_this || !id_is_this {
+            // Another organization is named by its uid alone.
+            let of = match org {
+                Some(org) if id_is_this || !is_organization(uid) => format!(" of organization {org}"),
+                _ => String::new(),
+            };
+            return Err(Error::UpsertOrganizationMismatch {
+                expected: organization.to_owned(),
+                found: format!("{uid}{of}"),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// What an incremental update did.
@@ -246,15 +305,30 @@ impl Engine {
         self.upsert_entities_counted(json).map(|update| update.entities)
     }
 
+    /// [`Engine::upsert_entities_json`] into a store that serves `organization` alone (an org
+    /// registry's): refused (`ORG_MISMATCH`), the store unchanged, if an upserted entity is
+    /// another organization or belongs to one. A request routed to `organization` is decided
+    /// on this store, so another org's entities in it would be decided through that routing.
+    pub fn upsert_entities_json_within(&mut self, json: &str, organization: Option<&str>) -> Result<usize> {
+        self.upsert_checked(json, organization).map(|update| update.entities)
+    }
+
     /// [`Engine::upsert_entities_json`], telling how much of the store's hierarchy it
     /// recomputed: the upserted entities whose parents changed and their descendants, never
     /// the rest of the store (see `closure.rs`).
     pub fn upsert_entities_counted(&mut self, json: &str) -> Result<StoreUpdate> {
+        self.upsert_checked(json, None)
+    }
+
+    fn upsert_checked(&mut self, json: &str, organization: Option<&str>) -> Result<StoreUpdate> {
         let schema = DescribedSchema::new(&self.ruleset.schema);
         // An upsert closes the hierarchy of what it changed with the store's (`closure.rs`).
         // Each version given was checked against the schema as given, with its parents, as
         // Cedar's `upsert_entities` checks it.
         let entities = self.parse_entities(json, &schema)?.entities;
+        if let Some(organization) = organization {
+            check_upserts_organization(&entities, organization)?;
+        }
         check_size("entity count", self.store.entities.len() + entities.len(), MAX_ENTITIES)?;
         let changed: HashSet<EntityUid> =
             entities.iter().map(|entity| EntityUid::from(entity.uid().clone())).collect();

@@ -548,7 +548,7 @@ test(`orgs${label}: module memory does not grow across 200 load/evict cycles`, a
   orgs.clear();
 });
 
-test(`orgs${label}: forOrg's authorizer serves its org alone: its holder may load that org's snapshot, no other, and no raw entities`, async () => {
+test(`orgs${label}: forOrg's authorizer serves its org alone: its holder may load that org's snapshot and upsert its entities, no other's, and no raw store`, async () => {
   const { source } = memorySource({ acme: { snapshot: acme, version: 'v1' } });
   const orgs = createOrgAuthorizers({ source });
   const held = (await orgs.forOrg('acme')).authorizer;
@@ -562,10 +562,31 @@ test(`orgs${label}: forOrg's authorizer serves its org alone: its holder may loa
   const named = held.loadSnapshot(acme, { organization: 'globex' });
   assert.equal(named.errors[0].code, 'ORG_MISMATCH');
   assert.match(named.errors[0].message, /serves organization "acme"/);
-  // Raw Cedar entities cannot be checked to be acme alone.
+  // Its store is replaced by snapshots only.
   const raw = held.loadEntities([]);
   assert.equal(raw.errors[0].code, 'ORG_MISMATCH');
   assert.equal(held.entityCount(), orgs.status().resident[0].entityCount);
+  // An upsert takes acme's entities and entities of no org; another org's is refused, the store kept.
+  const team = (id, orgId) => ({
+    uid: { type: 'Team', id },
+    attrs: { org: { __entity: { type: 'Organization', id: orgId } }, name: id, complianceLabels: [] },
+    parents: [],
+  });
+  const count = held.entityCount();
+  const refused = held.upsertEntities([team('acme-new', 'acme'), team('globex-new', 'globex')]);
+  assert.equal(refused.errors[0].code, 'ORG_MISMATCH');
+  assert.match(refused.errors[0].message, /serves organization `acme` alone, but the upsert holds Team::"globex-new" of organization Organization::"globex"/);
+  assert.equal(held.entityCount(), count);
+  // A membership whose id names globex (membershipId('globex', …)) is refused, though its `org` says acme.
+  const planted = { uid: { type: 'Membership', id: api.membershipId('globex', 'oscar') }, attrs: { org: { __entity: { type: 'Organization', id: 'acme' } }, member: { __entity: { type: 'User', id: 'mia' } }, role: 'member', email: 'mia@acme.test' }, parents: [] };
+  assert.equal(held.upsertEntities([planted]).errors[0].code, 'ORG_MISMATCH');
+  assert.equal((await orgs.check('acme', user('olivia'), 'removeMember', planted.uid)).allowed, false);
+  assert.equal(held.entityCount(), count);
+  assert.equal(held.upsertEntities([team('acme-new', 'acme')]).type, 'success');
+  const newcomer = { uid: { type: 'User', id: 'zoe' }, attrs: { email: 'zoe@example.test', name: 'zoe', mfaEnabled: true, passwordCompliant: true }, parents: [{ type: 'OrgRole', id: 'acme#member' }], tags: {} };
+  assert.equal(held.upsertEntities([newcomer]).type, 'success');
+  assert.equal(held.entityCount(), count + 2);
+  assert.equal((await orgs.check('acme', user('zoe'), 'viewMembers', org('acme'))).allowed, true);
   // A new version of acme itself loads, and decides.
   assert.equal(held.loadSnapshot(acmeWithMiaOwner()).type, 'success');
   assert.equal((await deleteAcme(orgs, 'mia')).allowed, true);
@@ -574,6 +595,7 @@ test(`orgs${label}: forOrg's authorizer serves its org alone: its holder may loa
   const own = new Authorizer();
   assert.equal(own.loadSnapshot(globex).type, 'success');
   assert.equal(own.loadEntities([]).type, 'success');
+  assert.equal(own.upsertEntities([team('globex-new', 'globex')]).type, 'success');
   own.free();
   orgs.clear();
 });
