@@ -29,7 +29,7 @@ function isArray(value) {
 }
 
 function describeType(value) {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

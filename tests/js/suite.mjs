@@ -479,6 +479,9 @@ export function cases(api, fixture, internals = {}, build = 'full') {
       equal(authz.matrix(user('olivia'), [acme], ['viewBilling', null]).errors[0].code, 'INVALID_REQUEST');
       equal(authz.matrix(user('olivia'), huge, ['viewBilling']).errors[0].code, 'INVALID_REQUEST');
       equal(authz.loadSnapshot(5).errors[0].code, 'INVALID_JSON');
+      // The refusal names what was given, in words.
+      equal(authz.upsertEntities(undefined).errors[0].message, 'entities must be JSON text or an object, not undefined');
+      equal(authz.loadSnapshot(5).errors[0].message, 'snapshot must be JSON text or an object, not a number');
       const cyclic = {};
       cyclic.self = cyclic;
       equal(authz.upsertEntities(cyclic).errors[0].code, 'INVALID_JSON');
