@@ -294,9 +294,9 @@ fn sec4_an_upsert_into_a_store_that_serves_one_organization_holds_that_org_alone
     for (entity, found) in [
         (
             membership(&globex_membership),
-            r#"Membership::"globex/oscar" of organization Organization::"acme""#,
+            r#"Membership::"globex/oscar", whose id names organization `globex`"#,
         ),
-        (role("globex#owner"), r#"OrgRole::"globex#owner""#),
+        (role("globex#owner"), r#"OrgRole::"globex#owner", whose id names organization `globex`"#),
     ] {
         let error =
             engine.upsert_entities_json_within(&json!([entity]).to_string(), Some("acme")).unwrap_err();

@@ -113,22 +113,20 @@ fn check_upserts_organization(upserts: &[CoreEntity], organization: &str) -> Res
             }
             Some(PartialValue::Residual(_)) => false,
         };
-        let id_is_this = if is_organization(uid) {
-            is_this(uid)
-        } else {
-            org_named_by_id(uid).is_none_or(|named| named == organization)
-        };
-        if !org_is_this || !id_is_this {
+        let why = if is_organization(uid) && !is_this(uid) {
             // Another organization is named by its uid alone.
-            let of = match org {
-                Some(org) if id_is_this || !is_organization(uid) => format!(" of organization {org}"),
-                _ => String::new(),
-            };
-            return Err(Error::UpsertOrganizationMismatch {
-                expected: organization.to_owned(),
-                found: format!("{uid}{of}"),
-            });
-        }
+            String::new()
+        } else if let (Some(org), false) = (org, org_is_this) {
+            format!(" of organization {org}")
+        } else if let Some(named) = org_named_by_id(uid).filter(|named| *named != organization) {
+            format!(", whose id names organization `{named}`")
+        } else {
+            continue;
+        };
+        return Err(Error::UpsertOrganizationMismatch {
+            expected: organization.to_owned(),
+            found: format!("{uid}{why}"),
+        });
     }
     Ok(())
 }

@@ -579,7 +579,9 @@ test(`orgs${label}: forOrg's authorizer serves its org alone: its holder may loa
   assert.equal(held.entityCount(), count);
   // A membership whose id names globex (membershipId('globex', …)) is refused, though its `org` says acme.
   const planted = { uid: { type: 'Membership', id: api.membershipId('globex', 'oscar') }, attrs: { org: { __entity: { type: 'Organization', id: 'acme' } }, member: { __entity: { type: 'User', id: 'mia' } }, role: 'member', email: 'mia@acme.test' }, parents: [] };
-  assert.equal(held.upsertEntities([planted]).errors[0].code, 'ORG_MISMATCH');
+  const plantedAnswer = held.upsertEntities([planted]);
+  assert.equal(plantedAnswer.errors[0].code, 'ORG_MISMATCH');
+  assert.match(plantedAnswer.errors[0].message, /holds Membership::"globex\/oscar", whose id names organization `globex`$/);
   assert.equal((await orgs.check('acme', user('olivia'), 'removeMember', planted.uid)).allowed, false);
   assert.equal(held.entityCount(), count);
   assert.equal(held.upsertEntities([team('acme-new', 'acme')]).type, 'success');
