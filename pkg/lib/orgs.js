@@ -189,9 +189,10 @@ export function createOrgAuthorizers(givenOptions) {
   /** orgId → { orgId, authorizer, version, entityCount, storeBytes, generation, checkedAt, failedSince, refreshError }; Map order is LRU order. */
   const resident = new Map();
   /**
-   * orgId → { promise, deadline, waiters }: the one load under way per org (coalescing). Each
-   * round of asking the source has loadTimeoutMs; a second round (the version sent was
-   * evicted meanwhile) moves the deadline, and the requests waiting on the load wait on.
+   * orgId → { promise, deadline, waiters, superseded, supersede }: the one load under way per
+   * org (coalescing). Each round of asking the source has loadTimeoutMs; a second round (the
+   * version sent was evicted meanwhile) moves the deadline, and the requests waiting on the
+   * load wait on. A push, a removal or clear() supersedes it (`supersede`).
    */
   const inflight = new Map();
   /** orgId → { error, version, at }: orgs whose last answer was a failure worth remembering. */
@@ -450,7 +451,10 @@ export function createOrgAuthorizers(givenOptions) {
 
   function startLoad(orgId, version) {
     // Load timeouts run on the real clock (setTimeout's), whatever `now` says.
-    const flight = { deadline: Date.now() + loadTimeoutMs, promise: null, waiters: [] };
+    const flight = { deadline: Date.now() + loadTimeoutMs, promise: null, waiters: [], superseded: null, supersede: null };
+    flight.superseded = new Promise((resolve) => {
+      flight.supersede = () => resolve(SUPERSEDED);
+    });
     flight.promise = (async () => {
       let sent = version;
       try {
@@ -475,6 +479,8 @@ export function createOrgAuthorizers(givenOptions) {
           }
           return settled;
         }
+        // Not reached: the second round sends no version, and `settle` answers a notModified
+        // to that as a failure, never RELOAD. Kept so the load always answers.
         return failure('ORG_UNAVAILABLE', `the source kept answering notModified for org ${JSON.stringify(orgId)}`);
       } catch (error) {
         return failure('ORG_UNAVAILABLE', `loading org ${JSON.stringify(orgId)} failed: ${read.errorText(error)}`);
@@ -562,7 +568,7 @@ export function createOrgAuthorizers(givenOptions) {
     // A second round moves the deadline while this request waits: wait on until the last one.
     for (let waitedUntil = -Infinity; answer === TIMED_OUT && flight.deadline > waitedUntil; ) {
       waitedUntil = flight.deadline;
-      answer = await within(flight.promise, waitedUntil - Date.now() + 1);
+      answer = await within(Promise.race([flight.promise, flight.superseded]), waitedUntil - Date.now() + 1);
     }
     if (answer === TIMED_OUT) {
       // Gone: a load that installs the org later does not act for this request.
@@ -649,6 +655,18 @@ export function createOrgAuthorizers(givenOptions) {
     return id;
   }
 
+  /**
+   * Forgets the org's load under way, if any. Its requests look the org up again at once
+   * instead of waiting for its source call, which may never answer (`loadTimeoutMs: Infinity`)
+   * and whose answer would be dropped.
+   */
+  function supersede(orgId) {
+    const flight = inflight.get(orgId);
+    if (!flight) return;
+    inflight.delete(orgId);
+    flight.supersede();
+  }
+
   /** Loads `snapshot` as the org's current version now (a push), replacing any load under way. */
   function upsertOrganization(orgId, snapshot, version) {
     const id = validId(orgId);
@@ -659,7 +677,7 @@ export function createOrgAuthorizers(givenOptions) {
     sweepResets();
     const built = build(id.value, snapshot);
     if (built.error) return failure(built.error.code, built.error.message);
-    inflight.delete(id.value);
+    supersede(id.value);
     const entry = install(id.value, built, version === undefined || version === '' ? null : version);
     return { type: 'success', entityCount: entry.entityCount, version: entry.version };
   }
@@ -668,7 +686,7 @@ export function createOrgAuthorizers(givenOptions) {
   function removeOrganization(orgId) {
     const id = validId(orgId);
     if (id.error) return false;
-    inflight.delete(id.value);
+    supersede(id.value);
     failed.delete(id.value);
     const entry = resident.get(id.value);
     if (!entry) return false;
@@ -679,7 +697,7 @@ export function createOrgAuthorizers(givenOptions) {
   /** Frees every resident org. */
   function clear() {
     for (const entry of [...resident.values()]) drop(entry);
-    inflight.clear();
+    for (const orgId of [...inflight.keys()]) supersede(orgId);
     failed.clear();
   }
 

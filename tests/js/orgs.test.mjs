@@ -724,6 +724,43 @@ test(`orgs${label}: upsertOrganization pushes a version now and wins over a load
   orgs.clear();
 });
 
+test(`orgs${label}: requests waiting on a load that a push, a removal or clear() replaced look again at once, even with no load timeout`, async () => {
+  // The source's first call for each org never answers; later calls answer at once.
+  const asked = new Set();
+  const orgs = createOrgAuthorizers({
+    source: async (orgId) => {
+      if (!asked.has(orgId)) {
+        asked.add(orgId);
+        return new Promise(() => {});
+      }
+      return { snapshot: acmeAs(orgId), version: 'from-source' };
+    },
+    loadTimeoutMs: Infinity,
+  });
+  const settled = (promise) => Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 500))]);
+
+  // A push: the waiting requests are decided on the pushed version.
+  const pushedWaiters = [deleteAcme(orgs, 'olivia', 'pushed'), orgs.withOrg('pushed', (authorizer) => authorizer.entityCount())];
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(orgs.upsertOrganization('pushed', acmeAs('pushed'), 'v-push').type, 'success');
+  const [decision, used] = await settled(Promise.all(pushedWaiters));
+  assert.equal(decision.allowed, true);
+  assert.equal(used.version, 'v-push');
+  assert.ok(used.value > 0);
+
+  // A removal, then clear(): the waiting requests load the org again, and the source answers.
+  for (const [orgId, replace] of [['removed', () => orgs.removeOrganization('removed')], ['cleared', () => orgs.clear()]]) {
+    const waiting = orgs.forOrg(orgId);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    replace();
+    const answer = await settled(waiting);
+    assert.equal(answer.type, 'success', `${orgId}: ${JSON.stringify(answer)}`);
+    assert.equal(answer.version, 'from-source');
+  }
+  assert.equal(orgs.status().loading, 0);
+  orgs.clear();
+});
+
 test(`orgs${label}: forOrg, withOrg and check never throw — hostile ids, hostile uses, hostile sources, a source that never answers`, async () => {
   const revoked = Proxy.revocable({}, {});
   revoked.revoke();
