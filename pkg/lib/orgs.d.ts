@@ -173,8 +173,8 @@ export interface OrgAuthorizers<N extends SchemaNames = DefaultNames> {
   /**
    * The org's authorizer, loaded from the source if it is not resident or is due. Use it at
    * once: in a burst of more orgs than the budgets hold, another org's build may evict it
-   * before its caller resumes (its calls then answer `AUTHORIZER_FREED`); `withOrg` and
-   * `check` cannot see that. Never throws.
+   * before its caller resumes (its calls then answer `AUTHORIZER_FREED`). `withOrg` and
+   * `check` use the org before any other build, so this cannot happen to them. Never throws.
    */
   forOrg(orgId: string): Promise<OrgAnswer<N>>;
   /**

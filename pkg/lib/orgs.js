@@ -189,7 +189,7 @@ export function createOrgAuthorizers(givenOptions) {
   /** orgId → { orgId, authorizer, version, entityCount, storeBytes, generation, checkedAt, failedSince, refreshError }; Map order is LRU order. */
   const resident = new Map();
   /**
-   * orgId → { promise, deadline, waiters, superseded, supersede }: the one load under way per
+   * orgId → { promise, deadline, waiters, supersede }: the one load under way per
    * org (coalescing). Each round of asking the source has loadTimeoutMs; a second round (the
    * version sent was evicted meanwhile) moves the deadline, and the requests waiting on the
    * load wait on. A push, a removal or clear() supersedes it (`supersede`).
@@ -451,11 +451,13 @@ export function createOrgAuthorizers(givenOptions) {
 
   function startLoad(orgId, version) {
     // Load timeouts run on the real clock (setTimeout's), whatever `now` says.
-    const flight = { deadline: Date.now() + loadTimeoutMs, promise: null, waiters: [], superseded: null, supersede: null };
-    flight.superseded = new Promise((resolve) => {
+    const flight = { deadline: Date.now() + loadTimeoutMs, promise: null, waiters: [], supersede: null };
+    // What the requests waiting on the load get: its answer, or SUPERSEDED as soon as a push,
+    // a removal or clear() replaces it (`supersede`), whether or not its source ever answers.
+    const superseded = new Promise((resolve) => {
       flight.supersede = () => resolve(SUPERSEDED);
     });
-    flight.promise = (async () => {
+    const loaded = (async () => {
       let sent = version;
       try {
         for (let round = 0; round < 2; round++) {
@@ -488,6 +490,7 @@ export function createOrgAuthorizers(givenOptions) {
         if (inflight.get(orgId) === flight) inflight.delete(orgId);
       }
     })();
+    flight.promise = Promise.race([loaded, superseded]);
     inflight.set(orgId, flight);
     return flight;
   }
@@ -568,7 +571,7 @@ export function createOrgAuthorizers(givenOptions) {
     // A second round moves the deadline while this request waits: wait on until the last one.
     for (let waitedUntil = -Infinity; answer === TIMED_OUT && flight.deadline > waitedUntil; ) {
       waitedUntil = flight.deadline;
-      answer = await within(Promise.race([flight.promise, flight.superseded]), waitedUntil - Date.now() + 1);
+      answer = await within(flight.promise, waitedUntil - Date.now() + 1);
     }
     if (answer === TIMED_OUT) {
       // Gone: a load that installs the org later does not act for this request.

@@ -76,20 +76,24 @@ fn check_organization(snapshot: &Snapshot, organization: &str) -> Result<()> {
     }
 }
 
-/// Whether `uid` is an organization: the unqualified `Organization` type, as the schema names it.
-fn is_organization(uid: &CoreEntityUid) -> bool {
+/// The name of `uid`'s type if it has no namespace, as the schema's types have none.
+fn unqualified_type(uid: &CoreEntityUid) -> Option<&str> {
     let name = uid.entity_type().name();
-    name.is_unqualified() && AsRef::<str>::as_ref(name.basename_as_ref()) == "Organization"
+    name.is_unqualified().then(|| AsRef::<str>::as_ref(name.basename_as_ref()))
+}
+
+/// Whether `uid` is an organization.
+fn is_organization(uid: &CoreEntityUid) -> bool {
+    unqualified_type(uid) == Some("Organization")
 }
 
 /// The organization an entity's id names by the snapshot's convention: a `Membership`'s
 /// `{org}/{user}` (`membership_id`) and an `OrgRole`'s `{org}#{role}`. Org ids hold neither
 /// `/` nor `#`, so the part before the first one is the org.
 fn org_named_by_id(uid: &CoreEntityUid) -> Option<&str> {
-    let name = uid.entity_type().name();
-    let separator = match AsRef::<str>::as_ref(name.basename_as_ref()) {
-        "Membership" if name.is_unqualified() => '/',
-        "OrgRole" if name.is_unqualified() => '#',
+    let separator = match unqualified_type(uid)? {
+        "Membership" => '/',
+        "OrgRole" => '#',
         _ => return None,
     };
     uid.eid().as_ref().split_once(separator).map(|(org, _)| org)
