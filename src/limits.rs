@@ -145,6 +145,9 @@ pub(crate) fn check_size(what: &str, size: usize, limit: usize) -> Result<()> {
 /// on it. Values are counted as the commas and opening brackets outside strings, plus one.
 /// Gives the number of items of the outermost array or object (its commas plus one, zero if
 /// it is empty), which sizes what a load of them will build before it builds any.
+// Out of line: inlined into a caller, the scan made that caller large and hot at once, which
+// V8 recompiles whole in the background during a first load (see `from_json_str`).
+#[inline(never)]
 pub(crate) fn check_json_depth(what: &str, text: &str) -> Result<usize> {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
