@@ -28,7 +28,7 @@ const child = isMain ? process.argv.find((a) => a.startsWith('--child='))?.slice
 // The split of generated snapshots into orgs is the package's own (tests/js/org-snapshots.mjs
 // imports it), so it is not imported in the cold-start child: there the package must be
 // imported after the clock starts, or the start would leave out reading, compiling and
-// instantiating the .wasm (it did, and reported starts about 30 ms too short).
+// instantiating the .wasm (it did, and reported starts about 25 ms too short).
 const { orgSnapshot } = child === 'cold' ? {} : await import('../tests/js/org-snapshots.mjs');
 const ms = (from, to) => Number(to - from) / 1e6;
 const clock = () => process.hrtime.bigint();
