@@ -11,7 +11,9 @@
 //     `memory` child, one fresh process per run;
 //   - cold start of a process serving one ~1,000-entity org while the store lists 1,000 orgs,
 //     and with that org alone: bench/orgs.mjs's `cold` child (fresh `node` per run), also run
-//     through the web entry so that reading, compiling and instantiating the .wasm are apart;
+//     through the web entry so that reading, compiling and instantiating the .wasm are apart,
+//     and under V8 switches that take the first request apart: compiling functions as first
+//     called, running V8's baseline code, and its optimizing recompiles;
 //   - load per entity from ~1k to 250k entities (the store's limit), `loadSnapshot` and raw
 //     `loadEntities` (Cedar entities JSON) of the same store, the first load in a fresh process
 //     and again once warm (the median of five loads after a warm-up), and the module memory
@@ -207,7 +209,7 @@ const largeResident = spawnChild('memory', memoryFile('resident-100-large', Obje
 // ---- cold start -----------------------------------------------------------------------------------------
 log('cold starts');
 const cold = writeColdStores(dir, { members: membersSmall, bigMembers: membersLarge, count: STORE_ORGS });
-const coldRuns = { listed: [], alone: [], split: [], onePool: [], baselineOnly: [] };
+const coldRuns = { listed: [], alone: [], split: [], onePool: [], baselineOnly: [], baselineEager: [], optimizedEager: [] };
 // Interleaved, so every series sees the same load on the machine.
 for (let i = 0; i < RUNS.cold; i++) {
   coldRuns.listed.push(spawnChild('cold', cold.listed));
@@ -219,6 +221,12 @@ for (let i = 0; i < RUNS.cold; i++) {
     // No optimizing tier at all: what the start costs without those recompiles, the module's
     // code run only as V8's baseline compiler makes it.
     coldRuns.baselineOnly.push(spawnChild('cold', cold.listed, { nodeFlags: ['--liftoff-only'] }));
+    // Every function compiled as the module is, none as first called: the first request's
+    // build and check then only run code, baseline code in the first series and optimized code
+    // in the second (whose compile makes the import take about a second). Against the series
+    // above, they separate compiling on first call from running.
+    coldRuns.baselineEager.push(spawnChild('cold', cold.listed, { nodeFlags: ['--liftoff-only', '--no-wasm-lazy-compilation'] }));
+    coldRuns.optimizedEager.push(spawnChild('cold', cold.listed, { nodeFlags: ['--no-liftoff', '--no-wasm-lazy-compilation', '--no-wasm-tier-up'] }));
   }
 }
 const coldOf = (runs, key) => spread(runs.map((r) => r[key]));
@@ -348,6 +356,8 @@ const coldParts = [
   `| web entry, \`initSync\` on a \`WebAssembly.Module\`, ${coldRuns.split.length} runs | ${split('total')} | ${split('import')} | ${['glue', 'read', 'compile', 'instantiate'].map((k) => num(coldOf(coldRuns.split, k).median)).join(' / ')} | ${['source', 'build', 'firstCheck'].map((k) => num(coldOf(coldRuns.split, k).median)).join(' / ')} |`,
   `| one V8 background thread (\`node --v8-pool-size=1\`), ${coldRuns.onePool.length} runs | ${withSpread(coldOf(coldRuns.onePool, 'total'), 'ms')} | ${withSpread(coldOf(coldRuns.onePool, 'import'), 'ms')} | | ${['source', 'build', 'firstCheck'].map((k) => num(coldOf(coldRuns.onePool, k).median)).join(' / ')} |`,
   `| V8's baseline tier only (\`node --liftoff-only\`), ${coldRuns.baselineOnly.length} runs | ${withSpread(coldOf(coldRuns.baselineOnly, 'total'), 'ms')} | ${withSpread(coldOf(coldRuns.baselineOnly, 'import'), 'ms')} | | ${['source', 'build', 'firstCheck'].map((k) => num(coldOf(coldRuns.baselineOnly, k).median)).join(' / ')} |`,
+  `| every function compiled at import by the baseline tier (\`--liftoff-only --no-wasm-lazy-compilation\`), ${coldRuns.baselineEager.length} runs | ${withSpread(coldOf(coldRuns.baselineEager, 'total'), 'ms')} | ${withSpread(coldOf(coldRuns.baselineEager, 'import'), 'ms')} | | ${['source', 'build', 'firstCheck'].map((k) => num(coldOf(coldRuns.baselineEager, k).median)).join(' / ')} |`,
+  `| every function compiled at import by the optimizing tier (\`--no-liftoff --no-wasm-lazy-compilation --no-wasm-tier-up\`), ${coldRuns.optimizedEager.length} runs | ${withSpread(coldOf(coldRuns.optimizedEager, 'total'), 'ms')} | ${withSpread(coldOf(coldRuns.optimizedEager, 'import'), 'ms')} | | ${['source', 'build', 'firstCheck'].map((k) => num(coldOf(coldRuns.optimizedEager, k).median)).join(' / ')} |`,
   `| official ${officialVersion}: import / preparse / 1st call, ${officialColdRuns.length} runs | ${withSpread(spread(officialColdRuns.map((r) => r.total)), 'ms')} | ${num(median(officialColdRuns.map((r) => r.import)))} | | preparse ${num(median(officialColdRuns.map((r) => r.construct)))} / call ${num(median(officialColdRuns.map((r) => r.firstCheck)))} |`,
 ];
 
