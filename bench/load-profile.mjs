@@ -6,8 +6,8 @@
 //   CARGO_TARGET_DIR=target/variants/cargo ORGWARDEN_OUT=target/variants/named ORGWARDEN_KEEP_NAMES=1 \
 //     bash scripts/build-wasm.sh
 //
-// It profiles `loadSnapshot` of the ~1,000-entity org that bench/orgs.mjs serves in its cold
-// start, with V8's sampling profiler (node:inspector): the first load in each of several fresh
+// It profiles `loadSnapshot` of the ~1,000-entity org that bench/edge-targets.mjs serves in its
+// cold start, with V8's sampling profiler (node:inspector): the first load in each of several fresh
 // processes, and 400 loads into one authorizer once warm. It prints one Markdown table: the
 // share of the load's samples in each step of the load, and in the three kinds of code that
 // take most of it wherever they are called from. A first load's shares include V8 compiling
@@ -117,7 +117,7 @@ if (isMain) {
   const { membersFor, orgTexts } = await import('./orgs.mjs');
   const work = mkdtempSync(join(tmpdir(), 'orgwarden-load-profile-'));
   const file = join(work, 'org.json');
-  writeFileSync(file, orgTexts(1, membersFor(1000 - 56)).org0);
+  writeFileSync(file, orgTexts(1, membersFor(1000)).org0);
   const { Authorizer } = await import('orgwarden');
   const counted = new Authorizer().loadSnapshot(readFileSync(file, 'utf8'));
   if (counted.type !== 'success') throw new Error(`unexpected: ${JSON.stringify(counted)}`);
