@@ -23,7 +23,8 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
 /// Custom policies whose scopes list several actions and whose conditions read the action,
-/// and one that errs (an overflow) for an organization with a positive credit balance.
+/// and one that errs (an overflow) for an organization with a positive credit balance; then
+/// the same with one action in the scope, which a slice takes as written (no open form).
 const CUSTOM: &str = r#"
 @id("custom-usage-but-not-activity")
 @rule("BILL-2")
@@ -55,6 +56,26 @@ forbid (
   resource is Organization
 )
 when { resource.creditBalance + 9223372036854775807 < 0 };
+
+@id("custom-admins-see-activity")
+@rule("BILL-2")
+@reason("Admins see member activity")
+permit (
+  principal is User,
+  action == Action::"viewMemberActivity",
+  resource is Organization
+)
+when { principal in resource.admins && action == Action::"viewMemberActivity" };
+
+@id("custom-overflowing-invoices")
+@rule("BILL-3")
+@reason("An invoice check that overflows")
+forbid (
+  principal is User,
+  action == Action::"viewInvoices",
+  resource is Organization
+)
+when { resource.creditBalance * 9223372036854775807 > 1 };
 "#;
 
 /// The default policies with [`CUSTOM`].
@@ -154,6 +175,7 @@ fn the_requests_reach_every_kind_of_answer() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let strategy = generator::snapshot_strategy(1..=2);
     let (mut allowed, mut forbidden, mut not_permitted, mut erred, mut custom) = (0, 0, 0, 0, 0);
+    let (mut one_action_permits, mut one_action_errors) = (0, 0);
     for _ in 0..8 {
         let snapshot = strategy.new_tree(&mut runner).unwrap().current();
         let engine = loaded_into(engine(), &snapshot);
@@ -176,6 +198,11 @@ fn the_requests_reach_every_kind_of_answer() {
                         Some(orgwarden::Cause::NotPermitted) => not_permitted += 1,
                     }
                     custom += usize::from(decision.policies().iter().any(|p| p.id.starts_with("custom-")));
+                    one_action_permits +=
+                        usize::from(decision.policies().iter().any(|p| p.id == "custom-admins-see-activity"));
+                    one_action_errors += usize::from(
+                        decision.errors().iter().any(|e| e.message.contains("custom-overflowing-invoices")),
+                    );
                 }
             }
         }
@@ -187,6 +214,8 @@ fn the_requests_reach_every_kind_of_answer() {
         ("not permitted", not_permitted),
         ("erred", erred),
         ("custom", custom),
+        ("allowed by a custom policy of one action", one_action_permits),
+        ("erred in a custom policy of one action", one_action_errors),
     ] {
         assert!(count > 0, "no request was {what}");
     }

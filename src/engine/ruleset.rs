@@ -90,8 +90,11 @@ impl Ruleset {
         if let Some(built) = DEFAULTS.get() {
             return Ok(Arc::clone(built));
         }
-        let built = Arc::new(Self::build(EngineOptions::default(), None)?);
-        Ok(Arc::clone(DEFAULTS.get_or_init(|| built)))
+        let built = Self::build(EngineOptions::default(), None)?;
+        // As the package's preinitialization does: every slice and row of the defaults uses
+        // their open forms, in a module that was not preinitialized and natively alike.
+        built.open_forms().make_all(&built.policies);
+        Ok(Arc::clone(DEFAULTS.get_or_init(|| Arc::new(built))))
     }
 
     /// `base`, when given, is the default ruleset, and `options` extend it.

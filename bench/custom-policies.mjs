@@ -1,0 +1,149 @@
+// Custom policies at scale: what an authorizer that adds many policies to the defaults costs,
+// all on one action (`viewBilling`), in fresh processes, beside the official package given the
+// same policies.
+//   node bench/custom-policies.mjs [--quick] [--pkg=DIR]
+// Two kinds of custom policy, N of each (0, 100, 1,000):
+//   - grants: `permit (principal == User::"u<i>", action == Action::"viewBilling", resource == …)`,
+//     one per user, the shape of per-user exceptions; a check rules each out by its scope;
+//   - conditions: `permit (principal is User, action == Action::"viewBilling", resource is
+//     Organization) when { principal.email == "u<i>@…" }`: each one's scope holds, so a check
+//     evaluates every condition.
+// Per row (median of the fresh processes): `new Authorizer` with them, the first check of the
+// action, a warm check of it (median of 200), a warm check of another action, and the first
+// `allowedActions` (a matrix row: it makes every policy's open form, src/engine/open_forms.rs).
+// The official package: `preparsePolicySet` of the defaults and the same N policies, and one
+// `statefulIsAuthorized` (it parses the org's entities on every call), first and warm.
+// --pkg=DIR: another build of the package (its entries/node.js), to put two builds side by side.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median } from './measure.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const pkgDir = args.find((a) => a.startsWith('--pkg='))?.slice('--pkg='.length);
+const snapshotFile = join(root, 'www/example-org.json');
+const PRINCIPAL = { type: 'User', id: 'olivia' };
+const ORG = { type: 'Organization', id: 'acme' };
+const COUNTS = [0, 100, 1000];
+const KINDS = ['grants', 'conditions'];
+const RUNS = QUICK ? 3 : 5;
+const WARM_CALLS = 200;
+
+/** N custom policies of a kind, one source. */
+function customPolicies(kind, n) {
+  const policies = [];
+  for (let i = 0; i < n; i++) {
+    policies.push(
+      kind === 'grants'
+        ? `@id("grant-${i}")\npermit (principal == User::"u${i}", action == Action::"viewBilling", resource == Organization::"acme");`
+        : `@id("condition-${i}")\npermit (principal is User, action == Action::"viewBilling", resource is Organization)\nwhen { principal.email == "u${i}@example.com" };`,
+    );
+  }
+  return policies.join('\n');
+}
+
+const ms = (from, to) => Number(to - from) / 1e6;
+const now = () => process.hrtime.bigint();
+
+// ---- the child: one fresh process per measurement ------------------------------------------------
+if (args[0] === '--child') {
+  const [, kind, n, side, extra] = args;
+  const text = customPolicies(kind, Number(n));
+  const snapshot = readFileSync(snapshotFile, 'utf8');
+  const warm = (call) => {
+    for (let i = 0; i < 20; i++) call();
+    const times = [];
+    for (let i = 0; i < WARM_CALLS; i++) {
+      const t0 = now();
+      call();
+      times.push(ms(t0, now()));
+    }
+    return median(times);
+  };
+  if (side === 'orgwarden') {
+    const { Authorizer } = await import(extra || 'orgwarden');
+    const t0 = now();
+    const authz = new Authorizer(Number(n) ? { policies: [{ name: 'custom.cedar', text }] } : {});
+    const t1 = now();
+    if (authz.loadSnapshot(snapshot).type !== 'success') throw new Error('the snapshot did not load');
+    const t2 = now();
+    const first = authz.check(PRINCIPAL, 'viewBilling', ORG);
+    const t3 = now();
+    if (first.type !== 'success' || !first.allowed) throw new Error(`unexpected: ${JSON.stringify(first)}`);
+    const warmCheck = warm(() => authz.check(PRINCIPAL, 'viewBilling', ORG));
+    const otherAction = warm(() => authz.check(PRINCIPAL, 'viewOrganization', ORG));
+    const t4 = now();
+    const page = authz.allowedActions(PRINCIPAL, ORG);
+    const t5 = now();
+    if (page.type !== 'success') throw new Error(`unexpected page: ${JSON.stringify(page)}`);
+    console.log(JSON.stringify({ construct: ms(t0, t1), firstCheck: ms(t2, t3), warmCheck, otherAction, firstPage: ms(t4, t5), entities: authz.entityCount() }));
+  } else {
+    const cedar = createRequire(import.meta.url)('@cedar-policy/cedar-wasm/nodejs');
+    const defaults = readdirSync(join(root, 'policies')).filter((f) => f.endsWith('.cedar')).sort()
+      .map((f) => readFileSync(join(root, 'policies', f), 'utf8')).join('\n');
+    const entities = JSON.parse(readFileSync(extra, 'utf8'));
+    const t0 = now();
+    const parsed = cedar.preparsePolicySet('bench', { staticPolicies: `${defaults}\n${text}` });
+    const t1 = now();
+    const call = () => cedar.statefulIsAuthorized({
+      principal: PRINCIPAL, action: { type: 'Action', id: 'viewBilling' }, resource: ORG, context: {}, preparsedPolicySetId: 'bench', entities,
+    });
+    const first = call();
+    const t2 = now();
+    if (parsed.type !== 'success' || first.type !== 'success' || first.response.decision !== 'allow') {
+      throw new Error(`unexpected: ${JSON.stringify([parsed.type, first])}`);
+    }
+    console.log(JSON.stringify({ construct: ms(t0, t1), firstCheck: ms(t1, t2), warmCheck: warm(call) }));
+  }
+  process.exit(0);
+}
+
+// ---- the parent ----------------------------------------------------------------------------------
+const nativeBin = join(root, 'target/bench-native/release/native_bench');
+if (!existsSync(nativeBin)) {
+  console.error('building the native reference (bench/native, release; minutes)');
+  execFileSync('cargo', ['build', '--quiet', '--release', '--manifest-path', join(root, 'bench/native/Cargo.toml'), '--target-dir', join(root, 'target/bench-native')], { stdio: 'inherit' });
+}
+const dir = mkdtempSync(join(tmpdir(), 'orgwarden-custom-'));
+// The org's store as Cedar entities JSON, action entities included, for the official package.
+const entitiesFile = join(dir, 'entities.json');
+execFileSync(nativeBin, ['export', snapshotFile, entitiesFile]);
+const entry = pkgDir ? new URL(`file://${join(pkgDir.startsWith('/') ? pkgDir : join(process.cwd(), pkgDir), 'entries/node.js')}`).href : '';
+
+function child(kind, n, side) {
+  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', kind, String(n), side, side === 'orgwarden' ? entry : entitiesFile], { encoding: 'utf8', cwd: root });
+  if (run.status !== 0) throw new Error(`child ${kind} ${n} ${side}: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+const num = (v) => (v === undefined ? '—' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const rows = [];
+let entityCount;
+for (const kind of KINDS) {
+  for (const n of COUNTS) {
+    if (n === 0 && kind !== KINDS[0]) continue;
+    const ours = [];
+    const official = [];
+    // The two packages take turns, so that a busy moment of the machine falls on both.
+    for (let i = 0; i < RUNS; i++) {
+      ours.push(child(kind, n, 'orgwarden'));
+      entityCount = ours.at(-1).entities;
+      official.push(child(kind, n, 'official'));
+    }
+    const med = (runs, key) => median(runs.map((r) => r[key]));
+    rows.push(`| ${n === 0 ? 'none (the defaults)' : `${n.toLocaleString('en-US')} ${kind}`} | ${['construct', 'firstCheck'].map((k) => num(med(ours, k))).join(' / ')} | ${['warmCheck', 'otherAction'].map((k) => num(med(ours, k) * 1000)).join(' / ')} | ${num(med(ours, 'firstPage'))} | ${['construct', 'firstCheck'].map((k) => num(med(official, k))).join(' / ')} | ${num(med(official, 'warmCheck'))} |`);
+  }
+}
+rmSync(dir, { recursive: true, force: true });
+
+const officialVersion = JSON.parse(readFileSync(join(root, 'node_modules/@cedar-policy/cedar-wasm/package.json'), 'utf8')).version;
+console.log(`\nCustom policies on \`viewBilling\`, added to the defaults; the org of www/example-org.json (${entityCount} entities in the store, action entities included); median of ${RUNS} fresh processes per row, the packages taking turns${pkgDir ? `; orgwarden from ${pkgDir}` : ''}\n`);
+console.log('| custom policies | orgwarden: `new Authorizer` / first check (ms) | warm check of `viewBilling` / of another action (µs) | first `allowedActions` (ms) | official ' + officialVersion + ': `preparsePolicySet` / first call (ms) | official: warm call (ms, entities parsed per call) |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+for (const row of rows) console.log(row);
