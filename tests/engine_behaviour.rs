@@ -746,6 +746,50 @@ fn rows_answer_as_single_checks_with_custom_policies() {
     assert_eq!(launch.policies()[0].id, "custom-frank-only-views");
 }
 
+/// More custom policies on one action than a row makes forms for (`ROW_FORMS_SLICE_LIMIT`,
+/// src/engine/rows.rs): that action's cells are evaluated on their own, and every answer is
+/// still the single check's, a grant and a forbid among them deciding.
+#[test]
+fn rows_answer_as_single_checks_with_a_large_slice_of_one_action() {
+    let mut text: String = (0..100)
+        .map(|i| format!("@id(\"grant-{i}\") permit (principal == User::\"u{i}\", action == Action::\"viewMemberActivity\", resource);\n"))
+        .collect();
+    text.push_str(r#"@id("grant-dave") permit (principal == User::"dave", action == Action::"viewMemberActivity", resource == Organization::"acme");
+@id("no-activity-for-carol") forbid (principal == User::"carol", action == Action::"viewMemberActivity", resource);
+"#);
+    let engine = engine_with_policies(custom("grants.cedar", &text)).unwrap();
+    for who in ["carol", "dave", "frank", "grace"] {
+        for resource in [org("acme"), org("globex")] {
+            let outcomes = engine.allowed_actions(&user(who), &resource).unwrap();
+            let actions: Vec<String> = outcomes.iter().map(|o| o.action.clone()).collect();
+            assert!(actions.iter().any(|a| a == "viewMemberActivity"), "{who} {resource}");
+            let matrix = engine.matrix(&user(who), std::slice::from_ref(&resource), &actions).unwrap();
+            for (outcome, cell) in outcomes.iter().zip(&matrix.rows[0].cells) {
+                let single = check(&engine, &user(who), &outcome.action, &resource);
+                let context = format!("{who} {} {resource}", outcome.action);
+                assert_eq!(
+                    serde_json::to_value(&outcome.decision).unwrap(),
+                    serde_json::to_value(&single).unwrap(),
+                    "{context}"
+                );
+                assert_eq!(
+                    serde_json::to_value(cell).unwrap(),
+                    serde_json::to_value(orgwarden::MatrixCell::from(single.clone())).unwrap(),
+                    "{context}"
+                );
+            }
+        }
+    }
+    let granted = check(&engine, &user("dave"), "viewMemberActivity", &org("acme"));
+    assert_allowed(&granted);
+    assert_eq!(granted.policies()[0].id, "grant-dave");
+    let forbidden = check(&engine, &user("carol"), "viewMemberActivity", &org("acme"));
+    assert_eq!(forbidden.cause(), Some(orgwarden::Cause::Forbidden), "{forbidden:?}");
+    let page = engine.allowed_actions(&user("dave"), &org("acme")).unwrap();
+    let cell = page.iter().find(|o| o.action == "viewMemberActivity").unwrap();
+    assert!(cell.decision.allowed());
+}
+
 #[test]
 fn allowed_actions_of_unknown_principal_is_an_error() {
     let engine = engine();

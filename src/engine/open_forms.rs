@@ -19,7 +19,8 @@
 //! (see [`super::rows`]). A policy whose text does not have the expected shape has no open
 //! form; a slice then holds the policy itself, which decides the same, only slower, and the
 //! cells of its actions are evaluated one by one. A custom policy scoped to one action goes
-//! into its slice as written too, unless its form was made already ([`OpenForms::for_slice`]).
+//! into its slice as written too, unless its form was made already
+//! ([`OpenForms::get_unless_one_action`]).
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -123,14 +124,18 @@ impl OpenForms {
         }
     }
 
-    /// The forms of the policy `id` that a slice uses: any already made, but for a policy
-    /// scoped to one action (`action == A`), no new one. Such a policy goes into its action's
-    /// slice as written, where its action test is one comparison; making its form would parse
-    /// it again, which with 1,000 custom policies on one action made the first check of that
-    /// action take about 90 ms in the release module. Matrix rows still make every form they
-    /// need ([`super::rows`]), and the default policies' forms are made with their ruleset, so
-    /// their slices are as before.
-    pub(crate) fn for_slice(&self, id: &PolicyId, policies: &AnnotatedPolicies) -> Option<&OpenForm> {
+    /// The forms of the policy `id`, made if need be, except for a policy scoped to one action
+    /// (`action == A`): its forms only if they are made already. Making them parses the policy
+    /// again, which with 1,000 custom policies on one action took about 90 ms in the release
+    /// module. A slice takes such a policy as written, where its action test is one
+    /// comparison; a matrix row does without its form when its action's slice is large
+    /// ([`super::rows`]). The default policies' forms are made with their ruleset, and the
+    /// compiled runtime's by its compile step, so both use them as before.
+    pub(crate) fn get_unless_one_action(
+        &self,
+        id: &PolicyId,
+        policies: &AnnotatedPolicies,
+    ) -> Option<&OpenForm> {
         if matches!(policies.set.policy(id)?.action_constraint(), ActionConstraint::Eq(_)) {
             self.forms.get(id)?.form.get()?.as_deref()
         } else {
@@ -139,13 +144,13 @@ impl OpenForms {
     }
 
     /// The slice of `policies` made of `members`, each in its open form where
-    /// [`OpenForms::for_slice`] gives one. Only a request for an action in every member's scope
+    /// [`OpenForms::get_unless_one_action`] gives one. Only a request for an action in every member's scope
     /// may be decided by it. `None` if a member is missing from the set or Cedar refused the slice.
     pub(crate) fn slice(&self, members: &[PolicyId], policies: &AnnotatedPolicies) -> Option<PolicySet> {
         let chosen: Option<Vec<Policy>> = members
             .iter()
             .map(|id| {
-                self.for_slice(id, policies)
+                self.get_unless_one_action(id, policies)
                     .map(|form| &form.whole)
                     .or_else(|| policies.set.policy(id))
                     .cloned()
