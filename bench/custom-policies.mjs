@@ -143,7 +143,8 @@ function compiledModule(kind, n) {
   const file = join(dir, `${kind}-${n}.wasm`);
   writeFileSync(policies, customPolicies(kind, n));
   const t0 = now();
-  execFileSync(process.execPath, [join(pkgRoot, 'bin/orgwarden.mjs'), 'compile', '--policies', policies, '-o', file], { stdio: 'ignore' });
+  const compile = spawnSync(process.execPath, [join(pkgRoot, 'bin/orgwarden.mjs'), 'compile', '--policies', policies, '-o', file], { encoding: 'utf8' });
+  if (compile.status !== 0) throw new Error(`orgwarden compile (${kind}, ${n}): ${compile.stderr}`);
   return { file, seconds: ms(t0, now()) / 1000 };
 }
 
