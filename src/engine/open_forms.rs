@@ -144,8 +144,9 @@ impl OpenForms {
     }
 
     /// The slice of `policies` made of `members`, each in its open form where
-    /// [`OpenForms::get_unless_one_action`] gives one. Only a request for an action in every member's scope
-    /// may be decided by it. `None` if a member is missing from the set or Cedar refused the slice.
+    /// [`OpenForms::get_unless_one_action`] gives one. Only a request for an action in every
+    /// member's scope may be decided by it. `None` if a member is missing from the set or Cedar
+    /// refused the slice.
     pub(crate) fn slice(&self, members: &[PolicyId], policies: &AnnotatedPolicies) -> Option<PolicySet> {
         let chosen: Option<Vec<Policy>> = members
             .iter()

@@ -253,9 +253,9 @@ mod tests {
         build_policy_set, default_policy_sources, default_schema, extend_policy_set, PolicySource,
     };
 
-    /// `count` custom policies on `viewBilling` alone, added to the defaults: the row plan,
-    /// whether `viewBilling` and `viewUsage` are read off rows, and whether the first grant has a
-    /// row form.
+    /// Plans rows for the defaults and `count` custom policies on `viewBilling` alone, and
+    /// tells whether `viewBilling` and `viewUsage` cells are read off rows and whether the first
+    /// custom policy has a row form.
     fn plan_with_grants(count: usize) -> (bool, bool, bool) {
         let schema = default_schema().expect("default schema");
         let defaults = build_policy_set(default_policy_sources(), 0, &schema).expect("default policies");

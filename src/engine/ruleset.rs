@@ -91,8 +91,9 @@ impl Ruleset {
             return Ok(Arc::clone(built));
         }
         let built = Self::build(EngineOptions::default(), None)?;
-        // As the package's preinitialization does: every slice and row of the defaults uses
-        // their open forms, in a module that was not preinitialized and natively alike.
+        // Made now, as the package's preinitialization makes them, so that natively too the
+        // defaults' slices hold their open forms (`OpenForms::get_unless_one_action` would
+        // otherwise take their one-action policies as written).
         built.open_forms().make_all(&built.policies);
         Ok(Arc::clone(DEFAULTS.get_or_init(|| Arc::new(built))))
     }
