@@ -12,8 +12,9 @@
 // Per row (median of the fresh processes): the start (import, and for the compiled runtime its
 // `initSync` on the compiled module), `new Authorizer`, the first check of the action, a warm
 // check of it (median of 200), a warm check of another action, and the first `allowedActions`
-// (a matrix row: it makes every policy's open form, src/engine/open_forms.rs, which the compiled
-// runtime has made at compile time). The compiled modules' sizes, raw / gzip / brotli.
+// (a matrix row, src/engine/rows.rs; it makes the open forms it needs, src/engine/open_forms.rs,
+// which the compiled runtime has made at compile time). The compiled modules' sizes, raw / gzip
+// / brotli.
 // The official package: `preparsePolicySet` of the defaults and the same N policies, and one
 // `statefulIsAuthorized` (it parses the org's entities on every call), first and warm.
 // --pkg=DIR: another build of the package (laid out like pkg/), to put two builds side by side.
