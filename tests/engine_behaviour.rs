@@ -746,9 +746,8 @@ fn rows_answer_as_single_checks_with_custom_policies() {
     assert_eq!(launch.policies()[0].id, "custom-frank-only-views");
 }
 
-/// More custom policies on one action than a row makes forms for (`ROW_FORMS_SLICE_LIMIT`,
-/// src/engine/rows.rs): that action's cells are evaluated on their own, and every answer is
-/// still the single check's, a grant and a forbid among them deciding.
+/// A hundred custom policies on one action, each with its open form (`src/engine/open_forms.rs`):
+/// every row answer is still the single check's, a grant and a forbid among them deciding.
 #[test]
 fn rows_answer_as_single_checks_with_a_large_slice_of_one_action() {
     let mut text: String = (0..100)

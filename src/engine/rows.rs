@@ -12,8 +12,7 @@
 //! to right. For an action inside the action scope, that scope is `true`, so the policy and
 //! its row form evaluate the same prefix the same way: a row form that is `false` or fails
 //! means the same for the policy. Only a row form that holds after conditions were cut says
-//! nothing for sure; such a cell is evaluated on its own. So are the cells of an action whose
-//! slice has a policy without a row form (see [`ROW_FORMS_SLICE_LIMIT`]).
+//! nothing for sure; such a cell is evaluated on its own.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -72,17 +71,11 @@ impl RowPlan {
     pub(crate) fn new(policies: &AnnotatedPolicies, open_forms: &OpenForms, actions: &[ActionEntry]) -> Self {
         let mut plan = Self::default();
         let mut forms = Vec::new();
-        let largest_slice = largest_slice_of_each_policy(actions);
         for info in &policies.ordered {
             let id = PolicyId::new(&info.id);
-            let Some(policy) = policies.set.policy(&id) else { continue };
-            let in_large_slice = largest_slice.get(&id).is_some_and(|&size| size > ROW_FORMS_SLICE_LIMIT);
-            let open = if in_large_slice {
-                open_forms.get_unless_one_action(&id, policies)
-            } else {
-                open_forms.get(&id, policies)
+            let (Some(policy), Some(open)) = (policies.set.policy(&id), open_forms.get(&id, policies)) else {
+                continue;
             };
-            let Some(open) = open else { continue };
             let (form, complete) = match &open.cut {
                 Some(cut) => (Policy::clone(cut), false),
                 None => (open.whole.clone(), true),
@@ -172,26 +165,6 @@ impl RowPlan {
     }
 }
 
-/// A slice of more policies than this has no row forms made for its policies scoped to its
-/// action alone (unless made already): its cells are evaluated on their own. A row evaluates
-/// each row form once, and a cell evaluated on its own evaluates each policy of its slice
-/// once, so for a large slice the two cost about the same per row, and the forms' parse
-/// (about 0.09 ms a policy in the release module) is saved. For a small slice the row forms
-/// save a Cedar call per cell, worth their parse.
-const ROW_FORMS_SLICE_LIMIT: usize = 64;
-
-/// For each policy, the number of policies in the largest slice it is in.
-fn largest_slice_of_each_policy(actions: &[ActionEntry]) -> HashMap<&PolicyId, usize> {
-    let mut largest: HashMap<&PolicyId, usize> = HashMap::new();
-    for entry in actions {
-        for id in &entry.members {
-            let size = largest.entry(id).or_default();
-            *size = (*size).max(entry.members.len());
-        }
-    }
-    largest
-}
-
 /// The row forms one pair of principal and resource types can need: those whose scope fits
 /// the types and that are in the slice of some action of the pair (an open-scoped forbid of
 /// another resource type's actions need not run for every row).
@@ -242,62 +215,4 @@ fn scope_types(policy: &Policy) -> ScopeTypes {
         ResourceConstraint::Any | ResourceConstraint::In(_) => None,
     };
     (principal, resource)
-}
-
-#[cfg(test)]
-#[allow(clippy::expect_used)]
-mod tests {
-    use super::*;
-    use crate::engine::catalog::Catalog;
-    use crate::policies::{
-        build_policy_set, default_policy_sources, default_schema, extend_policy_set, PolicySource,
-    };
-
-    /// Plans rows for the defaults and `count` custom policies on `viewBilling` alone, and
-    /// tells whether `viewBilling` and `viewUsage` cells are read off rows and whether the first
-    /// custom policy has a row form.
-    fn plan_with_grants(count: usize) -> (bool, bool, bool) {
-        let schema = default_schema().expect("default schema");
-        let defaults = build_policy_set(default_policy_sources(), 0, &schema).expect("default policies");
-        let grants: String = (0..count)
-            .map(|i| {
-                format!(
-                    "@id(\"grant-{i}\") permit (principal == User::\"u{i}\", action == Action::\"viewBilling\", resource);\n"
-                )
-            })
-            .collect();
-        let set = extend_policy_set(defaults, vec![PolicySource::new("grants.cedar", grants)], 0, &schema)
-            .expect("the grants extend the defaults");
-        let catalog = Catalog::new(&schema, &set).expect("catalog");
-        let forms = OpenForms::new(&set);
-        let plan = RowPlan::new(&set, &forms, catalog.actions());
-        let row_formed = |action: &str| {
-            let position =
-                catalog.actions().iter().position(|entry| entry.name == action).expect("an action");
-            plan.slices.get(position).expect("a slice per action").is_some()
-        };
-        let grant_has_row_form = plan.numbers.contains_key(&PolicyId::new("grant-0"));
-        (row_formed("viewBilling"), row_formed("viewUsage"), grant_has_row_form)
-    }
-
-    /// Up to the limit, one-action policies get row forms; past it, their action's cells are
-    /// evaluated on their own and no form is parsed for them. Other actions keep their forms.
-    #[test]
-    fn a_large_slice_of_one_action_policies_is_evaluated_cell_by_cell() {
-        let defaults_in_the_slice = {
-            let schema = default_schema().expect("default schema");
-            let set = build_policy_set(default_policy_sources(), 0, &schema).expect("default policies");
-            let catalog = Catalog::new(&schema, &set).expect("catalog");
-            catalog
-                .actions()
-                .iter()
-                .find(|entry| entry.name == "viewBilling")
-                .expect("viewBilling")
-                .members
-                .len()
-        };
-        let at_limit = ROW_FORMS_SLICE_LIMIT - defaults_in_the_slice;
-        assert_eq!(plan_with_grants(at_limit), (true, true, true));
-        assert_eq!(plan_with_grants(at_limit + 1), (false, true, false));
-    }
 }

@@ -91,9 +91,8 @@ impl Ruleset {
             return Ok(Arc::clone(built));
         }
         let built = Self::build(EngineOptions::default(), None)?;
-        // Made now, as the package's preinitialization makes them, so that natively too the
-        // defaults' slices hold their open forms (`OpenForms::get_unless_one_action` would
-        // otherwise take their one-action policies as written).
+        // Made now, as the package's preinitialization makes them: natively too, the
+        // defaults' forms are shared by every ruleset that extends them.
         built.open_forms().make_all(&built.policies);
         Ok(Arc::clone(DEFAULTS.get_or_init(|| Arc::new(built))))
     }
