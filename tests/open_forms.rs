@@ -24,7 +24,7 @@ use proptest::strategy::ValueTree;
 
 /// Custom policies whose scopes list several actions and whose conditions read the action,
 /// and one that errs (an overflow) for an organization with a positive credit balance; then
-/// the same with one action in the scope, which a slice takes as written (no open form).
+/// the same two kinds with one action in the scope.
 const CUSTOM: &str = r#"
 @id("custom-usage-but-not-activity")
 @rule("BILL-2")
