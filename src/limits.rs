@@ -26,7 +26,8 @@ pub const MAX_SCHEMA_BYTES: usize = 1024 * 1024;
 /// (or kills the WebAssembly instance) instead of returning an error.
 pub const MAX_POLICY_NESTING: usize = 24;
 /// Most operators in one policy (each of `. + - * < > = ! & | [ (` and `if in has like is`
-/// counts one): a chain like `1 + 1 + ...` is a tree as deep as it is long, which Cedar parses,
+/// counts one, and so does each `when` or `unless` clause, which Cedar joins to the others
+/// with `&&`): a chain like `1 + 1 + ...` is a tree as deep as it is long, which Cedar parses,
 /// checks, evaluates and drops recursively. In the release WebAssembly module that recursion
 /// runs on the host's native stack (V8 bounds it at about 1 MB, and no library can raise it),
 /// where chains of `+`, `*` or `.a` trapped from 224 operators on (bench/crash-points.mjs; the
@@ -256,7 +257,7 @@ pub(crate) fn check_policy_shape(name: &str, text: &str) -> Result<()> {
         let operator = matches!(
             token,
             Token::Punct(b'.' | b'+' | b'-' | b'*' | b'<' | b'>' | b'=' | b'!' | b'&' | b'|' | b'[' | b'(')
-                | Token::Word("if" | "in" | "has" | "like" | "is")
+                | Token::Word("if" | "in" | "has" | "like" | "is" | "when" | "unless")
         );
         if operator {
             operators += 1;

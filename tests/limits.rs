@@ -432,7 +432,7 @@ fn sec4_limit_policy_nesting() {
 #[test]
 fn sec4_limit_policy_operators() {
     on_small_stack(TEST_THREAD_STACK, || {
-        // `when` has none; `1 == 1` one... `==` counts as two characters.
+        // `when` counts one; `1 == 1` one... `==` counts as two characters.
         let plus = |n: usize| when(&format!("1{} > 0", " + 1".repeat(n)));
         new_engine(custom_policy(plus(MAX_POLICY_OPERATORS - 8))).unwrap();
         for n in [MAX_POLICY_OPERATORS + 1, 200_000] {
@@ -440,6 +440,17 @@ fn sec4_limit_policy_operators() {
         }
         let members = when(&format!("principal{} == 1", ".a".repeat(100_000)));
         assert_limit(&new_engine(custom_policy(members)).unwrap_err(), MAX_POLICY_OPERATORS);
+        // Each clause is one more `&&` in the policy's tree: a thousand `when { true }` used
+        // to trap the release module in Cedar's parser.
+        let clauses =
+            |n: usize| format!("permit (principal, action, resource){};", " when { true }".repeat(n));
+        // The scope's `(` is one: MAX - 1 clauses are exactly the limit.
+        new_engine(custom_policy(clauses(MAX_POLICY_OPERATORS - 1))).unwrap();
+        for n in [MAX_POLICY_OPERATORS, 1_000, 50_000] {
+            assert_limit(&new_engine(custom_policy(clauses(n))).unwrap_err(), MAX_POLICY_OPERATORS);
+        }
+        let unless = format!("permit (principal, action, resource){};", " unless { false }".repeat(1_000));
+        assert_limit(&new_engine(custom_policy(unless)).unwrap_err(), MAX_POLICY_OPERATORS);
         // The count is per policy: many policies, each small, are fine.
         let many = (0..300).map(|_| when("principal is User && 1 + 1 + 1 > 2"));
         new_engine(custom_policy(many.collect::<Vec<_>>().join("\n"))).unwrap();

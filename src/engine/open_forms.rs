@@ -141,6 +141,7 @@ fn opened(template: &ast::Template, conditions: Option<ast::Expr>) -> Option<Pol
     Some(Policy::from(ast::Policy::from(form)))
 }
 
+/// Whether `expr` reads the `action` variable anywhere (an attribute named `action` is not it).
 fn reads_action(expr: &ast::Expr) -> bool {
     expr.subexpressions().any(|e| matches!(e.expr_kind(), ast::ExprKind::Var(ast::Var::Action)))
 }
@@ -156,7 +157,9 @@ fn conditions_before_the_action(conditions: &ast::Expr) -> Option<ast::Expr> {
     before.into_iter().rev().cloned().reduce(|later, earlier| ast::Expr::and(earlier, later))
 }
 
-/// The operands of `expr`'s `&&`s, nested either way, in evaluation order.
+/// The operands of `expr`'s `&&`s, nested either way, in evaluation order. Recursive: a
+/// policy's `&&`s, its clauses' included, count against its operators, which its limits bound
+/// (`src/limits.rs`).
 fn collect_conjuncts<'a>(expr: &'a ast::Expr, out: &mut Vec<&'a ast::Expr>) {
     match expr.expr_kind() {
         ast::ExprKind::And { left, right } => {
