@@ -709,6 +709,31 @@ forbid (principal == User::"frank", action, resource)
 unless { action == Action::"viewOrganization" || action == Action::"viewWorkspace" };
 "#;
 
+/// Holds `who`'s row on `resource`, `allowed_actions` and `matrix` alike, to what `check` answers
+/// for each action alone (compared as JSON), and gives those single answers.
+fn rows_as_single_checks(engine: &Engine, who: &str, resource: &EntityRef) -> Vec<Decision> {
+    let outcomes = engine.allowed_actions(&user(who), resource).unwrap();
+    let actions: Vec<String> = outcomes.iter().map(|o| o.action.clone()).collect();
+    let matrix = engine.matrix(&user(who), std::slice::from_ref(resource), &actions).unwrap();
+    let mut singles = Vec::new();
+    for (outcome, cell) in outcomes.iter().zip(&matrix.rows[0].cells) {
+        let single = check(engine, &user(who), &outcome.action, resource);
+        let context = format!("{who} {} {resource}", outcome.action);
+        assert_eq!(
+            serde_json::to_value(&outcome.decision).unwrap(),
+            serde_json::to_value(&single).unwrap(),
+            "{context}"
+        );
+        assert_eq!(
+            serde_json::to_value(cell).unwrap(),
+            serde_json::to_value(orgwarden::MatrixCell::from(single.clone())).unwrap(),
+            "{context}"
+        );
+        singles.push(single);
+    }
+    singles
+}
+
 #[test]
 fn rows_answer_as_single_checks_with_custom_policies() {
     let engine = engine_with_policies(custom("rows.cedar", ROW_EDGE_CASES)).unwrap();
@@ -716,22 +741,7 @@ fn rows_answer_as_single_checks_with_custom_policies() {
     let mut decided_by_custom = 0;
     for who in ["carol", "dave", "frank", "grace", "quinn"] {
         for resource in &resources {
-            let outcomes = engine.allowed_actions(&user(who), resource).unwrap();
-            let actions: Vec<String> = outcomes.iter().map(|o| o.action.clone()).collect();
-            let matrix = engine.matrix(&user(who), std::slice::from_ref(resource), &actions).unwrap();
-            for (outcome, cell) in outcomes.iter().zip(&matrix.rows[0].cells) {
-                let single = check(&engine, &user(who), &outcome.action, resource);
-                let context = format!("{who} {} {resource}", outcome.action);
-                assert_eq!(
-                    serde_json::to_value(&outcome.decision).unwrap(),
-                    serde_json::to_value(&single).unwrap(),
-                    "{context}"
-                );
-                assert_eq!(
-                    serde_json::to_value(cell).unwrap(),
-                    serde_json::to_value(orgwarden::MatrixCell::from(single.clone())).unwrap(),
-                    "{context}"
-                );
+            for single in rows_as_single_checks(&engine, who, resource) {
                 if single.policies().iter().any(|p| p.source == "rows.cedar") {
                     decided_by_custom += 1;
                 }
@@ -759,24 +769,14 @@ fn rows_answer_as_single_checks_with_a_large_slice_of_one_action() {
     let engine = engine_with_policies(custom("grants.cedar", &text)).unwrap();
     for who in ["carol", "dave", "frank", "grace"] {
         for resource in [org("acme"), org("globex")] {
-            let outcomes = engine.allowed_actions(&user(who), &resource).unwrap();
-            let actions: Vec<String> = outcomes.iter().map(|o| o.action.clone()).collect();
+            let actions: Vec<String> = engine
+                .allowed_actions(&user(who), &resource)
+                .unwrap()
+                .into_iter()
+                .map(|o| o.action)
+                .collect();
             assert!(actions.iter().any(|a| a == "viewMemberActivity"), "{who} {resource}");
-            let matrix = engine.matrix(&user(who), std::slice::from_ref(&resource), &actions).unwrap();
-            for (outcome, cell) in outcomes.iter().zip(&matrix.rows[0].cells) {
-                let single = check(&engine, &user(who), &outcome.action, &resource);
-                let context = format!("{who} {} {resource}", outcome.action);
-                assert_eq!(
-                    serde_json::to_value(&outcome.decision).unwrap(),
-                    serde_json::to_value(&single).unwrap(),
-                    "{context}"
-                );
-                assert_eq!(
-                    serde_json::to_value(cell).unwrap(),
-                    serde_json::to_value(orgwarden::MatrixCell::from(single.clone())).unwrap(),
-                    "{context}"
-                );
-            }
+            rows_as_single_checks(&engine, who, &resource);
         }
     }
     let granted = check(&engine, &user("dave"), "viewMemberActivity", &org("acme"));

@@ -85,14 +85,14 @@ impl OpenForms {
             entry.get()?
         };
         #[cfg(not(feature = "compiled-runtime"))]
-        let form = entry.get_or_init(|| open_form(policies.set.policy(id)?).map(Arc::new));
+        let form = made(entry, id, policies);
         form.as_deref()
     }
 
     /// Makes every policy's forms now, for a ruleset whose memory is shipped as it is.
     pub(crate) fn make_all(&self, policies: &AnnotatedPolicies) {
         for (id, entry) in &self.forms {
-            entry.get_or_init(|| open_form(policies.set.policy(id)?).map(Arc::new));
+            made(entry, id, policies);
         }
     }
 
@@ -108,6 +108,15 @@ impl OpenForms {
             .collect();
         PolicySet::from_policies(chosen?).ok()
     }
+}
+
+/// The forms of the policy `id` of `policies`, made on the first call.
+fn made<'a>(
+    entry: &'a OnceLock<Option<Arc<OpenForm>>>,
+    id: &PolicyId,
+    policies: &AnnotatedPolicies,
+) -> &'a Option<Arc<OpenForm>> {
+    entry.get_or_init(|| open_form(policies.set.policy(id)?).map(Arc::new))
 }
 
 /// The open forms of a policy: its template with the action scope opened; `None` for a
