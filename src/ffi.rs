@@ -13,7 +13,9 @@ use crate::engine::{
     ActionOutcome, Decision, Engine, EngineOptions, EntityRef, Matrix, SnapshotRequirements,
 };
 use crate::error::{Diagnostic, Error, ErrorInfo, Result};
-use crate::limits::{check_size, parse_json, Limits, MAX_NAME_BYTES};
+use crate::limits::{
+    check_size, parse_json, JsonShape, Limits, DATA_JSON, MAX_NAME_BYTES, OPTIONS_JSON, REQUEST_JSON,
+};
 use crate::objects_only::ObjectsOnly;
 use crate::policies::{PolicyInfo, PolicySource};
 use crate::snapshot::{
@@ -124,15 +126,15 @@ pub fn new_engine(options: Option<&str>) -> std::result::Result<Engine, ErrorInf
 
 /// Engine options from their JSON text (see [`parse_object`]).
 pub(crate) fn engine_options(text: &str) -> Result<EngineOptions> {
-    parse_object("engine options", text)
+    parse_object("engine options", text, OPTIONS_JSON)
 }
 
 /// A request's object from JSON text. Text that is not JSON is `INVALID_JSON`; JSON of the
 /// wrong shape is a request error. Only objects are read, at every depth (`ObjectsOnly`):
 /// serde would read a struct from an array by position, so options `[null, [...], false]`
 /// would silently build an engine without the default policies.
-fn parse_object<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
-    let value = parse_json::<Value>(what, text)?;
+fn parse_object<T: serde::de::DeserializeOwned>(what: &str, text: &str, shape: JsonShape) -> Result<T> {
+    let value = parse_json::<Value>(what, text, shape)?;
     if !value.is_object() {
         return Err(Error::InvalidRequest(format!("{what} must be an object")));
     }
@@ -170,7 +172,7 @@ pub fn upsert_entities_within(engine: &mut Engine, entities: &str, organization:
 /// `[{"type":..,"id":..}, ..]` -> the store after removing them (none, if one is unknown).
 pub fn remove_entities(engine: &mut Engine, refs: &str) -> LoadAnswer {
     loaded(
-        parse_json::<Vec<EntityRef>>("entity references", refs)
+        parse_json::<Vec<EntityRef>>("entity references", refs, DATA_JSON)
             .and_then(|refs| engine.remove_entities(&refs)),
     )
 }
@@ -185,7 +187,9 @@ pub fn check(
 ) -> Decision {
     let context =
         check_names(&[&principal.entity_type, &principal.id, action, &resource.entity_type, &resource.id])
-            .and_then(|()| context.map(|text| parse_json::<Value>("context", text)).transpose());
+            .and_then(|()| {
+                context.map(|text| parse_json::<Value>("context", text, REQUEST_JSON)).transpose()
+            });
     match context {
         Ok(context) => engine.check(principal, action, resource, context),
         Err(error) => Decision::from(error),
@@ -231,14 +235,14 @@ struct MatrixCall {
 
 /// `{"principal":{..},"resources":[..],"actions":[..]}` -> a tagged matrix.
 pub fn matrix(engine: &Engine, call: &str) -> MatrixAnswer {
-    parse_json::<MatrixCall>("matrix call", call)
+    parse_json::<MatrixCall>("matrix call", call, DATA_JSON)
         .and_then(|call| engine.matrix(&call.principal, &call.resources, &call.actions))
         .into()
 }
 
 /// An `ActionRequest` as JSON -> an `ActionValidation` (malformed input is a violation).
 pub fn validate_action(engine: &Engine, request: &str) -> ActionValidation {
-    match parse_object::<ActionRequest>("action request", request) {
+    match parse_object::<ActionRequest>("action request", request, REQUEST_JSON) {
         Ok(request) => engine.validate_action(&request),
         Err(error) => ActionValidation::refused(error),
     }
@@ -342,7 +346,7 @@ fn failure_json(error: Error) -> String {
 
 /// `{"principal":{..},"action":"..","resource":{..},"context":{..}?}` -> a tagged `Decision`.
 pub fn check_json(engine: &Engine, call: &str) -> String {
-    let decision = match parse_json::<CheckCall>("check call", call) {
+    let decision = match parse_json::<CheckCall>("check call", call, REQUEST_JSON) {
         Ok(call) => engine.check(&call.principal, &call.action, &call.resource, call.context),
         Err(error) => Decision::from(error),
     };
@@ -367,7 +371,7 @@ pub fn remove_entities_json(engine: &mut Engine, refs: &str) -> String {
 
 /// `{"principal":{..},"resource":{..}}` -> a tagged list of actions.
 pub fn allowed_actions_json(engine: &Engine, call: &str) -> String {
-    match parse_json::<PairCall>("allowed-actions call", call) {
+    match parse_json::<PairCall>("allowed-actions call", call, REQUEST_JSON) {
         Ok(call) => to_json(&allowed_actions(engine, &call.principal, &call.resource)),
         Err(error) => failure_json(error),
     }
@@ -375,7 +379,7 @@ pub fn allowed_actions_json(engine: &Engine, call: &str) -> String {
 
 /// `{"principal":{..},"action":"..","resourceType":".."}` -> a tagged list of resource ids.
 pub fn allowed_resources_json(engine: &Engine, call: &str) -> String {
-    match parse_json::<AllowedResourcesCall>("allowed-resources call", call) {
+    match parse_json::<AllowedResourcesCall>("allowed-resources call", call, REQUEST_JSON) {
         Ok(call) => to_json(&allowed_resources(engine, &call.principal, &call.action, &call.resource_type)),
         Err(error) => failure_json(error),
     }

@@ -16,6 +16,24 @@ pub const MAX_JSON_DEPTH: usize = 64;
 /// at the byte limit is 16 million values, which took the module's memory (which never shrinks)
 /// to 1.5 GiB. A snapshot needs about 15 values per entity it makes.
 pub const MAX_JSON_VALUES: usize = 4_000_000;
+/// Longest string in a snapshot, raw entities or a request (its JSON text, escapes included),
+/// keys too. Cedar matches a `like` pattern by backtracking to its last `*`, in time the
+/// string's length times the pattern's literal run after that `*` (and after copying the
+/// string into 4 bytes a character): a 10,000-character run against a 100,000-character
+/// context string took 3.7 s in the release module, and the same against a user's name 3 s for
+/// any check that reached the policy. With [`MAX_LIKE_LITERAL_CHARS`], one match is bounded to
+/// about 35 ms there. Policy and schema sources are bounded by their own limits instead.
+pub const MAX_STRING_BYTES: usize = 64 * 1024;
+/// Most characters in one literal run after a `*` of a `like` pattern in a policy (an escaped
+/// `\*` is a literal character): what one match costs grows with it (see
+/// [`MAX_STRING_BYTES`]). Runs before a pattern's first `*` are matched once and not counted.
+pub const MAX_LIKE_LITERAL_CHARS: usize = 128;
+/// Most values (counted as in [`MAX_JSON_VALUES`]) in the JSON of one request: a check call,
+/// its context, an allowed-actions or allowed-resources call, an action request. Cedar makes a
+/// context's values into its own, several times larger (a one-field record takes about 2.4 KiB
+/// of module memory): a context of 640,000 such records, within the document limits, took
+/// 49 s and grew the module, whose memory never shrinks, to 1.5 GiB.
+pub const MAX_REQUEST_VALUES: usize = 10_000;
 /// Most cells one permissions-matrix call evaluates.
 pub const MAX_MATRIX_CELLS: usize = 100_000;
 /// Largest custom schema source, in bytes.
@@ -94,6 +112,12 @@ pub struct Limits {
     pub max_policy_nesting: usize,
     /// [`MAX_ANCESTOR_LINKS`]
     pub max_ancestor_links: usize,
+    /// [`MAX_STRING_BYTES`]
+    pub max_string_bytes: usize,
+    /// [`MAX_REQUEST_VALUES`]
+    pub max_request_values: usize,
+    /// [`MAX_LIKE_LITERAL_CHARS`]
+    pub max_like_literal_chars: usize,
 }
 
 impl Limits {
@@ -107,6 +131,9 @@ impl Limits {
             max_policy_operators: MAX_POLICY_OPERATORS,
             max_policy_nesting: MAX_POLICY_NESTING,
             max_ancestor_links: MAX_ANCESTOR_LINKS,
+            max_string_bytes: MAX_STRING_BYTES,
+            max_request_values: MAX_REQUEST_VALUES,
+            max_like_literal_chars: MAX_LIKE_LITERAL_CHARS,
         }
     }
 }
@@ -141,15 +168,32 @@ pub(crate) fn check_size(what: &str, size: usize, limit: usize) -> Result<()> {
     Ok(())
 }
 
-/// Checks the nesting depth and the number of values of JSON text without parsing it, so that
-/// deep or value-dense input is refused before a recursive parser sees it or memory is spent
-/// on it. Values are counted as the commas and opening brackets outside strings, plus one.
-/// Gives the number of items of the outermost array or object (its commas plus one, zero if
-/// it is empty), which sizes what a load of them will build before it builds any.
+/// What one kind of JSON document may hold, beside [`MAX_JSON_DEPTH`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct JsonShape {
+    values: usize,
+    string_bytes: usize,
+}
+
+/// Snapshots, raw entities, lists of entity references and matrix calls.
+pub(crate) const DATA_JSON: JsonShape = JsonShape { values: MAX_JSON_VALUES, string_bytes: MAX_STRING_BYTES };
+/// One request: a check call or its context, an allowed-actions or allowed-resources call, an
+/// action request.
+pub(crate) const REQUEST_JSON: JsonShape =
+    JsonShape { values: MAX_REQUEST_VALUES, string_bytes: MAX_STRING_BYTES };
+/// Engine options: their policy and schema sources are strings, which their own limits bound.
+pub(crate) const OPTIONS_JSON: JsonShape = JsonShape { values: MAX_JSON_VALUES, string_bytes: usize::MAX };
+
+/// Checks the nesting depth, the number of values and the longest string of JSON text without
+/// parsing it, so that deep or value-dense input is refused before a recursive parser sees it
+/// or memory is spent on it. Values are counted as the commas and opening brackets outside
+/// strings, plus one. Gives the number of items of the outermost array or object (its commas
+/// plus one, zero if it is empty), which sizes what a load of them will build before it builds
+/// any.
 // Out of line: inlined into a caller, the scan made that caller large and hot at once, which
 // V8 recompiles whole in the background during a first load (see `from_json_str`).
 #[inline(never)]
-pub(crate) fn check_json_depth(what: &str, text: &str) -> Result<usize> {
+pub(crate) fn check_json_shape(what: &str, text: &str, shape: JsonShape) -> Result<usize> {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
     let mut values = 1usize;
@@ -162,7 +206,18 @@ pub(crate) fn check_json_depth(what: &str, text: &str) -> Result<usize> {
             outer_empty = false;
         }
         match byte {
-            b'"' => at = past_string(bytes, at),
+            b'"' => {
+                let start = at;
+                at = past_string(bytes, at);
+                // The closing quote is not the string's.
+                let length = at.saturating_sub(start).saturating_sub(1);
+                if length > shape.string_bytes {
+                    return Err(Error::LimitExceeded {
+                        what: format!("length of a string in {what} ({length} bytes)"),
+                        limit: shape.string_bytes,
+                    });
+                }
+            }
             b'[' | b'{' => {
                 depth += 1;
                 values += 1;
@@ -182,8 +237,8 @@ pub(crate) fn check_json_depth(what: &str, text: &str) -> Result<usize> {
             }
             _ => {}
         }
-        if values > MAX_JSON_VALUES {
-            return Err(Error::LimitExceeded { what: format!("values in {what}"), limit: MAX_JSON_VALUES });
+        if values > shape.values {
+            return Err(Error::LimitExceeded { what: format!("values in {what}"), limit: shape.values });
         }
     }
     Ok(if outer_empty { 0 } else { outer_commas + 1 })
@@ -207,10 +262,14 @@ fn past_string(bytes: &[u8], mut from: usize) -> usize {
     }
 }
 
-/// Size and depth checks, then parsing.
-pub(crate) fn parse_json<'a, T: serde::Deserialize<'a>>(what: &str, text: &'a str) -> Result<T> {
+/// Size and shape checks, then parsing.
+pub(crate) fn parse_json<'a, T: serde::Deserialize<'a>>(
+    what: &str,
+    text: &'a str,
+    shape: JsonShape,
+) -> Result<T> {
     check_size(what, text.len(), MAX_JSON_BYTES)?;
-    check_json_depth(what, text)?;
+    check_json_shape(what, text, shape)?;
     crate::objects_only::from_json_str(text).map_err(|e| Error::InvalidJson(format!("{what}: {e}")))
 }
 
@@ -237,8 +296,22 @@ pub(crate) fn check_policy_shape(name: &str, text: &str) -> Result<()> {
     let mut open: Vec<usize> = Vec::new();
     let mut ifs = 0usize;
     let mut operators = 0usize;
+    let mut after_like = false;
     for spanned in tokens(text) {
         let token = spanned.token;
+        if after_like && token == Token::Text {
+            let pattern = text.get(spanned.start..spanned.end).unwrap_or_default();
+            if longest_run_after_a_star(pattern) > MAX_LIKE_LITERAL_CHARS {
+                return Err(limit_exceeded(
+                    format!(
+                        "literal characters after a `*` in a `like` pattern of {}",
+                        place(name, text, spanned.start)
+                    ),
+                    MAX_LIKE_LITERAL_CHARS,
+                ));
+            }
+        }
+        after_like = token == Token::Word("like");
         match token {
             Token::Punct(b'(' | b'[' | b'{') => open.push(0),
             Token::Punct(b')' | b']' | b'}') => ifs = ifs.saturating_sub(open.pop().unwrap_or(0)),
@@ -276,6 +349,33 @@ pub(crate) fn check_policy_shape(name: &str, text: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The longest run of literal characters after an unescaped `*` in the string literal
+/// `quoted` (its quotes included), an escape counting as one character.
+fn longest_run_after_a_star(quoted: &str) -> usize {
+    let inner = quoted.strip_prefix('"').unwrap_or(quoted);
+    let inner = inner.strip_suffix('"').unwrap_or(inner);
+    let mut chars = inner.chars();
+    let (mut longest, mut run, mut starred) = (0usize, 0usize, false);
+    while let Some(c) = chars.next() {
+        match c {
+            '*' => {
+                starred = true;
+                run = 0;
+                continue;
+            }
+            '\\' => {
+                chars.next();
+            }
+            _ => {}
+        }
+        if starred {
+            run += 1;
+            longest = longest.max(run);
+        }
+    }
+    longest
 }
 
 /// Refuses schema text Cedar could not read without overflowing the stack: too deep nesting
@@ -416,6 +516,33 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    #[test]
+    fn like_runs_are_counted_after_a_star_an_escape_as_one_character() {
+        let cases: [(&str, usize); 7] = [
+            (r#""abc""#, 0),
+            (r#""abc*""#, 0),
+            (r#""*abc""#, 3),
+            (r#""a*bc*def""#, 3),
+            (r#""*ab\*cd""#, 5),
+            (r#""*ab\"c""#, 4),
+            (r#""**a*""#, 1),
+        ];
+        for (pattern, run) in cases {
+            assert_eq!(longest_run_after_a_star(pattern), run, "{pattern}");
+        }
+    }
+
+    #[test]
+    fn the_shape_check_measures_each_string_escapes_included() {
+        let at_limit = format!("[\"{}\"]", "a".repeat(MAX_STRING_BYTES));
+        assert!(check_json_shape("test", &at_limit, DATA_JSON).is_ok());
+        let escaped = format!("[\"{}\"]", "\\n".repeat(MAX_STRING_BYTES / 2 + 1));
+        assert!(check_json_shape("test", &escaped, DATA_JSON).is_err());
+        let key = format!("{{\"{}\":1}}", "k".repeat(MAX_STRING_BYTES + 1));
+        assert!(check_json_shape("test", &key, DATA_JSON).is_err());
+        assert!(check_json_shape("test", &key, OPTIONS_JSON).is_ok());
+    }
+
     /// Brackets, commas and escaped quotes inside strings are text, not structure.
     #[test]
     fn the_depth_check_counts_the_outer_items_and_skips_strings() {
@@ -429,11 +556,11 @@ mod tests {
             (r#"["unterminated, [ "#, 1),
         ];
         for (text, items) in cases {
-            assert_eq!(check_json_depth("test", text).unwrap(), items, "{text}");
+            assert_eq!(check_json_shape("test", text, DATA_JSON).unwrap(), items, "{text}");
         }
         let deep = format!("{}{}", "[".repeat(MAX_JSON_DEPTH + 1), "]".repeat(MAX_JSON_DEPTH + 1));
-        assert!(check_json_depth("test", &deep).is_err());
+        assert!(check_json_shape("test", &deep, DATA_JSON).is_err());
         let quoted_deep = format!("[\"{}\"]", "[".repeat(MAX_JSON_DEPTH + 1));
-        assert_eq!(check_json_depth("test", &quoted_deep).unwrap(), 1);
+        assert_eq!(check_json_shape("test", &quoted_deep, DATA_JSON).unwrap(), 1);
     }
 }

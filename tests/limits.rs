@@ -8,8 +8,9 @@
 use orgwarden::error::ErrorInfo;
 use orgwarden::limits::{
     ancestor_limit, ANCESTOR_LINKS_FLOOR, MAX_ANCESTORS_PER_ENTITY, MAX_ANCESTOR_LINKS, MAX_ENTITIES,
-    MAX_HIERARCHY_DEPTH, MAX_ID_LENGTH, MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_JSON_VALUES, MAX_MATRIX_CELLS,
-    MAX_POLICY_BYTES, MAX_POLICY_NESTING, MAX_POLICY_OPERATORS, MAX_SCHEMA_BYTES, MAX_SCHEMA_PARENTS,
+    MAX_HIERARCHY_DEPTH, MAX_ID_LENGTH, MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_JSON_VALUES,
+    MAX_LIKE_LITERAL_CHARS, MAX_MATRIX_CELLS, MAX_POLICY_BYTES, MAX_POLICY_NESTING, MAX_POLICY_OPERATORS,
+    MAX_REQUEST_VALUES, MAX_SCHEMA_BYTES, MAX_SCHEMA_PARENTS, MAX_STRING_BYTES,
 };
 use orgwarden::{ffi, Engine, EngineOptions, EntityRef, Error, ErrorCode, PolicySource, Snapshot};
 use serde_json::{json, Value};
@@ -128,12 +129,111 @@ fn sec4_limit_json_values_are_counted_before_parsing() {
     assert_limit(&engine.load_snapshot_json(&snapshot).unwrap_err(), MAX_JSON_VALUES);
     // Commas inside strings are text, not values.
     let commas =
-        format!(r#"[{{"uid":{{"type":"Team","id":"{}"}},"attrs":{{}},"parents":[]}}]"#, ",".repeat(100_000));
+        format!(r#"[{{"uid":{{"type":"Team","id":"{}"}},"attrs":{{}},"parents":[]}}]"#, ",".repeat(60_000));
     assert!(!matches!(engine.load_entities_json(&commas), Err(Error::LimitExceeded { .. })));
     // At the limit the count passes (the array is then refused for what it holds).
     let error = engine.load_entities_json(&zeros(MAX_JSON_VALUES - 1)).unwrap_err();
     assert!(!matches!(error, Error::LimitExceeded { limit, .. } if limit == MAX_JSON_VALUES), "{error}");
     assert_eq!(fingerprint(&engine), before);
+}
+
+// ---- MAX_STRING_BYTES, MAX_REQUEST_VALUES -------------------------------------------------
+
+/// A check call of olga on acme for `inviteMember`, whose context has the role `role`.
+fn invite_call(role: &str) -> String {
+    json!({
+        "principal": { "type": "User", "id": "olga" },
+        "action": "inviteMember",
+        "resource": { "type": "Organization", "id": "acme" },
+        "context": { "role": role },
+    })
+    .to_string()
+}
+
+#[test]
+fn sec4_limit_string_bytes_in_data_and_requests() {
+    let mut engine = engine();
+    let before = fingerprint(&engine);
+    let named = |name: String| {
+        let mut snapshot = snapshot_json();
+        snapshot["users"][1]["name"] = json!(name);
+        snapshot.to_string()
+    };
+    assert_limit(
+        &engine.load_snapshot_json(&named("n".repeat(MAX_STRING_BYTES + 1))).unwrap_err(),
+        MAX_STRING_BYTES,
+    );
+    // Escapes count as written: 2 bytes each in the JSON text.
+    assert_limit(
+        &engine.load_snapshot_json(&named("\n".repeat(MAX_STRING_BYTES / 2 + 1))).unwrap_err(),
+        MAX_STRING_BYTES,
+    );
+    let team = |id: &str, label: String| {
+        json!([{ "uid": { "type": "Team", "id": id }, "attrs": { "name": label, "org": { "__entity": { "type": "Organization", "id": "acme" } } }, "parents": [] }]).to_string()
+    };
+    assert_limit(
+        &engine.upsert_entities_json(&team("t", "l".repeat(MAX_STRING_BYTES + 1))).unwrap_err(),
+        MAX_STRING_BYTES,
+    );
+    assert_eq!(fingerprint(&engine), before, "a refused load keeps the store");
+
+    // Requests: a check call, a context handed over alone, an action request.
+    let long_role = "r".repeat(MAX_STRING_BYTES + 1);
+    assert_eq!(answer_code(&ffi::check_json(&engine, &invite_call(&long_role))), "LIMIT_EXCEEDED");
+    let context = json!({ "role": long_role }).to_string();
+    let acme = EntityRef::new("Organization", "acme");
+    let decision = ffi::check(&engine, &user("olga"), "inviteMember", &acme, Some(&context));
+    assert_eq!(decision.errors()[0].code, ErrorCode::LimitExceeded);
+    let request = json!({
+        "principal": { "type": "User", "id": "olga" }, "action": "inviteMember",
+        "resource": { "type": "Organization", "id": "acme" },
+        "input": { "email": format!("{}@a.test", "e".repeat(MAX_STRING_BYTES)), "role": "member" },
+    });
+    let validation: Value =
+        serde_json::from_str(&ffi::validate_action_json(&engine, &request.to_string())).unwrap();
+    assert_eq!(validation["violations"][0]["code"], "LIMIT_EXCEEDED", "{validation}");
+
+    // At the limit, a string is read: the name loads, the role is decided on.
+    let mut at_limit = self::engine();
+    at_limit.load_snapshot_json(&named("n".repeat(MAX_STRING_BYTES - 2))).unwrap();
+    let answer: Value =
+        serde_json::from_str(&ffi::check_json(&at_limit, &invite_call(&"r".repeat(MAX_STRING_BYTES))))
+            .unwrap();
+    assert_eq!(answer["type"], "success", "{answer}");
+    // Policy sources are strings of the engine options, bounded by their own limit.
+    let long_policy = format!("// {}\n{}", "c".repeat(2 * MAX_STRING_BYTES), when("true"));
+    new_engine(custom_policy(long_policy)).unwrap();
+}
+
+#[test]
+fn sec4_limit_request_values() {
+    let engine = engine();
+    // One-field records: each one a record Cedar builds, about 2.4 KiB of module memory.
+    let call = |records: usize| {
+        let roles: Vec<Value> = (0..records).map(|i| json!({ "a": i })).collect();
+        json!({
+            "principal": { "type": "User", "id": "olga" },
+            "action": "inviteMember",
+            "resource": { "type": "Organization", "id": "acme" },
+            "context": { "role": roles },
+        })
+        .to_string()
+    };
+    // Two values each (the record and its field), plus the call's own 7 and the list.
+    assert_eq!(answer_code(&ffi::check_json(&engine, &call(MAX_REQUEST_VALUES / 2))), "LIMIT_EXCEEDED");
+    assert_eq!(answer_code(&ffi::check_json(&engine, &call(640_000))), "LIMIT_EXCEEDED");
+    // Under the limit, the context is read, and refused for its type.
+    assert_eq!(answer_code(&ffi::check_json(&engine, &call(MAX_REQUEST_VALUES / 2 - 10))), "INVALID_CONTEXT");
+    let context = json!({ "role": vec![0; MAX_REQUEST_VALUES] }).to_string();
+    let acme = EntityRef::new("Organization", "acme");
+    let decision = ffi::check(&engine, &user("olga"), "inviteMember", &acme, Some(&context));
+    assert_eq!(decision.errors()[0].code, ErrorCode::LimitExceeded);
+    // A matrix call is data: its resources may be many.
+    let resources: Vec<Value> =
+        (0..20_000).map(|_| json!({ "type": "Organization", "id": "acme" })).collect();
+    let matrix = json!({ "principal": { "type": "User", "id": "olga" }, "resources": resources, "actions": ["viewOrganization"] });
+    let answer: Value = serde_json::from_str(&ffi::matrix_json(&engine, &matrix.to_string())).unwrap();
+    assert_eq!(answer["type"], "success", "{}", &answer.to_string()[..200]);
 }
 
 // ---- MAX_JSON_DEPTH ---------------------------------------------------------------------
@@ -459,6 +559,35 @@ fn sec4_limit_policy_operators() {
         let message = new_engine(custom_policy(file)).unwrap_err().to_string();
         assert!(message.contains("`custom.cedar` (line 3, column "), "{message}");
     });
+}
+
+#[test]
+fn sec4_limit_like_literal_run() {
+    let like = |pattern: &str| when(&format!("principal is User && principal.name like \"{pattern}\""));
+    let run = "a".repeat(MAX_LIKE_LITERAL_CHARS);
+    for accepted in [
+        format!("*{run}"),
+        format!("{}*", "a".repeat(10_000)),
+        format!("*{run}*{run}"),
+        "*a".repeat(5_000),
+        format!("*{}", "\\*".repeat(MAX_LIKE_LITERAL_CHARS)),
+    ] {
+        new_engine(custom_policy(like(&accepted))).unwrap();
+    }
+    for refused in [
+        format!("*{run}b"),
+        format!("a*{run}*{run}b"),
+        format!("*{}", "\\*".repeat(MAX_LIKE_LITERAL_CHARS + 1)),
+    ] {
+        let error = new_engine(custom_policy(like(&refused))).unwrap_err();
+        assert_limit(&error, MAX_LIKE_LITERAL_CHARS);
+        assert!(error.to_string().contains("`custom.cedar` (line 1, column "), "{error}");
+    }
+    // Checked in every policy of a source, and for validation alike.
+    let file = format!("{}\n{}", like("*@a.test"), like(&format!("*{run}b")));
+    assert!(new_engine(custom_policy(file.clone())).unwrap_err().to_string().contains("(line 2, column "));
+    let options = json!({ "policies": [{ "name": "custom.cedar", "text": file }] }).to_string();
+    assert_eq!(answer_code(&ffi::validate_policies_json(&options)), "LIMIT_EXCEEDED");
 }
 
 // ---- schema shape -----------------------------------------------------------------------

@@ -46,7 +46,7 @@ use smol_str::SmolStr;
 use super::described_schema::{DescribedSchema, SharedDescription};
 use super::raw_json::Json;
 use crate::error::{message_with_causes, Error, Result};
-use crate::limits::{check_json_depth, check_size, MAX_ENTITIES, MAX_JSON_BYTES};
+use crate::limits::{check_json_shape, check_size, DATA_JSON, MAX_ENTITIES, MAX_JSON_BYTES};
 use crate::snapshot::FastMap;
 
 /// The entities of Cedar entities JSON (an array of `{uid, attrs, parents, tags}`), each read
@@ -65,7 +65,7 @@ pub(crate) fn read_entities(
     cedar_schema: &cedar_policy::Schema,
 ) -> Result<Vec<Entity>> {
     check_size("entities", json.len(), MAX_JSON_BYTES)?;
-    let items = check_json_depth("entities", json)?;
+    let items = check_json_shape("entities", json, DATA_JSON)?;
     let checker = EntitySchemaConformanceChecker::new(schema, Extensions::all_available());
     let mut batch = Batch {
         reader: RawEntityReader::new(schema),

@@ -6,7 +6,7 @@ use serde_json::error::Category;
 
 use super::Snapshot;
 use crate::error::{Error, Result};
-use crate::limits::{check_json_depth, check_size, MAX_JSON_BYTES};
+use crate::limits::{check_json_shape, check_size, DATA_JSON, MAX_JSON_BYTES};
 
 impl Snapshot {
     /// Parses a snapshot object, within the size and depth limits of every JSON input. The
@@ -19,7 +19,7 @@ impl Snapshot {
             return Err(Error::InvalidJson("snapshot: expected a JSON object".to_owned()));
         }
         check_size("snapshot", text.len(), MAX_JSON_BYTES)?;
-        check_json_depth("snapshot", text)?;
+        check_json_shape("snapshot", text, DATA_JSON)?;
         crate::objects_only::from_json_str(text).map_err(|error| snapshot_json_error(text, &error))
     }
 }
