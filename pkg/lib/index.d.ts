@@ -300,4 +300,5 @@ export type {
   R2SourceOptions,
   ResidentOrg,
   SourceAnswer,
+  SourceErrorCode,
 } from './orgs.js';

@@ -8,6 +8,12 @@ import type { Authorizer, PrincipalTypeOf, ResourceTypeOf, SchemaNames, TypedEnt
 /** The engine's error codes, and the registry's own: no such org, or the source failed. */
 export type OrgErrorCode = ErrorCode | 'ORG_NOT_FOUND' | 'ORG_UNAVAILABLE' | 'ORG_TOO_LARGE';
 
+/**
+ * The codes a source may answer an error with; any other is answered to callers as
+ * `ORG_UNAVAILABLE`, the code named in the message.
+ */
+export type SourceErrorCode = 'ORG_NOT_FOUND' | 'ORG_UNAVAILABLE' | 'ORG_TOO_LARGE' | 'LIMIT_EXCEEDED';
+
 export interface OrgError {
   code: OrgErrorCode;
   message: string;
@@ -23,7 +29,7 @@ export type SourceAnswer =
     }
   | { notModified: true }
   | { notFound: true }
-  | { error: { code?: OrgErrorCode; message: string } }
+  | { error: { code?: SourceErrorCode; message: string } }
   | null;
 
 /**

@@ -19,6 +19,13 @@ export { kvSource, r2Source, fetchSource, durableObjectSource } from './sources.
 const failure = (code, message) => ({ type: 'failure', errors: [{ code, message }] });
 const deny = ({ code, message }) => ({ type: 'failure', allowed: false, reason: message, errors: [{ code, message }] });
 
+/**
+ * The codes a source may answer with (`SourceErrorCode`): what a store can know about an org.
+ * Any other, an engine's code such as ENGINE_TRAPPED included, would tell callers something
+ * about this module that did not happen, so it is answered as ORG_UNAVAILABLE.
+ */
+const SOURCE_ERROR_CODES = new Set(['ORG_NOT_FOUND', 'ORG_UNAVAILABLE', 'ORG_TOO_LARGE', 'LIMIT_EXCEEDED']);
+
 /** Answers a source gives that are facts about the org, so they are remembered for a while. */
 const remembered = (code) => code !== 'ORG_UNAVAILABLE' && code !== 'ENGINE_TRAPPED' && code !== 'ENGINE_RESET' && code !== 'MODULE_NOT_INITIALIZED';
 
@@ -110,13 +117,12 @@ function interpret(answer) {
     if (answer.notFound === true) return { kind: 'notFound' };
     if (answer.error !== undefined && answer.error !== null) {
       const { code, message } = answer.error;
-      return {
-        kind: 'error',
-        error: {
-          code: typeof code === 'string' && code !== '' ? code : 'ORG_UNAVAILABLE',
-          message: typeof message === 'string' ? message : 'the source failed',
-        },
-      };
+      const text = typeof message === 'string' ? message : 'the source failed';
+      if (code === undefined || code === null || code === '' || SOURCE_ERROR_CODES.has(code)) {
+        return { kind: 'error', error: { code: code || 'ORG_UNAVAILABLE', message: text } };
+      }
+      const named = typeof code === 'string' ? JSON.stringify(code) : typeof code;
+      return { kind: 'error', error: { code: 'ORG_UNAVAILABLE', message: `${text} (the source's code ${named} is not one a source may answer)` } };
     }
     if ('snapshot' in answer) {
       const { snapshot, version } = answer;

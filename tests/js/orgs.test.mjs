@@ -276,6 +276,31 @@ test(`orgs${label}: by default (serveStaleForMs 0) a failed refresh denies at on
   tolerant.clear();
 });
 
+test(`orgs${label}: a source answers only a source's error codes; an engine's or an unknown one is ORG_UNAVAILABLE`, async () => {
+  const answers = {
+    gone: { error: { code: 'ORG_NOT_FOUND', message: 'deleted' } },
+    large: { error: { code: 'ORG_TOO_LARGE', message: 'too many members' } },
+    trapped: { error: { code: 'ENGINE_TRAPPED', message: 'pretends' } },
+    reset: { error: { code: 'ENGINE_RESET', message: 'pretends' } },
+    unknown: { error: { code: 'KV_DOWN', message: 'KV is down' } },
+    number: { error: { code: 503, message: 'KV is down' } },
+    none: { error: { message: 'KV is down' } },
+  };
+  const orgs = createOrgAuthorizers({ source: async (orgId) => answers[orgId] });
+  const resets = moduleStatus().resets;
+  const codeOf = async (orgId) => (await orgs.check(orgId, user('olivia'), 'viewOrganization', org(orgId))).errors[0];
+  assert.equal((await codeOf('gone')).code, 'ORG_NOT_FOUND');
+  assert.equal((await codeOf('large')).code, 'ORG_TOO_LARGE');
+  for (const [orgId, named] of [['trapped', '"ENGINE_TRAPPED"'], ['reset', '"ENGINE_RESET"'], ['unknown', '"KV_DOWN"'], ['number', 'number']]) {
+    const error = await codeOf(orgId);
+    assert.equal(error.code, 'ORG_UNAVAILABLE', orgId);
+    assert.ok(error.message.includes(`the source's code ${named}`), error.message);
+  }
+  assert.deepEqual(await codeOf('none'), { code: 'ORG_UNAVAILABLE', message: 'KV is down' });
+  assert.equal(moduleStatus().resets, resets, 'no reset happened');
+  orgs.clear();
+});
+
 test(`orgs${label}: maxOrgs evicts the least recently used org and frees its authorizer`, async () => {
   const { source, calls } = memorySource({ a: { snapshot: acmeAs('a'), version: '1' }, b: { snapshot: acmeAs('b'), version: '1' }, c: { snapshot: acmeAs('c'), version: '1' } });
   const orgs = createOrgAuthorizers({ source, maxOrgs: 2 });

@@ -173,6 +173,11 @@ createOrgAuthorizers({ source: r2Source(SNAPSHOTS, { key: (orgId) => `orgs/${org
 const fromKv = createOrgAuthorizers({ source: kvSource(ORGS, { key: (orgId) => `org:${orgId}` }), maxEntities: 100_000, maxSnapshotBytes: 4 * 1024 * 1024 });
 const inMemory: OrgSource = async (_orgId, { version }) => (version === 'v1' ? { notModified: true } : { snapshot, version: 'v1' });
 const tenants = createOrgAuthorizers({ source: inMemory, revalidateAfterMs: 30_000, serveStaleForMs: 300_000 });
+const failing: OrgSource = async () => ({ error: { code: 'ORG_UNAVAILABLE', message: 'KV is down' } });
+// @ts-expect-error: a source answers a source's codes, not the engine's.
+const pretending: OrgSource = async () => ({ error: { code: 'ENGINE_TRAPPED', message: 'no' } });
+void failing;
+void pretending;
 const verdict = await tenants.check('acme', olivia, 'deleteOrganization', acme);
 if (verdict.type === 'failure') {
   const why: OrgErrorCode | undefined = verdict.errors[0]?.code;
