@@ -20,9 +20,10 @@ pub const MAX_JSON_VALUES: usize = 4_000_000;
 /// keys too. Cedar matches a `like` pattern by backtracking to its last `*`, in time the
 /// string's length times the pattern's literal run after that `*` (and after copying the
 /// string into 4 bytes a character): a 10,000-character run against a 100,000-character
-/// context string took 3.7 s in the release module, and the same against a user's name 3 s for
-/// any check that reached the policy. With [`MAX_LIKE_LITERAL_CHARS`], one match is bounded to
-/// about 35 ms there. Policy and schema sources are bounded by their own limits instead.
+/// context string took 3.7 s in the release module, and the same against a user's name in the
+/// snapshot 3.1–3.7 s for any call that reached the policy. With [`MAX_LIKE_LITERAL_CHARS`], a
+/// match at both limits takes about 32 ms there (49 ms on a first call). Policy and schema
+/// sources are bounded by their own limits instead.
 pub const MAX_STRING_BYTES: usize = 64 * 1024;
 /// Most characters in one literal run after a `*` of a `like` pattern in a policy (an escaped
 /// `\*` is a literal character): what one match costs grows with it (see

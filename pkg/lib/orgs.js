@@ -121,7 +121,7 @@ function interpret(answer) {
       if (code === undefined || code === null || code === '' || SOURCE_ERROR_CODES.has(code)) {
         return { kind: 'error', error: { code: code || 'ORG_UNAVAILABLE', message: text } };
       }
-      const named = typeof code === 'string' ? JSON.stringify(code) : typeof code;
+      const named = typeof code === 'string' ? JSON.stringify(code.slice(0, 64)) : typeof code;
       return { kind: 'error', error: { code: 'ORG_UNAVAILABLE', message: `${text} (the source's code ${named} is not one a source may answer)` } };
     }
     if ('snapshot' in answer) {
