@@ -140,7 +140,7 @@ fn sec4_limit_json_values_are_counted_before_parsing() {
 // ---- MAX_STRING_BYTES, MAX_REQUEST_VALUES -------------------------------------------------
 
 /// A check call of olga on acme for `inviteMember`, whose context has the role `role`.
-fn invite_call(role: &str) -> String {
+fn invite_call(role: Value) -> String {
     json!({
         "principal": { "type": "User", "id": "olga" },
         "action": "inviteMember",
@@ -179,7 +179,7 @@ fn sec4_limit_string_bytes_in_data_and_requests() {
 
     // Requests: a check call, a context handed over alone, an action request.
     let long_role = "r".repeat(MAX_STRING_BYTES + 1);
-    assert_eq!(answer_code(&ffi::check_json(&engine, &invite_call(&long_role))), "LIMIT_EXCEEDED");
+    assert_eq!(answer_code(&ffi::check_json(&engine, &invite_call(json!(long_role)))), "LIMIT_EXCEEDED");
     let context = json!({ "role": long_role }).to_string();
     let acme = EntityRef::new("Organization", "acme");
     let decision = ffi::check(&engine, &user("olga"), "inviteMember", &acme, Some(&context));
@@ -197,7 +197,7 @@ fn sec4_limit_string_bytes_in_data_and_requests() {
     let mut at_limit = self::engine();
     at_limit.load_snapshot_json(&named("n".repeat(MAX_STRING_BYTES - 2))).unwrap();
     let answer: Value =
-        serde_json::from_str(&ffi::check_json(&at_limit, &invite_call(&"r".repeat(MAX_STRING_BYTES))))
+        serde_json::from_str(&ffi::check_json(&at_limit, &invite_call(json!("r".repeat(MAX_STRING_BYTES)))))
             .unwrap();
     assert_eq!(answer["type"], "success", "{answer}");
     // Policy sources are strings of the engine options, bounded by their own limit.
@@ -209,16 +209,7 @@ fn sec4_limit_string_bytes_in_data_and_requests() {
 fn sec4_limit_request_values() {
     let engine = engine();
     // One-field records: each one a record Cedar builds, about 2.4 KiB of module memory.
-    let call = |records: usize| {
-        let roles: Vec<Value> = (0..records).map(|i| json!({ "a": i })).collect();
-        json!({
-            "principal": { "type": "User", "id": "olga" },
-            "action": "inviteMember",
-            "resource": { "type": "Organization", "id": "acme" },
-            "context": { "role": roles },
-        })
-        .to_string()
-    };
+    let call = |records: usize| invite_call((0..records).map(|i| json!({ "a": i })).collect());
     // Two values each (the record and its field), plus the call's own 7 and the list.
     assert_eq!(answer_code(&ffi::check_json(&engine, &call(MAX_REQUEST_VALUES / 2))), "LIMIT_EXCEEDED");
     assert_eq!(answer_code(&ffi::check_json(&engine, &call(640_000))), "LIMIT_EXCEEDED");

@@ -229,9 +229,9 @@ fn shared(options: &EngineOptions, build: impl FnOnce() -> Result<Ruleset>) -> R
 /// stay lazy: each is a few policies, quick to gather when its action is first asked about.
 #[cfg(not(feature = "compiled-runtime"))]
 pub fn preinitialize() -> Result<()> {
+    // `defaults` makes the open forms as it builds the ruleset.
     let defaults = Ruleset::defaults()?;
     defaults.unchecked_snapshot_actions();
-    defaults.open_forms().make_all(&defaults.policies);
     defaults.row_plan();
     crate::snapshot::preinitialize();
     Ok(())
