@@ -137,7 +137,10 @@ export interface ResidentOrg {
   /** Module memory its store holds (Authorizer.storeBytes). */
   storeBytes: number;
   stale: boolean;
-  /** Since the source last confirmed (or gave) this version. */
+  /**
+   * Since the source last confirmed (or gave) this version. Infinity when the clock has gone
+   * back since: the age is unknown, and the org is due to be asked again.
+   */
   ageMs: number;
 }
 

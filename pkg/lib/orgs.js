@@ -731,7 +731,7 @@ export function createOrgAuthorizers(givenOptions) {
         entityCount: entry.entityCount,
         storeBytes: entry.storeBytes,
         stale: entry.failedSince !== null,
-        ageMs: t - entry.checkedAt,
+        ageMs: elapsed(entry.checkedAt, t),
       })),
     };
   }

@@ -219,7 +219,9 @@ test(`orgs${label}: a clock that goes back makes the org due, never fresh for lo
   await orgs.forOrg('acme');
   store.set('acme', { snapshot: acmeWithMiaOwner(), version: 'v2' });
   c.advance(-3_600_000);
+  assert.equal(orgs.status().resident[0].ageMs, Infinity, 'an age the clock cannot tell is unknown, never negative');
   assert.equal((await deleteAcme(orgs, 'mia')).allowed, true, 'revalidated at once');
+  assert.equal(orgs.status().resident[0].ageMs, 0);
   assert.equal(calls.length, 2);
   // A stale window does not stay open either.
   store.set('acme', { snapshot: acmeWithoutOwner(), version: 'v3-broken' });
