@@ -16,6 +16,9 @@
 //!       - `cedarPerCheckStore`: the same call on the slice with a store built for the request
 //!         from the entities it can reach (a what-if: entities kept outside Cedar, see
 //!         `per_check.rs`);
+//!       - `cedarManifestSlice`: the same call on the slice with a store sliced for the request
+//!         by Cedar's entity manifest: only the entities, attributes and ancestors the policies
+//!         read (a what-if, see `per_check.rs`);
 //!       - `cedarBatched`: Cedar's experimental `is_authorized_batched` on the slice, loading
 //!         entities from the engine's store on demand (a what-if, decisions only);
 //!       - `engine`: `orgwarden::Engine::check` natively (name lookups, request building,
@@ -370,6 +373,25 @@ fn bench(dir: &str, passes: usize) -> Result<()> {
             _ => (false, 0),
         }
     });
+    // What-if: only the entities, attributes and ancestors the policies read (Cedar's entity
+    // manifest, `per_check::manifest`), sliced from the store for each check, on the same slice.
+    let manifest = per_check::manifest(engine.schema(), &policies)?;
+    let mut manifest_sizes = vec![0; requests.len()];
+    let (manifest_decisions, manifest_errors, manifest_stats) = time_calls(requests.len(), passes, |i| {
+        match (cedar_requests.get(i), slices.get(i)) {
+            (Some(request), Some(slice)) => {
+                let Some((store, count)) = per_check::sliced(&manifest, engine.entities(), request) else {
+                    return (false, 1);
+                };
+                if let Some(size) = manifest_sizes.get_mut(i) {
+                    *size = count;
+                }
+                let response = authorizer.is_authorized(request, slice, &store);
+                (response.decision() == Decision::Allow, response.diagnostics().errors().count())
+            }
+            _ => (false, 0),
+        }
+    });
     // What-if: Cedar's own on-demand loading on the same slice, from the same store.
     let mut asked = vec![0; requests.len()];
     let (batched_decisions, batched_errors, batched_stats) = time_calls(requests.len(), passes, |i| {
@@ -440,6 +462,12 @@ fn bench(dir: &str, passes: usize) -> Result<()> {
             "errors": per_check_errors,
             "timing": per_check_stats,
             "entities": mean_and_max(&slice_sizes),
+        },
+        "cedarManifestSlice": {
+            "decisions": manifest_decisions,
+            "errors": manifest_errors,
+            "timing": manifest_stats,
+            "entities": mean_and_max(&manifest_sizes),
         },
         "cedarBatched": {
             "decisions": batched_decisions,

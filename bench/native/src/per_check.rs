@@ -17,7 +17,9 @@
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
-use cedar_policy::{Entities, EntityUid, PolicySet};
+#[allow(deprecated)]
+use cedar_policy::compute_entity_manifest;
+use cedar_policy::{Entities, EntityManifest, EntityUid, Policy, PolicySet, Request, Schema, Validator};
 use cedar_policy_core::ast::{Entity, EntityUID, Literal, PartialValue, Value, ValueKind};
 use cedar_policy_core::entities::{Entities as CoreEntities, NoEntitiesSchema, TCComputation};
 use cedar_policy_core::extensions::Extensions;
@@ -80,12 +82,18 @@ pub fn reachable(store: &Entities, roots: impl IntoIterator<Item = EntityUID>) -
 /// it for a check: its attributes and tags collected into Cedar's maps, its ancestors into new
 /// sets.
 fn rebuilt(entity: &Entity) -> Entity {
+    rebuilt_with_tags_of(entity, entity)
+}
+
+/// `entity` built anew from its parts, with the tags of `tagged` (the same entity, as a store
+/// keeps it whole, when `entity` is its slice).
+fn rebuilt_with_tags_of(entity: &Entity, tagged: &Entity) -> Entity {
     Entity::new_with_attr_partial_value(
         entity.uid().clone(),
         entity.attrs().map(|(name, value)| (name.clone(), value.clone())),
         entity.indirect_ancestors().cloned().collect(),
         entity.parents().cloned().collect(),
-        entity.tags().map(|(name, value)| (name.clone(), value.clone())),
+        tagged.tags().map(|(name, value)| (name.clone(), value.clone())),
     )
 }
 
@@ -110,6 +118,60 @@ pub fn store_for(entities: Vec<Entity>) -> Option<Entities> {
         )
         .ok()
         .map(Entities::from)
+}
+
+/// The policy text of TEAM-4's tag test, and what stands in for it when the paths are computed.
+/// Cedar's entity manifest refuses entity tags (`hasTag` / `getTag`), which only TEAM-4 reads:
+/// the stand-in reads the same attributes (`resource.labels`, `resource.org.id`), and
+/// [`sliced`] gives the check the principal's tags, as a store of its own would.
+/// Both as the policy's text reads with its whitespace collapsed.
+const TAG_TEST: &str =
+    "principal.hasTag(resource.org.id) && !resource.labels.containsAll(principal.getTag(resource.org.id))";
+const TAG_STAND_IN: &str = "!resource.labels.contains(resource.org.id)";
+
+/// What-if: only what the policies read. Cedar's entity manifest (experimental, deprecated in
+/// favour of `is_authorized_batched`) computes, per request type, the attribute paths and the
+/// ancestors the policies can read; slicing a store with it gives each check the entities on
+/// those paths, each with only the attributes read and only the ancestors tested.
+#[allow(deprecated)]
+pub fn manifest(schema: &Schema, set: &PolicySet) -> Result<EntityManifest, String> {
+    let mut readable = PolicySet::new();
+    for policy in set.policies() {
+        // Only the paths matter here, so whitespace (string literals' included) may collapse.
+        let text = policy.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = text.replace(TAG_TEST, TAG_STAND_IN);
+        if text.contains("Tag(") {
+            return Err(format!("a tag test the stand-in does not cover: {text}"));
+        }
+        let stand_in = Policy::parse(Some(policy.id().clone()), &text).map_err(|e| e.to_string())?;
+        readable.add(stand_in).map_err(|e| e.to_string())?;
+    }
+    let validator = Validator::new(schema.clone());
+    compute_entity_manifest(&validator, &readable).map_err(|e| e.to_string())
+}
+
+/// The entities `request` can read by `manifest`, sliced from `store`, with the principal's tags
+/// put back (the manifest has no tags). `None` if slicing fails.
+pub fn sliced(manifest: &EntityManifest, store: &Entities, request: &Request) -> Option<(Entities, usize)> {
+    let slice = manifest.slice_entities(store.as_ref(), request.as_ref()).ok()?;
+    let count = slice.iter().count();
+    let principal = request.principal().and_then(|uid| store.get(uid)).map(|entity| entity.as_ref());
+    match principal {
+        Some(principal) if principal.tags().next().is_some() => {
+            let entities = slice
+                .iter()
+                .map(|entity| {
+                    if entity.uid() == principal.uid() {
+                        rebuilt_with_tags_of(entity, principal)
+                    } else {
+                        entity.clone()
+                    }
+                })
+                .collect();
+            store_for(entities).map(|store| (store, count))
+        }
+        _ => Some((Entities::from(slice), count)),
+    }
 }
 
 /// Cedar's own on-demand loading (`PolicySet::is_authorized_batched`, experimental): Cedar asks
