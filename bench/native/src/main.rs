@@ -161,6 +161,35 @@ fn mean_and_max(counts: &[usize]) -> Value {
     })
 }
 
+/// Times Cedar on each request's slice against a store `build` makes for that request alone,
+/// and gives, beside what [`time_calls`] gives, how many entities each store held (`build`
+/// answers the store and that count). A store that cannot be made is a deny with an error.
+/// The counts are noted on every pass of the timed calls themselves: the same number each
+/// time, without a pass of their own.
+fn time_on_stores_built_per_check(
+    authorizer: &Authorizer,
+    requests: &[Request],
+    slices: &[&PolicySet],
+    passes: usize,
+    mut build: impl FnMut(usize, &Request) -> Option<(Entities, usize)>,
+) -> (Vec<bool>, usize, Value, Vec<usize>) {
+    let mut sizes = vec![0; requests.len()];
+    let (decisions, errors, stats) = time_calls(requests.len(), passes, |i| match (requests.get(i), slices.get(i)) {
+        (Some(request), Some(slice)) => {
+            let Some((store, count)) = build(i, request) else {
+                return (false, 1);
+            };
+            if let Some(size) = sizes.get_mut(i) {
+                *size = count;
+            }
+            let response = authorizer.is_authorized(request, slice, &store);
+            (response.decision() == Decision::Allow, response.diagnostics().errors().count())
+        }
+        _ => (false, 0),
+    });
+    (decisions, errors, stats, sizes)
+}
+
 /// Runs `eval` on every request `passes` times; the first pass warms up and gives the
 /// decisions, the others are timed call by call.
 fn time_calls<F: FnMut(usize) -> (bool, usize)>(count: usize, passes: usize, mut eval: F) -> (Vec<bool>, usize, Value) {
@@ -354,45 +383,21 @@ fn bench(dir: &str, passes: usize) -> Result<()> {
         }
         roots
     };
-    // How many entities each check built (or Cedar asked for), noted on every pass of the
-    // timed calls themselves: the same number each time, without a pass of its own.
-    let mut slice_sizes = vec![0; requests.len()];
-    let (per_check_decisions, per_check_errors, per_check_stats) = time_calls(requests.len(), passes, |i| {
-        match (cedar_requests.get(i), slices.get(i)) {
-            (Some(request), Some(slice)) => {
-                let reachable = per_check::reachable(engine.entities(), roots(i));
-                if let Some(size) = slice_sizes.get_mut(i) {
-                    *size = reachable.len();
-                }
-                let Some(store) = per_check::store_for(reachable) else {
-                    return (false, 1);
-                };
-                let response = authorizer.is_authorized(request, slice, &store);
-                (response.decision() == Decision::Allow, response.diagnostics().errors().count())
-            }
-            _ => (false, 0),
-        }
-    });
+    let (per_check_decisions, per_check_errors, per_check_stats, slice_sizes) =
+        time_on_stores_built_per_check(&authorizer, &cedar_requests, &slices, passes, |i, _| {
+            let reachable = per_check::reachable(engine.entities(), roots(i));
+            let count = reachable.len();
+            per_check::store_for(reachable).map(|store| (store, count))
+        });
     // What-if: only the entities, attributes and ancestors the policies read (Cedar's entity
     // manifest, `per_check::manifest`), sliced from the store for each check, on the same slice.
     let manifest = per_check::manifest(engine.schema(), &policies)?;
-    let mut manifest_sizes = vec![0; requests.len()];
-    let (manifest_decisions, manifest_errors, manifest_stats) = time_calls(requests.len(), passes, |i| {
-        match (cedar_requests.get(i), slices.get(i)) {
-            (Some(request), Some(slice)) => {
-                let Some((store, count)) = per_check::sliced(&manifest, engine.entities(), request) else {
-                    return (false, 1);
-                };
-                if let Some(size) = manifest_sizes.get_mut(i) {
-                    *size = count;
-                }
-                let response = authorizer.is_authorized(request, slice, &store);
-                (response.decision() == Decision::Allow, response.diagnostics().errors().count())
-            }
-            _ => (false, 0),
-        }
-    });
-    // What-if: Cedar's own on-demand loading on the same slice, from the same store.
+    let (manifest_decisions, manifest_errors, manifest_stats, manifest_sizes) =
+        time_on_stores_built_per_check(&authorizer, &cedar_requests, &slices, passes, |_, request| {
+            per_check::sliced(&manifest, engine.entities(), request)
+        });
+    // What-if: Cedar's own on-demand loading on the same slice, from the same store. How many
+    // entities Cedar asked for is noted on every pass of the timed calls themselves.
     let mut asked = vec![0; requests.len()];
     let (batched_decisions, batched_errors, batched_stats) = time_calls(requests.len(), passes, |i| {
         match (cedar_requests.get(i), slices.get(i)) {
